@@ -1,0 +1,4 @@
+export * from "./schema";
+export * from "./provider";
+export * from "./validate";
+export * from "./load";

@@ -1,0 +1,147 @@
+/**
+ * The one definition of `providers.json`. The TypeScript types, the JSON
+ * Schema editors use (`providers.schema.json`) and every default come from
+ * here; nothing else in sluice parses or defaults the catalog.
+ */
+import { z } from "zod";
+
+export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const clock = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected a 24-hour time HH:MM (00:00–23:59)" });
+
+const weekday = z.enum(WEEKDAYS);
+
+/**
+ * A daily window in the provider's local time. `end` before `start` means the
+ * window crosses midnight (20:00–06:00 is one night). `days` are the days on
+ * which the window *starts*.
+ */
+export const accessWindowSchema = z.strictObject({
+  days: z
+    .array(weekday)
+    .min(1)
+    .default([...WEEKDAYS])
+    .describe("Days on which the window starts (default: every day)."),
+  start: clock.describe("Local opening time, HH:MM."),
+  end: clock.describe("Local closing time, HH:MM; earlier than start means the next day."),
+});
+
+/** A weekly window during which the provider must not be called. */
+export const maintenanceWindowSchema = z.strictObject({
+  day: weekday.describe("Day on which the maintenance starts."),
+  start: clock.describe("Local start time, HH:MM."),
+  end: clock.describe("Local end time, HH:MM; earlier than start means the next day."),
+});
+
+const chaosSettings = z.strictObject({
+  baseLatencyMs: z.number().int().min(0).max(900_000).default(50).describe("Latency of a healthy call."),
+  slowPercentage: z.number().min(0).max(100).default(0).describe("SLOW_PERCENTAGE: share of calls that are slow."),
+  slowMs: z.number().int().min(0).max(900_000).default(2_000).describe("SLOW_MS: latency of a slow call."),
+  errorPercentage: z.number().min(0).max(100).default(0).describe("ERROR_PERCENTAGE: share of calls that fail."),
+  throttlePercentage: z.number().min(0).max(100).default(0).describe("THROTTLE_PERCENTAGE: share of calls throttled."),
+});
+
+const httpSettings = z.strictObject({
+  urlTemplate: z
+    .string()
+    .regex(/^https:\/\/[^\s]*\{id\}[^\s]*$/, { message: "expected an https URL containing {id}" })
+    .describe("GET target per record; {id} is replaced by the URL-encoded record id."),
+  secretId: z.string().min(1).describe("Secrets Manager secret holding the credential."),
+  authHeader: z.string().min(1).default("Authorization").describe("Header that carries the credential."),
+  authScheme: z.string().default("Bearer").describe("Prefix before the credential ('' for none)."),
+  bucket: z.string().min(3).optional().describe("S3 bucket for bodies (default: the stack's landing bucket)."),
+});
+
+const workerCommon = {
+  timeoutSeconds: z.number().int().min(1).max(900).default(90).describe("Worker Lambda timeout."),
+  memoryMb: z.number().int().min(128).max(10_240).default(256).describe("Worker Lambda memory."),
+};
+
+export const workerSchema = z.discriminatedUnion("module", [
+  z.strictObject({ module: z.literal("chaos"), ...workerCommon, settings: chaosSettings.default(chaosSettings.parse({})) }),
+  z.strictObject({ module: z.literal("http"), ...workerCommon, settings: httpSettings }),
+]);
+
+const breakerSchema = z.strictObject({
+  baseIntervalMinutes: z.number().min(1).max(1_440).default(10).describe("First half-open wait after the breaker opens."),
+  maxIntervalMinutes: z.number().min(1).max(10_080).default(160).describe("Cap of the doubling half-open wait."),
+  probesToClose: z.number().int().min(1).max(20).default(3).describe("Good probe batches needed to close."),
+});
+
+export const stepControllerSchema = z.strictObject({
+  strategy: z.literal("step"),
+  rearmIntervalMinutes: z.number().min(1).max(1_440).default(10).describe("Fixed wait before re-arming at batch size 1."),
+});
+
+export const adaptiveControllerSchema = z.strictObject({
+  strategy: z.literal("adaptive"),
+  decreaseFactor: z.number().gt(0).lt(1).default(0.7).describe("Multiplier applied to the limit on a bad batch."),
+  minUpdateIntervalSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(3_600)
+    .default(60)
+    .describe("Hysteresis: the mapping's batch size changes at most once per interval (urgent decreases excepted)."),
+  breaker: breakerSchema.default(breakerSchema.parse({})),
+});
+
+export const controllerSchema = z.discriminatedUnion("strategy", [stepControllerSchema, adaptiveControllerSchema]);
+
+export const ledgerSettingsSchema = z.strictObject({
+  ttlDays: z.number().int().min(1).max(365).default(7).describe("Days a ledger item is kept after its provider day."),
+  leaseSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3_600)
+    .optional()
+    .describe("How long a claim blocks others (default: worker timeout + 60 s)."),
+});
+
+export const providerSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, {
+      message: "expected a slug of 2–32 lowercase letters, digits and dashes, starting with a letter",
+    })
+    .describe("Unique slug; names every resource of the pipeline."),
+  description: z.string().optional(),
+  enabled: z.boolean().default(true).describe("false deploys the pipeline with its mapping disabled."),
+  maxConcurrency: z.number().int().min(1).max(10_000).describe("The provider's contractual cap on calls in flight."),
+  maxBatchSize: z.number().int().min(1).max(10_000).optional().describe("Largest fan-out of one batch (default: the cap ÷ (shards × parallelization))."),
+  initialBatchSize: z.number().int().min(1).max(10_000).optional().describe("Batch size at deploy (default: maxBatchSize)."),
+  shardCount: z.number().int().min(1).max(500).default(1),
+  parallelizationFactor: z.number().int().min(1).max(10).default(1),
+  latencyThresholdMs: z.number().int().min(1).max(900_000).default(5_000).describe("A call slower than this is slow."),
+  errorRateThreshold: z.number().min(0).max(1).default(0.5).describe("A batch whose share of bad calls exceeds this is bad."),
+  maxAttempts: z.number().int().min(1).max(100).default(3).describe("Attempts per record per provider day before it is dead."),
+  timezone: z.string().default("UTC").describe("IANA time zone of the provider's windows and day."),
+  accessWindows: z.array(accessWindowSchema).default([]).describe("When calls are allowed; empty means always."),
+  maintenanceWindows: z.array(maintenanceWindowSchema).default([]).describe("Weekly windows when calls are forbidden."),
+  dailyRequestLimit: z.number().int().min(1).optional().describe("Calls allowed per provider day."),
+  streamRetentionHours: z.number().int().min(24).max(8_760).optional().describe("Kinesis retention (default: covers the longest closed period + 24 h)."),
+  worker: workerSchema,
+  controller: controllerSchema.default(adaptiveControllerSchema.parse({ strategy: "adaptive" })),
+  ledger: ledgerSettingsSchema.default(ledgerSettingsSchema.parse({})),
+});
+
+export const catalogSchema = z.strictObject({
+  $schema: z.string().optional(),
+  providers: z.array(providerSchema),
+});
+
+export type ProviderInput = z.input<typeof providerSchema>;
+export type CatalogInput = z.input<typeof catalogSchema>;
+export type AccessWindow = z.output<typeof accessWindowSchema>;
+export type MaintenanceWindow = z.output<typeof maintenanceWindowSchema>;
+export type WorkerConfig = z.output<typeof workerSchema>;
+export type ChaosSettings = z.output<typeof chaosSettings>;
+export type HttpSettings = z.output<typeof httpSettings>;
+export type ControllerConfig = z.output<typeof controllerSchema>;
+export type StepControllerConfig = z.output<typeof stepControllerSchema>;
+export type AdaptiveControllerConfig = z.output<typeof adaptiveControllerSchema>;
+export type BreakerConfig = z.output<typeof breakerSchema>;

@@ -1,0 +1,187 @@
+/**
+ * Turns untrusted catalog JSON into `Catalog`, or a CatalogError with one line
+ * per problem in the form `providers.json: provider "acme" (#2): <field> <problem>`.
+ */
+import type { z } from "zod";
+import { CatalogError } from "../errors";
+import { accessIntervals, intervalsOverlap, longestClosedMinutes, maintenanceInterval, openMask } from "../windows/weekly";
+import { catalogSchema, providerSchema } from "./schema";
+import type { Catalog, Provider } from "./provider";
+
+type Parsed = z.output<typeof providerSchema>;
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function label(raw: unknown, index: number): string {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return typeof id === "string" && id.length > 0 ? `provider "${id}" (#${index + 1})` : `provider #${index + 1}`;
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const key of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : String(JSON.stringify(v) ?? v));
+
+/** One readable phrase per zod issue; `field` is the path inside the provider (or catalog). */
+function describeIssue(issue: z.core.$ZodIssue, field: string, value: unknown): string {
+  const subject = field ? `${field} ` : "";
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((k) => `unknown field "${field ? `${field}.` : ""}${k}"`).join("; ");
+    case "invalid_union": {
+      const options = "options" in issue && issue.options ? issue.options.map(show).join(", ") : undefined;
+      return options ? `${subject}${show(value)} is not one of ${options}` : `${subject}is not valid: ${issue.message}`;
+    }
+    case "invalid_type":
+      return value === undefined ? `${subject}is required` : `${subject}must be ${issue.expected}, got ${show(value)}`;
+    case "invalid_value":
+      return `${subject}${show(value)} is not one of ${issue.values.map(show).join(", ")}`;
+    case "too_small":
+      return typeof value === "number"
+        ? `${subject}${value} is below the minimum ${String(issue.minimum)}`
+        : `${subject}must have at least ${String(issue.minimum)} ${issue.origin === "string" ? "characters" : "items"}`;
+    case "too_big":
+      return typeof value === "number"
+        ? `${subject}${value} is above the maximum ${String(issue.maximum)}`
+        : `${subject}must have at most ${String(issue.maximum)} ${issue.origin === "string" ? "characters" : "items"}`;
+    default:
+      return `${subject}${show(value)}: ${issue.message}`;
+  }
+}
+
+function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssue): string {
+  const [head, index, ...rest] = issue.path;
+  const value = valueAt(raw, issue.path);
+  if (head === "providers" && typeof index === "number") {
+    const provider = (raw as { providers: unknown[] }).providers[index];
+    return `${source}: ${label(provider, index)}: ${describeIssue(issue, fieldPath(rest), value)}`;
+  }
+  return `${source}: ${describeIssue(issue, fieldPath(issue.path), value)}`;
+}
+
+/** Cross-field rules a schema cannot express. Returns problems without the provider prefix. */
+function crossCheck(p: Parsed, resolved: Provider): string[] {
+  const problems: string[] = [];
+  if (!isValidTimeZone(p.timezone)) problems.push(`timezone "${p.timezone}" is not a known IANA time zone`);
+
+  if (resolved.maxBatchSize > p.maxConcurrency) {
+    problems.push(`maxBatchSize ${resolved.maxBatchSize} exceeds maxConcurrency ${p.maxConcurrency}`);
+  } else if (resolved.concurrentBatches * resolved.maxBatchSize > p.maxConcurrency) {
+    problems.push(
+      `shardCount ${p.shardCount} × parallelizationFactor ${p.parallelizationFactor} × maxBatchSize ${resolved.maxBatchSize} = ` +
+        `${resolved.concurrentBatches * resolved.maxBatchSize} exceeds maxConcurrency ${p.maxConcurrency}`,
+    );
+  }
+  if (resolved.concurrentBatches > p.maxConcurrency) {
+    problems.push(
+      `shardCount ${p.shardCount} × parallelizationFactor ${p.parallelizationFactor} = ${resolved.concurrentBatches} exceeds maxConcurrency ${p.maxConcurrency}: even batches of 1 would break the cap`,
+    );
+  }
+  if (resolved.initialBatchSize > resolved.maxBatchSize) {
+    problems.push(`initialBatchSize ${resolved.initialBatchSize} exceeds maxBatchSize ${resolved.maxBatchSize}`);
+  }
+  if (p.latencyThresholdMs >= p.worker.timeoutSeconds * 1000) {
+    problems.push(
+      `latencyThresholdMs ${p.latencyThresholdMs} must be below worker.timeoutSeconds ${p.worker.timeoutSeconds} (× 1000): a timeout would never count as slow`,
+    );
+  }
+  if (p.controller.strategy === "adaptive" && p.controller.breaker.maxIntervalMinutes < p.controller.breaker.baseIntervalMinutes) {
+    problems.push(
+      `controller.breaker.maxIntervalMinutes ${p.controller.breaker.maxIntervalMinutes} is below baseIntervalMinutes ${p.controller.breaker.baseIntervalMinutes}`,
+    );
+  }
+
+  p.accessWindows.forEach((w, i) => {
+    if (w.start === w.end) problems.push(`accessWindows[${i}] starts and ends at ${w.start}: an empty window`);
+    if (new Set(w.days).size !== w.days.length) problems.push(`accessWindows[${i}].days lists a day twice`);
+  });
+  p.maintenanceWindows.forEach((w, i) => {
+    if (w.start === w.end) problems.push(`maintenanceWindows[${i}] starts and ends at ${w.start}: an empty window`);
+  });
+  problems.push(...overlaps("accessWindows", p.accessWindows.map((w) => accessIntervals(w))));
+  problems.push(...overlaps("maintenanceWindows", p.maintenanceWindows.map((w) => [maintenanceInterval(w)])));
+
+  if (problems.length === 0 && !openMask(p.accessWindows, p.maintenanceWindows).includes(1)) {
+    problems.push("maintenanceWindows cover every accessWindow: the provider could never be called");
+  }
+  const closedHours = resolved.longestClosedMinutes / 60;
+  if (p.streamRetentionHours !== undefined && p.streamRetentionHours < closedHours) {
+    problems.push(
+      `streamRetentionHours ${p.streamRetentionHours} is shorter than the longest closed period (${closedHours.toFixed(1)} h): queued records would expire before the provider opens`,
+    );
+  }
+  return problems;
+}
+
+function overlaps(field: string, perWindow: { start: number; end: number }[][]): string[] {
+  const found: string[] = [];
+  for (let i = 0; i < perWindow.length; i++) {
+    for (let j = i + 1; j < perWindow.length; j++) {
+      const hit = perWindow[i]!.some((a) => perWindow[j]!.some((b) => intervalsOverlap(a, b)));
+      if (hit) found.push(`${field}[${i}] overlaps ${field}[${j}]`);
+    }
+  }
+  return found;
+}
+
+/** Fills every default and derived size in one place. */
+export function resolveProvider(p: Parsed): Provider {
+  const concurrentBatches = p.shardCount * p.parallelizationFactor;
+  const maxBatchSize = p.maxBatchSize ?? Math.max(1, Math.floor(p.maxConcurrency / concurrentBatches));
+  const closed = longestClosedMinutes(p.accessWindows, p.maintenanceWindows);
+  return {
+    ...p,
+    maxBatchSize,
+    initialBatchSize: p.initialBatchSize ?? maxBatchSize,
+    concurrentBatches,
+    longestClosedMinutes: closed,
+    streamRetentionHours: p.streamRetentionHours ?? Math.min(8_760, Math.max(24, Math.ceil(closed / 60) + 24)),
+    ledger: { ttlDays: p.ledger.ttlDays, leaseSeconds: p.ledger.leaseSeconds ?? p.worker.timeoutSeconds + 60 },
+  };
+}
+
+/** Validates parsed JSON. `source` prefixes every message (usually the file name). */
+export function validateCatalog(raw: unknown, source = "providers.json"): Catalog {
+  const parsed = catalogSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new CatalogError(parsed.error.issues.map((issue) => formatIssue(source, raw, issue)));
+  }
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  const providers = parsed.data.providers.map((p, index) => {
+    const prefix = `${source}: ${label(p, index)}: `;
+    const first = seen.get(p.id);
+    if (first !== undefined) problems.push(`${prefix}id "${p.id}" is already used by provider #${first + 1}`);
+    else seen.set(p.id, index);
+    const resolved = resolveProvider(p);
+    problems.push(...crossCheck(p, resolved).map((m) => prefix + m));
+    return resolved;
+  });
+  if (problems.length > 0) throw new CatalogError(problems);
+  return { providers };
+}
+
+/** Validates one provider entry, as handed to a Lambda in its environment. */
+export function validateProvider(raw: unknown, source = "SLUICE_PROVIDER"): Provider {
+  const catalog = validateCatalog({ providers: [raw] }, source);
+  return catalog.providers[0]!;
+}

@@ -1,0 +1,14 @@
+/** The one errors module: every domain error extends SluiceError and carries its context. */
+export class SluiceError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A catalog that cannot be used; `problems` holds one line per problem, ready to print. */
+export class CatalogError extends SluiceError {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+  }
+}
