@@ -1,0 +1,49 @@
+/**
+ * SDK v3 clients for every service sluice touches. Endpoints follow the SDK's
+ * own convention (AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL), so the
+ * same bundles run on AWS and on the local engines.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+
+export type Service = "DYNAMODB" | "KINESIS" | "LAMBDA" | "S3" | "SECRETS_MANAGER";
+
+export function endpointFor(service: Service, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[`AWS_ENDPOINT_URL_${service}`] ?? env.AWS_ENDPOINT_URL ?? undefined;
+}
+
+/** Common options; the endpoint override is explicit so tests can pass their own. */
+export interface ClientOptions {
+  endpoint?: string;
+  region?: string;
+  /** Attempts of the SDK's own retry (default 3). */
+  maxAttempts?: number;
+}
+
+function base(service: Service, opts: ClientOptions) {
+  const endpoint = opts.endpoint ?? endpointFor(service);
+  return {
+    region: opts.region ?? process.env.AWS_REGION ?? "us-east-1",
+    ...(endpoint ? { endpoint } : {}),
+    ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}),
+    // Local engines accept any credentials; give them some so no provider chain is consulted.
+    ...(endpoint && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+  };
+}
+
+export function dynamoClient(opts: ClientOptions = {}): DynamoDBClient {
+  return new DynamoDBClient(base("DYNAMODB", opts));
+}
+
+/** HTTP/1.1 on purpose: PutRecords/GetRecords do not need HTTP/2, and kinesis-mock does not speak it. */
+export function kinesisClient(opts: ClientOptions = {}): KinesisClient {
+  return new KinesisClient({ ...base("KINESIS", opts), requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000 }) });
+}
+
+export function lambdaClient(opts: ClientOptions = {}): LambdaClient {
+  return new LambdaClient(base("LAMBDA", opts));
+}
+
+export { base as clientConfig };

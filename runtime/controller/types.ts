@@ -1,0 +1,75 @@
+/**
+ * The controller's contract. A strategy is a pure function of (state, what
+ * happened, provider settings, now): no I/O, no clock reads, no randomness.
+ * State round-trips through the ledger as plain JSON.
+ */
+import type { Provider } from "../catalog/provider";
+
+export const OUTCOMES = ["ok", "error", "throttled", "timeout"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** One call to the provider's worker. */
+export interface CallSample {
+  latencyMs: number;
+  outcome: Outcome;
+}
+
+/** What one batch did: the calls made (deduplicated or skipped records are not calls). */
+export interface BatchReport {
+  samples: readonly CallSample[];
+  /** The in-flight limit the ventilator enforced for this batch. */
+  limit: number;
+  /** Most calls that were actually in flight at once; below limit/2 means the limit was not used. */
+  peakInFlight: number;
+}
+
+export const BREAKER = { CLOSED: "closed", OPEN: "open", HALF_OPEN: "half-open" } as const;
+
+export type BreakerState =
+  | { status: typeof BREAKER.CLOSED }
+  /** `trips` counts consecutive opens without a close: the half-open wait doubles with it. */
+  | { status: typeof BREAKER.OPEN; openedAt: number; nextProbeAt: number; trips: number }
+  | { status: typeof BREAKER.HALF_OPEN; since: number; goodProbes: number; trips: number };
+
+export interface ControllerState {
+  strategy: Provider["controller"]["strategy"];
+  /** Fan-out limit for the next batch, in [1, maxBatchSize]; also the batch size the mapping should have. */
+  limit: number;
+  /** Batch size last asked of the event source mapping. */
+  appliedBatchSize: number;
+  /** Highest limit that gave a good batch before the last decrease: regrowth aims back at it. */
+  lastGoodLimit: number;
+  /** Epoch ms of the last multiplicative decrease (regrowth is timed from it), null if none. */
+  lastDecreaseAt: number | null;
+  /** Epoch ms of the last mapping update the controller asked for, null if none. */
+  lastUpdateAt: number | null;
+  breaker: BreakerState;
+}
+
+export type ControllerAction =
+  | { type: "keep" }
+  /** Change the mapping's batch size. */
+  | { type: "resize"; batchSize: number }
+  /** Disable the mapping until `nextProbeAt`. */
+  | { type: "open-breaker"; nextProbeAt: number }
+  /** Enable the mapping at batch size 1: the half-open probe. */
+  | { type: "probe" }
+  /** Enough good probes: the breaker closes and the mapping runs at `batchSize`. */
+  | { type: "close"; batchSize: number };
+
+export interface Decision {
+  state: ControllerState;
+  action: ControllerAction;
+}
+
+/** The provider settings a controller reads. */
+export type ControllerSettings = Pick<Provider, "maxBatchSize" | "initialBatchSize" | "latencyThresholdMs" | "errorRateThreshold" | "controller">;
+
+export interface Strategy {
+  readonly name: Provider["controller"]["strategy"];
+  initial(settings: ControllerSettings, now: number): ControllerState;
+  /** After every batch that made at least one call. */
+  afterBatch(state: ControllerState, report: BatchReport, settings: ControllerSettings, now: number): Decision;
+  /** On the re-arm schedule: a due probe becomes `probe`, everything else `keep`. */
+  onSchedule(state: ControllerState, settings: ControllerSettings, now: number): Decision;
+}
