@@ -1,0 +1,49 @@
+/**
+ * The ventilator's ports. The batch lifecycle depends only on these; the AWS
+ * adapters (runtime/aws) and the in-memory ones (simulator, tests) implement them.
+ */
+import type { Outcome } from "../controller/types";
+import type { WorkerRequest } from "../workers/contract";
+
+/** One worker call as the ventilator saw it, including failures of the invoke itself. */
+export interface InvokeResult {
+  outcome: Outcome | "permanent";
+  latencyMs: number;
+  /** Why it failed (FunctionError message, HTTP status, ...); absent on ok. */
+  reason?: string;
+}
+
+export interface WorkerInvoker {
+  /** Never rejects: an invoke that fails (FunctionError, SDK error, timeout) resolves to a classified result. */
+  invoke(request: WorkerRequest, timeoutMs: number): Promise<InvokeResult>;
+}
+
+export const MAPPING_STATES = ["Creating", "Enabling", "Enabled", "Disabling", "Disabled", "Updating", "Deleting"] as const;
+export type MappingState = (typeof MAPPING_STATES)[number];
+
+export interface MappingView {
+  uuid: string;
+  batchSize: number;
+  state: MappingState;
+}
+
+export interface MappingChange {
+  batchSize?: number;
+  enabled?: boolean;
+}
+
+/**
+ * The event source mapping. Implementations cache what they last saw, skip
+ * updates that change nothing, and retry ResourceInUse / TooManyRequests with
+ * backoff; `applied: false` means the change was not made and should be retried later.
+ */
+export interface MappingControl {
+  get(): Promise<MappingView>;
+  update(change: MappingChange): Promise<{ applied: boolean; view: MappingView; reason?: string }>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
