@@ -1,0 +1,281 @@
+/**
+ * The ventilator's batch lifecycle: prepare (decode, gate) → process each
+ * record (claim, call, record) with at most the controller's limit in flight →
+ * decide (controller, mapping) → report (one log/EMF line) → hand back what
+ * must be redelivered as `batchItemFailures` (ReportBatchItemFailures).
+ */
+import type { Provider } from "../catalog/provider";
+import { summarize } from "../controller/batch-stats";
+import { strategyOf } from "../controller";
+import { BREAKER, type BatchReport, type CallSample, type ControllerAction, type ControllerState } from "../controller/types";
+import { providerDay } from "../windows/clock";
+import { fanOut } from "./fan-out";
+import { gate, type Gate } from "./gate";
+import { mappingChangeFor } from "./mapping-actions";
+import { loadPipeline, savePipeline, type Pipeline } from "./pipeline-state";
+import type { Clock, InvokeResult, LedgerPort, MappingChange, MappingControl, PauseSnapshot, WorkerInvoker } from "./ports";
+import { decodeRecord, type KinesisBatchEvent, type StreamRecord } from "./records";
+import { emfLine, type Log } from "./telemetry";
+
+export interface VentilatorDeps {
+  provider: Provider;
+  ledger: LedgerPort;
+  invoker: WorkerInvoker;
+  mapping: MappingControl;
+  clock: Clock;
+  log: Log;
+  metricsNamespace: string;
+}
+
+/** The part of the Lambda context the ventilator reads. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export interface BatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+/** Time kept after the last call may end, for the ledger writes and the decision. */
+export const FINISH_MARGIN_MS = 3_000;
+/** Extra wait on a worker invoke beyond the worker's own timeout (Lambda's overhead). */
+export const INVOKE_MARGIN_MS = 2_000;
+
+type Fate =
+  | { fate: "done"; sample: CallSample }
+  | { fate: "skipped"; why: "done" | "dead" }
+  | { fate: "dead"; sample: CallSample; reason: string }
+  | { fate: "retry"; sample?: CallSample; reason: string };
+
+interface Candidate {
+  sequenceNumber: string;
+  record: StreamRecord;
+}
+
+/** Ledger key of a record that could not be decoded: its sequence number is all it has. */
+export function malformedKey(sequenceNumber: string): string {
+  return `malformed:${sequenceNumber}`;
+}
+
+/**
+ * A batch is congested once a call was throttled, or once at least a wave of
+ * calls has completed and the bad share exceeds the threshold; starting the
+ * rest of the batch would only add load to a struggling provider.
+ */
+export function congested(samples: readonly CallSample[], wave: number, provider: Provider): boolean {
+  if (provider.controller.strategy === "step") return false; // the original demo always finished its batch
+  const s = summarize(samples, provider.latencyThresholdMs);
+  if (s.throttled > 0) return true;
+  return s.total >= wave && s.bad / s.total > provider.errorRateThreshold;
+}
+
+function controllerSample(result: InvokeResult): CallSample {
+  // A permanent failure is the provider answering promptly "no": not a sign of congestion.
+  return { latencyMs: result.latencyMs, outcome: result.outcome === "permanent" ? "ok" : result.outcome };
+}
+
+export async function processBatch(event: KinesisBatchEvent, context: InvocationContext, deps: VentilatorDeps): Promise<BatchResponse> {
+  const { provider, ledger, clock } = deps;
+  const now = clock.now();
+  const day = providerDay(provider.timezone, now);
+  const decoded = event.Records.map(decodeRecord);
+  const pipeline = await loadPipeline(ledger, provider, now);
+
+  const g = gate(provider, pipeline.pause, pipeline.controller, now);
+  if (!g.open) return handBackAll(decoded.map((d) => d.sequenceNumber), g, pipeline, deps, now);
+
+  const malformed = decoded.filter((d) => d.kind === "malformed");
+  await Promise.all(malformed.map((m) => ledger.markDead(malformedKey(m.sequenceNumber), day, now, m.reason)));
+
+  const candidates: Candidate[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  for (const d of decoded) {
+    if (d.kind !== "record") continue;
+    if (seen.has(d.record.id)) duplicates++;
+    else {
+      seen.add(d.record.id);
+      candidates.push({ sequenceNumber: d.sequenceNumber, record: d.record });
+    }
+  }
+
+  const granted =
+    provider.dailyRequestLimit === undefined || candidates.length === 0
+      ? candidates.length
+      : await ledger.reserveRequests(day, candidates.length, provider.dailyRequestLimit, now);
+  const allowed = candidates.slice(0, granted);
+  const overLimit = candidates.slice(granted);
+
+  const controller = pipeline.controller;
+  const limit = controller.breaker.status === BREAKER.HALF_OPEN ? 1 : Math.max(1, Math.min(controller.limit, provider.maxBatchSize));
+  const workerTimeoutMs = provider.worker.timeoutSeconds * 1000;
+  const samples: CallSample[] = [];
+
+  const run = async (c: Candidate): Promise<Fate> => {
+    const claim = await ledger.claim(c.record.id, day, clock.now(), { adHoc: c.record.adHoc });
+    if (!claim.claimed) {
+      return claim.reason === "leased" ? { fate: "retry", reason: "leased by another invocation" } : { fate: "skipped", why: claim.reason };
+    }
+    const result = await deps.invoker.invoke(
+      { providerId: provider.id, recordId: c.record.id, day, payload: c.record.payload },
+      workerTimeoutMs + INVOKE_MARGIN_MS,
+    );
+    const sample = controllerSample(result);
+    samples.push(sample);
+    if (result.outcome === "ok") {
+      await ledger.complete(c.record.id, day, clock.now());
+      return { fate: "done", sample };
+    }
+    const reason = `${result.outcome}: ${result.reason ?? "no reason given"}`;
+    const entry = await ledger.fail(c.record.id, day, clock.now(), { reason, permanent: result.outcome === "permanent" });
+    return entry.status === "dead" ? { fate: "dead", sample, reason } : { fate: "retry", sample, reason };
+  };
+
+  const mayStart = (): boolean =>
+    context.getRemainingTimeInMillis() > workerTimeoutMs + INVOKE_MARGIN_MS + FINISH_MARGIN_MS && !congested(samples, limit, provider);
+  const { results, notStarted, peakInFlight } = await fanOut(allowed, limit, run, mayStart);
+
+  const unused = granted - samples.length;
+  if (provider.dailyRequestLimit !== undefined && unused > 0) await ledger.refundRequests(day, unused);
+
+  const decided = await decide(deps, pipeline, { samples, limit, peakInFlight }, overLimit.length > 0, now);
+
+  const fates = results.filter((f): f is Fate => f !== undefined);
+  const count = (k: Fate["fate"]) => fates.filter((f) => f.fate === k).length;
+  const counts = { done: count("done"), failed: fates.filter((f) => f.fate === "retry" && f.sample).length, dead: count("dead") + malformed.length };
+  if (counts.done + counts.failed + counts.dead > 0) await ledger.addDayCounts(day, counts);
+
+  const handBack = [
+    ...allowed.filter((_, i) => results[i]?.fate === "retry").map((c) => c.sequenceNumber),
+    ...notStarted.map((i) => allowed[i]!.sequenceNumber),
+    ...overLimit.map((c) => c.sequenceNumber),
+  ];
+  const stats = summarize(samples, provider.latencyThresholdMs);
+  deps.log(
+    emfLine(
+      deps.metricsNamespace,
+      provider.id,
+      now,
+      {
+        BatchSize: event.Records.length,
+        Limit: decided.controller.limit,
+        InFlight: peakInFlight,
+        Ok: stats.ok,
+        Error: stats.error,
+        Throttled: stats.throttled,
+        Timeout: stats.timeout,
+        Dead: counts.dead,
+        Deduplicated: count("skipped") + duplicates,
+        HandedBack: handBack.length,
+        LatencyP50: stats.p50,
+        LatencyP95: stats.p95,
+        BreakerOpen: decided.controller.breaker.status === BREAKER.OPEN ? 1 : 0,
+      },
+      {
+        message: "batch",
+        day,
+        limitUsed: limit,
+        slow: stats.slow,
+        breaker: decided.controller.breaker.status,
+        action: decided.action,
+        mappingApplied: decided.applied,
+        notStartedForTime: notStarted.length,
+        overDailyLimit: overLimit.length,
+        malformed: malformed.length,
+        pause: decided.pause?.reason ?? null,
+      },
+    ),
+  );
+  return { batchItemFailures: handBack.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/**
+ * Feeds the batch to the controller, saves the new state, then applies the
+ * action to the mapping. A mapping update that could not be made is taken
+ * back out of the saved state, so a later batch asks again.
+ */
+async function decide(
+  deps: VentilatorDeps,
+  first: Pipeline,
+  report: BatchReport,
+  dailyLimitReached: boolean,
+  now: number,
+): Promise<{ controller: ControllerState; pause: PauseSnapshot | null; action: ControllerAction["type"]; applied: boolean | null }> {
+  const { provider, mapping, ledger } = deps;
+  const strategy = strategyOf(provider);
+  let action: ControllerAction["type"] = "keep";
+  let change: MappingChange | null = null;
+  let before: ControllerState = first.controller;
+
+  const { pipeline, saved } = await savePipeline(ledger, provider, now, first, (current) => {
+    before = current.controller;
+    let controller = current.controller;
+    action = "keep";
+    change = null;
+    if (report.samples.length > 0) {
+      const decision = strategy.afterBatch(current.controller, report, provider, now);
+      controller = decision.state;
+      action = decision.action.type;
+      change = mappingChangeFor(decision.action);
+    }
+    let pause = current.pause;
+    if (dailyLimitReached && pause === null) {
+      pause = { reason: "daily-limit", since: now, resumeBatchSize: controller.appliedBatchSize };
+      change = { enabled: false };
+    }
+    const unchanged = pause === current.pause && JSON.stringify(controller) === JSON.stringify(current.controller);
+    return unchanged ? null : { controller, pause };
+  });
+
+  const pending = change as MappingChange | null;
+  if (!saved || !pending) return { controller: pipeline.controller, pause: pipeline.pause, action, applied: null };
+  const { applied } = await mapping.update(pending);
+  if (applied || pending.batchSize === undefined || pending.enabled !== undefined) {
+    // Breaker and pause changes stay recorded even if the mapping lagged: the gate keeps handing
+    // batches back and the schedule reconciles the mapping.
+    return { controller: pipeline.controller, pause: pipeline.pause, action, applied };
+  }
+  const restored = { ...pipeline.controller, appliedBatchSize: before.appliedBatchSize, lastUpdateAt: before.lastUpdateAt };
+  const retried = await savePipeline(ledger, provider, now, pipeline, (current) =>
+    current.controller.appliedBatchSize === pipeline.controller.appliedBatchSize
+      ? { controller: { ...current.controller, appliedBatchSize: restored.appliedBatchSize, lastUpdateAt: restored.lastUpdateAt }, pause: current.pause }
+      : null,
+  );
+  return { controller: retried.pipeline.controller, pause: retried.pipeline.pause, action, applied };
+}
+
+/** Nothing may be called: remember why, make sure the mapping stops, and hand the whole batch back. */
+async function handBackAll(
+  sequenceNumbers: string[],
+  g: Exclude<Gate, { open: true }>,
+  pipeline: Pipeline,
+  deps: VentilatorDeps,
+  now: number,
+): Promise<BatchResponse> {
+  const { provider } = deps;
+  if (g.reason !== "breaker-open" && pipeline.pause?.reason !== g.reason) {
+    const reason = g.reason;
+    await savePipeline(deps.ledger, provider, now, pipeline, (current) =>
+      current.pause?.reason === reason
+        ? null
+        : { controller: current.controller, pause: { reason, since: now, resumeBatchSize: current.controller.appliedBatchSize } },
+    );
+  }
+  const { applied } = await deps.mapping.update({ enabled: false });
+  deps.log(
+    emfLine(
+      deps.metricsNamespace,
+      provider.id,
+      now,
+      {
+        BatchSize: sequenceNumbers.length,
+        Limit: pipeline.controller.limit,
+        InFlight: 0,
+        HandedBack: sequenceNumbers.length,
+        BreakerOpen: pipeline.controller.breaker.status === BREAKER.OPEN ? 1 : 0,
+      },
+      { message: "batch handed back", reason: g.reason, until: g.until, mappingDisabled: applied },
+    ),
+  );
+  return { batchItemFailures: sequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })) };
+}

@@ -1,0 +1,23 @@
+/**
+ * Whether a pipeline may call its provider right now, and if not, why. Pure:
+ * the batch path and the re-arm schedule both ask it.
+ */
+import type { Provider } from "../catalog/provider";
+import { BREAKER, type ControllerState } from "../controller/types";
+import { providerDay, windowStatus } from "../windows/clock";
+import type { PauseReason, PauseSnapshot } from "./ports";
+
+export type Gate =
+  | { open: true }
+  | { open: false; reason: PauseReason | "breaker-open"; until: number | null };
+
+export function gate(provider: Provider, pause: PauseSnapshot | null, controller: ControllerState, now: number): Gate {
+  if (pause?.reason === "operator") return { open: false, reason: "operator", until: null };
+  if (pause?.reason === "daily-limit" && providerDay(provider.timezone, pause.since) === providerDay(provider.timezone, now)) {
+    return { open: false, reason: "daily-limit", until: null };
+  }
+  const window = windowStatus(provider, now);
+  if (!window.open) return { open: false, reason: window.reason === "maintenance" ? "maintenance" : "outside-window", until: window.opensAt };
+  if (controller.breaker.status === BREAKER.OPEN) return { open: false, reason: "breaker-open", until: controller.breaker.nextProbeAt };
+  return { open: true };
+}

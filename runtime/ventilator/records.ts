@@ -1,0 +1,63 @@
+/**
+ * Kinesis records as the ventilator sees them. A record's data is JSON with at
+ * least `id`; anything else is malformed and is dead-lettered by its sequence
+ * number so it can never block the shard.
+ */
+import { z } from "zod";
+
+export interface KinesisEventRecord {
+  kinesis: { data: string; sequenceNumber: string; partitionKey: string; approximateArrivalTimestamp?: number };
+  eventSource?: string;
+  eventSourceARN?: string;
+  eventID?: string;
+}
+
+export interface KinesisBatchEvent {
+  Records: KinesisEventRecord[];
+}
+
+/** What a producer puts on the stream (see `sluice enqueue`). */
+export const streamRecordSchema = z.object({
+  id: z.string().min(1).max(1024),
+  payload: z.unknown().optional(),
+  /** Requested by a person rather than the scheduler. */
+  adHoc: z.boolean().optional(),
+  /** Epoch ms at enqueue, for record-age reporting. */
+  enqueuedAt: z.number().optional(),
+});
+export type StreamRecord = z.infer<typeof streamRecordSchema>;
+
+export type DecodedRecord =
+  | { kind: "record"; sequenceNumber: string; record: StreamRecord }
+  | { kind: "malformed"; sequenceNumber: string; reason: string };
+
+export function encodeStreamRecord(record: StreamRecord): string {
+  return JSON.stringify(record);
+}
+
+export function decodeRecord(r: KinesisEventRecord): DecodedRecord {
+  const sequenceNumber = r.kinesis.sequenceNumber;
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(r.kinesis.data, "base64").toString("utf8"));
+  } catch {
+    return { kind: "malformed", sequenceNumber, reason: "malformed: data is not JSON" };
+  }
+  const parsed = streamRecordSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first && first.path.length > 0 ? first.path.join(".") + ": " : "";
+    return { kind: "malformed", sequenceNumber, reason: `malformed: ${where}${first?.message ?? "invalid record"}` };
+  }
+  return { kind: "record", sequenceNumber, record: parsed.data };
+}
+
+export function isKinesisBatch(event: unknown): event is KinesisBatchEvent {
+  const records = (event as { Records?: unknown })?.Records;
+  return Array.isArray(records) && records.length > 0 && (records[0] as KinesisEventRecord)?.eventSource === "aws:kinesis";
+}
+
+export function isScheduledEvent(event: unknown): boolean {
+  const e = event as { source?: unknown; "detail-type"?: unknown } | null;
+  return e?.source === "aws.events" && e["detail-type"] === "Scheduled Event";
+}

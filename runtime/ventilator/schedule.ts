@@ -1,0 +1,108 @@
+/**
+ * The re-arm schedule. In a short-lived function the breaker and the pause
+ * live in the ledger with timestamps, not in timers: every tick reads them and
+ * decides. Only one invocation gets to probe: the probe is claimed by the
+ * conditional write of the half-open state.
+ *
+ *   operator pause                    → keep the mapping disabled until an operator resumes
+ *   paused for a window, now open     → resume at the saved batch size
+ *   paused for the daily limit, new day and open → resume at the saved batch size
+ *   breaker open, probe due, window open → enable at batch size 1 (half-open)
+ *   window about to be closed          → pause before the next batch arrives
+ *   otherwise                          → reconcile the mapping with the state
+ */
+import { strategyOf } from "../controller";
+import { BREAKER } from "../controller/types";
+import { providerDay, windowStatus } from "../windows/clock";
+import { mappingChangeFor } from "./mapping-actions";
+import { loadPipeline, savePipeline } from "./pipeline-state";
+import type { MappingChange } from "./ports";
+import type { VentilatorDeps } from "./batch";
+import { emfLine } from "./telemetry";
+
+export type TickOutcome =
+  | "operator-paused"
+  | "resumed"
+  | "still-paused"
+  | "probe"
+  | "probe-claimed-elsewhere"
+  | "breaker-waiting"
+  | "paused-for-window"
+  | "reconciled"
+  | "idle";
+
+export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickOutcome }> {
+  const { provider, ledger, clock, mapping } = deps;
+  const now = clock.now();
+  const pipeline = await loadPipeline(ledger, provider, now);
+  const window = windowStatus(provider, now);
+  const breaker = pipeline.controller.breaker;
+  let outcome: TickOutcome = "idle";
+  let change: MappingChange | null = null;
+
+  const pause = pipeline.pause;
+  if (pause?.reason === "operator") {
+    outcome = "operator-paused";
+    change = { enabled: false };
+  } else if (pause) {
+    const sameDay = providerDay(provider.timezone, pause.since) === providerDay(provider.timezone, now);
+    const canResume = window.open && !(pause.reason === "daily-limit" && sameDay);
+    if (!canResume) {
+      outcome = "still-paused";
+      change = { enabled: false };
+    } else {
+      const { saved } = await savePipeline(ledger, provider, now, pipeline, (current) =>
+        current.pause === null || current.pause.reason === "operator" ? null : { controller: current.controller, pause: null },
+      );
+      outcome = saved ? "resumed" : "still-paused";
+      if (saved) {
+        change =
+          breaker.status === BREAKER.OPEN
+            ? { enabled: false }
+            : { enabled: true, batchSize: breaker.status === BREAKER.HALF_OPEN ? 1 : (pause.resumeBatchSize ?? pipeline.controller.appliedBatchSize) };
+      }
+    }
+  } else if (!window.open) {
+    const reason = window.reason === "maintenance" ? "maintenance" : "outside-window";
+    const { saved } = await savePipeline(ledger, provider, now, pipeline, (current) =>
+      current.pause ? null : { controller: current.controller, pause: { reason, since: now, resumeBatchSize: current.controller.appliedBatchSize } },
+    );
+    outcome = "paused-for-window";
+    if (saved) change = { enabled: false };
+  } else if (breaker.status === BREAKER.OPEN) {
+    const decision = strategyOf(provider).onSchedule(pipeline.controller, provider, now);
+    if (decision.action.type !== "probe") {
+      outcome = "breaker-waiting";
+      change = { enabled: false };
+    } else {
+      // The conditional write is the probe's claim: of several ticks racing, one saves half-open.
+      const { saved } = await savePipeline(ledger, provider, now, pipeline, (current) =>
+        current.version === pipeline.version ? { controller: decision.state, pause: current.pause } : null,
+      );
+      outcome = saved ? "probe" : "probe-claimed-elsewhere";
+      if (saved) change = mappingChangeFor(decision.action);
+    }
+  } else {
+    outcome = "reconciled";
+    change = { enabled: true, batchSize: breaker.status === BREAKER.HALF_OPEN ? 1 : pipeline.controller.appliedBatchSize };
+  }
+
+  const result = change ? await mapping.update(change) : null;
+  deps.log(
+    emfLine(
+      deps.metricsNamespace,
+      provider.id,
+      now,
+      { BreakerOpen: breaker.status === BREAKER.OPEN && outcome !== "probe" ? 1 : 0, Limit: pipeline.controller.limit },
+      {
+        message: "schedule",
+        outcome,
+        pause: pause?.reason ?? null,
+        window: window.open ? "open" : window.reason,
+        mappingChange: change,
+        mappingApplied: result?.applied ?? null,
+      },
+    ),
+  );
+  return { outcome };
+}
