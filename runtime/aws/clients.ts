@@ -6,6 +6,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 
 export type Service = "DYNAMODB" | "KINESIS" | "LAMBDA" | "S3" | "SECRETS_MANAGER";
@@ -44,6 +46,16 @@ export function kinesisClient(opts: ClientOptions = {}): KinesisClient {
 
 export function lambdaClient(opts: ClientOptions = {}): LambdaClient {
   return new LambdaClient(base("LAMBDA", opts));
+}
+
+/** Path-style addressing when an endpoint is overridden: local engines do not serve bucket subdomains. */
+export function s3Client(opts: ClientOptions = {}): S3Client {
+  const config = base("S3", opts);
+  return new S3Client({ ...config, ...("endpoint" in config ? { forcePathStyle: true } : {}) });
+}
+
+export function secretsClient(opts: ClientOptions = {}): SecretsManagerClient {
+  return new SecretsManagerClient(base("SECRETS_MANAGER", opts));
 }
 
 export { base as clientConfig };

@@ -1,0 +1,53 @@
+/**
+ * The chaos worker: a simulated provider, as in the original demo, for load
+ * tests and the `demo` pipeline. Per call, two independent draws u, v in [0, 1):
+ *   latency = slowMs                       when u < slowPercentage / 100
+ *           = baseLatencyMs × (0.9 + 0.2·j) otherwise (±10 % jitter, j a third draw)
+ *   outcome = throw                        when v < errorPercentage / 100
+ *           = throttled                    when v < (errorPercentage + throttlePercentage) / 100
+ *           = ok                           otherwise
+ * so the throttled share is min(throttle, 100 − error) %. An error THROWS, like
+ * the demo's worker, so Lambda answers with FunctionError: the ventilator must
+ * see it as a failure (the demo counted it as a success).
+ */
+import type { ChaosSettings } from "../../catalog/schema";
+import { SluiceError } from "../../errors";
+import type { WorkerHandler, WorkerRequest, WorkerResponse } from "../contract";
+
+/** The failure the chaos worker injects; Lambda reports its name as errorType. */
+export class ChaosFailure extends SluiceError {
+  constructor(readonly recordId: string) {
+    super(`chaos: injected failure for record ${JSON.stringify(recordId)}`);
+  }
+}
+
+export interface ChaosDeps {
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** Latency of one call: the first draw picks slow or normal, the second sets the jitter. */
+export function chaosLatency(settings: ChaosSettings, slowDraw: number, jitterDraw: number): { latencyMs: number; slow: boolean } {
+  if (slowDraw < settings.slowPercentage / 100) return { latencyMs: settings.slowMs, slow: true };
+  return { latencyMs: Math.round(settings.baseLatencyMs * (0.9 + 0.2 * jitterDraw)), slow: false };
+}
+
+export type ChaosOutcome = "ok" | "error" | "throttled";
+
+export function chaosOutcome(settings: ChaosSettings, draw: number): ChaosOutcome {
+  const error = settings.errorPercentage / 100;
+  if (draw < error) return "error";
+  if (draw < error + settings.throttlePercentage / 100) return "throttled";
+  return "ok";
+}
+
+export function chaosWorker(settings: ChaosSettings, deps: ChaosDeps): WorkerHandler {
+  return async (request: WorkerRequest): Promise<WorkerResponse> => {
+    const { latencyMs, slow } = chaosLatency(settings, deps.random(), deps.random());
+    const outcome = chaosOutcome(settings, deps.random());
+    await deps.sleep(latencyMs);
+    if (outcome === "error") throw new ChaosFailure(request.recordId);
+    if (outcome === "throttled") return { ok: false, kind: "throttled", reason: "chaos: injected throttle" };
+    return { ok: true, metadata: { latencyMs, slow } };
+  };
+}
