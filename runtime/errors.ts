@@ -12,3 +12,14 @@ export class CatalogError extends SluiceError {
     super(problems.join("\n"));
   }
 }
+
+/** A value the window clock cannot work with (unknown zone, non-finite instant). */
+export class ClockError extends SluiceError {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    problem: string,
+  ) {
+    super(`${field} ${typeof value === "string" ? JSON.stringify(value) : String(value)} ${problem}`);
+  }
+}

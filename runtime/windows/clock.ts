@@ -21,7 +21,7 @@
  * outside a gap.
  */
 import { DateTime } from "luxon";
-import { ClockError } from "./clock-error";
+import { ClockError } from "../errors";
 import { containing } from "./spans";
 import { timeline, type Timeline, type WindowSpec } from "./timeline";
 import { openMask } from "./weekly";

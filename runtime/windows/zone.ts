@@ -25,7 +25,7 @@
  * at most one transition within a day either side of w.
  */
 import { IANAZone } from "luxon";
-import { ClockError } from "./clock-error";
+import { ClockError } from "../errors";
 
 export const MS_PER_MINUTE = 60_000;
 export const MS_PER_DAY = 86_400_000;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { resolve } from "node:path";
 import { findProvider, loadCatalog } from "../../runtime/catalog";
-import { ClockError } from "../../runtime/windows/clock-error";
+import { ClockError } from "../../runtime/errors";
 import { formatLocal, isCallable, nextClose, nextOpen, windowStatus, type WindowSpec, type WindowStatus } from "../../runtime/windows/clock";
 import { access, iso, maintenance, spec, utc } from "./support";
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { ClockError } from "../../runtime/windows/clock-error";
+import { ClockError } from "../../runtime/errors";
 import { formatLocal, providerDay } from "../../runtime/windows/clock";
 import { MS_PER_DAY, localDayNumber, providerZone, wallToInstant } from "../../runtime/windows/zone";
 import { utc } from "./support";

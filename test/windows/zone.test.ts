@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { DateTime } from "luxon";
-import { ClockError } from "../../runtime/windows/clock-error";
+import { ClockError } from "../../runtime/errors";
 import {
   MS_PER_DAY,
   MS_PER_MINUTE,
