@@ -1,0 +1,90 @@
+/**
+ * The three alarms of a pipeline, as plain MetricAlarm arguments:
+ *
+ * - breaker open: the provider kept failing through several half-open probes
+ *   (BreakerOpen, reported by every re-arm tick, stayed at 1 for
+ *   `breakerAlarmMinutes`); the pipeline waits and a human should look.
+ * - dead-letter queue not empty: the mapping gave up on a batch (retries or
+ *   record age ran out); the queue holds the shard and sequence range to replay.
+ * - iterator age high: records wait in the stream longer than any planned pause
+ *   explains, and approach the age at which they are dropped.
+ */
+import type { Provider } from "../runtime/catalog/provider";
+import type { MetricName } from "../runtime/ventilator/telemetry";
+import { METRIC_DIMENSION } from "../runtime/ventilator/telemetry";
+import type { PipelineNames } from "./naming";
+import { ALARM_PERIOD_SECONDS, breakerAlarmMinutes, breakerAlarmWindow, iteratorAgeAlarmMs } from "./sizing";
+
+export interface AlarmSpec {
+  name: string;
+  alarmDescription: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  statistic: "Maximum";
+  period: number;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  threshold: number;
+  comparisonOperator: "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold";
+  /** No data = nothing running = nothing wrong (a quiet or disabled provider must not alarm). */
+  treatMissingData: "notBreaching";
+}
+
+export const ALARM = { BREAKER_OPEN: "breakerOpen", DLQ_NOT_EMPTY: "dlqNotEmpty", ITERATOR_AGE: "iteratorAge" } as const;
+export type AlarmKey = (typeof ALARM)[keyof typeof ALARM];
+
+const BREAKER_OPEN: MetricName = "BreakerOpen";
+
+export function alarmSpecs(
+  provider: Provider,
+  names: PipelineNames,
+  opts: { metricsNamespace: string; rearmIntervalMinutes: number },
+): Record<AlarmKey, AlarmSpec> {
+  const breaker = breakerAlarmWindow(provider, opts.rearmIntervalMinutes);
+  const ageMs = iteratorAgeAlarmMs(provider);
+  return {
+    [ALARM.BREAKER_OPEN]: {
+      name: names.alarmBreakerOpen,
+      alarmDescription: `sluice ${provider.id}: circuit breaker open for ${breakerAlarmMinutes(provider)} min or more; the provider kept failing half-open probes.`,
+      namespace: opts.metricsNamespace,
+      metricName: BREAKER_OPEN,
+      dimensions: { [METRIC_DIMENSION]: provider.id },
+      statistic: "Maximum",
+      period: breaker.periodSeconds,
+      evaluationPeriods: breaker.evaluationPeriods,
+      datapointsToAlarm: breaker.evaluationPeriods,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    },
+    [ALARM.DLQ_NOT_EMPTY]: {
+      name: names.alarmDlqNotEmpty,
+      alarmDescription: `sluice ${provider.id}: the stream mapping gave up on a batch; its shard and sequence range are in ${names.dlq}.`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: names.dlq },
+      statistic: "Maximum",
+      period: ALARM_PERIOD_SECONDS,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    },
+    [ALARM.ITERATOR_AGE]: {
+      name: names.alarmIteratorAge,
+      alarmDescription: `sluice ${provider.id}: records wait in the stream over ${Math.round(ageMs / 60_000)} min, longer than planned pauses explain; they expire after ${provider.streamRetentionHours} h.`,
+      namespace: "AWS/Lambda",
+      metricName: "IteratorAge",
+      dimensions: { FunctionName: names.ventilator },
+      statistic: "Maximum",
+      period: ALARM_PERIOD_SECONDS,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      threshold: ageMs,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * IAM policy documents of a pipeline, as pure functions of the ARNs they may
+ * touch. Least privilege: every action is named (no wildcards in actions) and
+ * every resource is one of the provider's own, with one exception AWS forces:
+ * lambda:ListEventSourceMappings has no resource-level permission, so it is
+ * granted on "*" (it lists, it cannot change anything).
+ */
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: "Allow";
+  Action: string[];
+  Resource: string[];
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+export interface AssumeRoleDocument {
+  Version: "2012-10-17";
+  Statement: { Effect: "Allow"; Principal: { Service: string }; Action: "sts:AssumeRole" }[];
+}
+
+const VERSION = "2012-10-17" as const;
+
+/** Lets the Lambda service run a function with the role. */
+export function lambdaAssumeRolePolicy(): AssumeRoleDocument {
+  return {
+    Version: VERSION,
+    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  };
+}
+
+/** Writing to the function's own log group (created by the component, so no CreateLogGroup). */
+function logsStatement(logGroupArn: string): PolicyStatement {
+  return { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] };
+}
+
+/** The ledger's item operations, transactions included (TransactWriteItems needs ConditionCheckItem). */
+export const LEDGER_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:Query",
+  "dynamodb:BatchGetItem",
+  "dynamodb:BatchWriteItem",
+  "dynamodb:ConditionCheckItem",
+] as const;
+
+/** What the Kinesis event source mapping needs from the function's role to read the stream. */
+export const STREAM_READ_ACTIONS = [
+  "kinesis:DescribeStream",
+  "kinesis:DescribeStreamSummary",
+  "kinesis:GetRecords",
+  "kinesis:GetShardIterator",
+  "kinesis:ListShards",
+] as const;
+
+export interface VentilatorArns {
+  streamArn: string;
+  tableArn: string;
+  workerArn: string;
+  dlqArn: string;
+  logGroupArn: string;
+}
+
+/**
+ * The ventilator's base policy: read its stream, send failed-batch metadata to
+ * its dead-letter queue, use its ledger, invoke its worker, write its logs.
+ * Attached before the mapping is created: AWS checks the stream permissions then.
+ */
+export function ventilatorPolicy(arns: VentilatorArns): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [
+      { Sid: "ReadOwnStream", Effect: "Allow", Action: [...STREAM_READ_ACTIONS], Resource: [arns.streamArn] },
+      { Sid: "OnFailureDestination", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [arns.dlqArn] },
+      { Sid: "OwnLedger", Effect: "Allow", Action: [...LEDGER_ACTIONS], Resource: [arns.tableArn] },
+      { Sid: "InvokeOwnWorker", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [arns.workerArn] },
+      logsStatement(arns.logGroupArn),
+    ],
+  };
+}
+
+/**
+ * The ventilator's control of its own mapping (the breaker and the batch size).
+ * A separate document because it names the mapping, which exists only after
+ * the base policy; the function finds its mapping by listing (no UUID in its
+ * environment, which would make the function depend on its own mapping).
+ */
+export function ventilatorMappingPolicy(mappingArn: string): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Sid: "ControlOwnMapping",
+        Effect: "Allow",
+        Action: ["lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"],
+        Resource: [mappingArn],
+      },
+      { Sid: "FindOwnMapping", Effect: "Allow", Action: ["lambda:ListEventSourceMappings"], Resource: ["*"] },
+    ],
+  };
+}
+
+export interface WorkerGrants {
+  logGroupArn: string;
+  /** http workers: the provider's credential. */
+  secretArn?: string;
+  /** http workers: where bodies land, only under the provider's own prefix. */
+  landing?: { bucketArn: string; prefix: string };
+}
+
+export function workerPolicy(grants: WorkerGrants): PolicyDocument {
+  const statements: PolicyStatement[] = [logsStatement(grants.logGroupArn)];
+  if (grants.secretArn !== undefined) {
+    statements.push({ Sid: "OwnCredential", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [grants.secretArn] });
+  }
+  if (grants.landing !== undefined) {
+    statements.push({
+      Sid: "LandOwnObjects",
+      Effect: "Allow",
+      Action: ["s3:PutObject"],
+      Resource: [`${grants.landing.bucketArn}/${grants.landing.prefix}*`],
+    });
+  }
+  return { Version: VERSION, Statement: statements };
+}
+
+/** partition, service, region and account of an ARN (`arn:partition:service:region:account:resource`). */
+export function arnParts(arn: string): { partition: string; service: string; region: string; account: string } {
+  const parts = arn.split(":");
+  if (parts.length < 6 || parts[0] !== "arn") throw new RangeError(`not an ARN: ${JSON.stringify(arn)}`);
+  return { partition: parts[1]!, service: parts[2]!, region: parts[3]!, account: parts[4]! };
+}
+
+/**
+ * ARN of a Secrets Manager secret from the catalog's secretId. A full ARN is
+ * kept; a name gets AWS's random 6-character suffix as `-??????`, which matches
+ * that one secret and not `<name>-other`.
+ */
+export function secretArn(secretId: string, where: { partition: string; region: string; account: string }): string {
+  if (secretId.startsWith("arn:")) return secretId;
+  return `arn:${where.partition}:secretsmanager:${where.region}:${where.account}:secret:${secretId}-??????`;
+}
+
+export function bucketArn(bucket: string, partition: string): string {
+  return `arn:${partition}:s3:::${bucket}`;
+}
+
+/** Every action of a document; tests and policies check none is a wildcard. */
+export function actionsOf(doc: PolicyDocument): string[] {
+  return doc.Statement.flatMap((s) => s.Action);
+}
+
+/** Every resource of a document. */
+export function resourcesOf(doc: PolicyDocument): string[] {
+  return doc.Statement.flatMap((s) => s.Resource);
+}

@@ -1,0 +1,131 @@
+/**
+ * Sizes derived from a provider's validated catalog entry. Pure; each formula
+ * sits in the header of its function. Nothing here re-defaults the catalog:
+ * it only turns catalog values into AWS settings.
+ */
+import type { Provider } from "../runtime/catalog/provider";
+
+/** AWS Lambda's longest timeout. */
+export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+/** Longest MaximumRecordAgeInSeconds a Kinesis mapping accepts (7 days). */
+export const MAPPING_MAX_RECORD_AGE_SECONDS = 604_800;
+/** Largest MaximumRetryAttempts a Kinesis mapping accepts. */
+export const MAPPING_MAX_RETRY_ATTEMPTS = 10_000;
+/** Longest an SQS queue keeps a message (14 days): time to look at a dead batch. */
+export const DLQ_RETENTION_SECONDS = 1_209_600;
+/** Headroom of the worker function past its provider call timeout, for cold start and the answer. */
+export const WORKER_TIMEOUT_MARGIN_SECONDS = 5;
+/** Ventilator time outside worker calls: ledger reads and writes, mapping update, metrics. */
+export const VENTILATOR_OVERHEAD_SECONDS = 30;
+/** Half-open probes the breaker may fail before its alarm fires. */
+export const BREAKER_ALARM_PROBES = 3;
+/** Period of the alarms that do not follow the re-arm schedule. */
+export const ALARM_PERIOD_SECONDS = 300;
+/** Iterator age alarms when records reach this share of their maximum age. */
+export const ITERATOR_AGE_ALARM_SHARE = 0.8;
+/** Slack over the longest expected wait before an old record is news. */
+export const ITERATOR_AGE_SLACK_SECONDS = 3_600;
+
+const MINUTE = 60;
+const HOUR = 3_600;
+const DAY = 86_400;
+
+/**
+ * worker Lambda timeout = min(900, worker.timeoutSeconds + margin).
+ * The catalog's timeout is the longest a provider call may take (the validator
+ * keeps latencyThresholdMs below it); the margin lets the worker classify its
+ * own timeout and answer before Lambda kills it.
+ */
+export function workerLambdaTimeoutSeconds(provider: Pick<Provider, "worker">): number {
+  return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, provider.worker.timeoutSeconds + WORKER_TIMEOUT_MARGIN_SECONDS);
+}
+
+/** waves = ⌈batchSize / fanOut⌉: rounds of concurrent worker calls one batch needs. */
+export function fanOutWaves(batchSize: number, fanOut: number): number {
+  if (!(batchSize >= 1) || !(fanOut >= 1)) throw new RangeError(`fanOutWaves needs batchSize ≥ 1 and fanOut ≥ 1, got ${batchSize} and ${fanOut}`);
+  return Math.ceil(batchSize / fanOut);
+}
+
+/**
+ * ventilator timeout = min(900, ⌈maxBatchSize / 1⌉ × worker Lambda timeout + overhead).
+ * The fan-out limit can fall to 1 while the mapping still delivers a batch of
+ * maxBatchSize (the batch size follows the limit only once the update lands),
+ * so the worst batch runs maxBatchSize waves of worker timeouts. Past 900 s the
+ * ventilator must hand unstarted records back instead of starting them.
+ */
+export function ventilatorTimeoutSeconds(provider: Pick<Provider, "worker" | "maxBatchSize">): number {
+  const waves = fanOutWaves(provider.maxBatchSize, 1);
+  return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, waves * workerLambdaTimeoutSeconds(provider) + VENTILATOR_OVERHEAD_SECONDS);
+}
+
+/** Kinesis retention in hours: the catalog's, which already covers the longest closed period + 24 h. */
+export function streamRetentionHours(provider: Pick<Provider, "streamRetentionHours">): number {
+  return provider.streamRetentionHours;
+}
+
+/**
+ * mapping MaximumRecordAgeInSeconds = min(604800, retention hours × 3600): a
+ * record is given up by the mapping only when the stream would drop it anyway.
+ */
+export function maximumRecordAgeSeconds(provider: Pick<Provider, "streamRetentionHours">): number {
+  return Math.min(MAPPING_MAX_RECORD_AGE_SECONDS, provider.streamRetentionHours * HOUR);
+}
+
+/**
+ * mapping MaximumRetryAttempts = min(10000, maxAttempts + 2). The ledger counts
+ * each record's attempts and declares it dead after maxAttempts, so the
+ * mapping must outlast it; the two spare retries cover failures of the
+ * ventilator itself (a lost lease, a throttled ledger write).
+ */
+export function maximumRetryAttempts(provider: Pick<Provider, "maxAttempts">): number {
+  return Math.min(MAPPING_MAX_RETRY_ATTEMPTS, provider.maxAttempts + 2);
+}
+
+/** EventBridge schedule expression; AWS wants the singular for 1. */
+export function rateExpression(minutes: number): string {
+  if (!Number.isInteger(minutes) || minutes < 1) throw new RangeError(`rate needs a whole number of minutes ≥ 1, got ${minutes}`);
+  return minutes === 1 ? "rate(1 minute)" : `rate(${minutes} minutes)`;
+}
+
+/**
+ * Minutes the breaker stays open through BREAKER_ALARM_PROBES failed half-open probes:
+ *   adaptive: Σ_{k<3} min(base × 2^k, max)     step: 3 × rearmIntervalMinutes
+ * An open breaker within that time is the controller doing its job; past it the provider needs a human.
+ */
+export function breakerAlarmMinutes(provider: Pick<Provider, "controller">): number {
+  const c = provider.controller;
+  if (c.strategy === "step") return BREAKER_ALARM_PROBES * c.rearmIntervalMinutes;
+  let total = 0;
+  for (let k = 0; k < BREAKER_ALARM_PROBES; k++) total += Math.min(c.breaker.baseIntervalMinutes * 2 ** k, c.breaker.maxIntervalMinutes);
+  return total;
+}
+
+/**
+ * The breaker alarm is evaluated per re-arm period, since an open breaker
+ * leaves only the schedule to run the ventilator and report BreakerOpen:
+ *   period = max(5, rearm) minutes; evaluationPeriods = ⌈breakerAlarmMinutes / period⌉.
+ */
+export function breakerAlarmWindow(
+  provider: Pick<Provider, "controller">,
+  rearmIntervalMinutes: number,
+): { periodSeconds: number; evaluationPeriods: number } {
+  const periodMinutes = Math.max(ALARM_PERIOD_SECONDS / MINUTE, Math.ceil(rearmIntervalMinutes));
+  return {
+    periodSeconds: periodMinutes * MINUTE,
+    evaluationPeriods: Math.max(1, Math.ceil(breakerAlarmMinutes(provider) / periodMinutes)),
+  };
+}
+
+/**
+ * Iterator age (ms) above which records are late beyond any planned pause:
+ *   expected wait = longest closed period + (24 h if a daily limit can pause the day)
+ *   threshold = min(expected wait + 1 h, 80 % of the mapping's maximum record age)
+ * The cap keeps the alarm ahead of records expiring from the stream.
+ */
+export function iteratorAgeAlarmMs(
+  provider: Pick<Provider, "longestClosedMinutes" | "dailyRequestLimit" | "streamRetentionHours">,
+): number {
+  const expected = provider.longestClosedMinutes * MINUTE + (provider.dailyRequestLimit !== undefined ? DAY : 0);
+  const seconds = Math.min(expected + ITERATOR_AGE_SLACK_SECONDS, ITERATOR_AGE_ALARM_SHARE * maximumRecordAgeSeconds(provider));
+  return Math.round(seconds * 1000);
+}
