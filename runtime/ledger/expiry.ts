@@ -1,0 +1,24 @@
+/**
+ * When a provider day's ledger items may go: TTL deletes them after the day
+ * plus `ttlDays`, so a record can be checked for a while after its day ended.
+ *
+ *   expiresAt = epoch seconds of (start of the day after `day`, in the provider's zone) + ttlDays calendar days
+ */
+import { DateTime, IANAZone } from "luxon";
+import { LedgerInputError } from "./errors";
+
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+export function startOfDay(day: string, timezone: string): DateTime {
+  const start = DAY_PATTERN.test(day) ? DateTime.fromISO(day, { zone: timezone }) : null;
+  if (!start?.isValid) throw new LedgerInputError("day", day, "a calendar date YYYY-MM-DD");
+  return start;
+}
+
+export function expiresAtFor(day: string, timezone: string, ttlDays: number): number {
+  return Math.floor(startOfDay(day, timezone).plus({ days: 1 + ttlDays }).toSeconds());
+}
+
+export function isValidZone(timezone: string): boolean {
+  return IANAZone.isValidZone(timezone);
+}

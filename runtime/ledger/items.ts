@@ -1,0 +1,119 @@
+/**
+ * How ledger values are laid out as store items, and read back with checks:
+ * an item that does not read as what it should be is a LedgerDataError, never
+ * a silently wrong entry.
+ */
+import { LedgerDataError } from "./errors";
+import type { AttrValue, Item, ItemKey } from "./store";
+import { LEDGER_STATUSES, PAUSE_REASONS, type DayStats, type LedgerEntry, type LedgerStatus, type OperatorAction, type PipelineState } from "./types";
+
+/** Attribute names of a record item. */
+export const F = {
+  recordId: "recordId",
+  day: "day",
+  status: "status",
+  attempts: "attempts",
+  leaseUntil: "leaseUntil",
+  adHoc: "adHoc",
+  lastError: "lastError",
+  metadata: "metadata",
+  createdAt: "createdAt",
+  updatedAt: "updatedAt",
+  expiresAt: "expiresAt",
+  /** Status before the current claim, NO_PREVIOUS if there was no item: what `release` restores. */
+  prevStatus: "prevStatus",
+  prevLeaseUntil: "prevLeaseUntil",
+} as const;
+
+export const NO_PREVIOUS = "none";
+
+/** What a claim replaced, so that `release` can put it back. */
+export interface ClaimMemo {
+  attempts: number;
+  /** null: there was no item before the claim. */
+  previousStatus: LedgerStatus | null;
+  previousLeaseUntil: number | null;
+}
+
+function field<T extends AttrValue>(key: ItemKey, item: Item, name: string, type: "string" | "number" | "boolean", optional: true): T | null;
+function field<T extends AttrValue>(key: ItemKey, item: Item, name: string, type: "string" | "number" | "boolean"): T;
+function field<T extends AttrValue>(key: ItemKey, item: Item, name: string, type: "string" | "number" | "boolean", optional = false): T | null {
+  const value = item[name];
+  if (value === undefined && optional) return null;
+  if (typeof value !== type) throw new LedgerDataError(key, name, value);
+  return value as T;
+}
+
+function status(key: ItemKey, value: unknown, name: string): LedgerStatus {
+  if (!(LEDGER_STATUSES as readonly unknown[]).includes(value)) throw new LedgerDataError(key, name, value);
+  return value as LedgerStatus;
+}
+
+function json(key: ItemKey, name: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new LedgerDataError(key, name, text);
+  }
+}
+
+export function readEntry(key: ItemKey, item: Item): LedgerEntry {
+  const metadata = field<string>(key, item, F.metadata, "string", true);
+  const parsedMetadata = metadata === null ? null : json(key, F.metadata, metadata);
+  if (parsedMetadata !== null && (typeof parsedMetadata !== "object" || Array.isArray(parsedMetadata))) throw new LedgerDataError(key, F.metadata, metadata);
+  return {
+    recordId: field(key, item, F.recordId, "string"),
+    day: field(key, item, F.day, "string"),
+    status: status(key, item[F.status], F.status),
+    attempts: field(key, item, F.attempts, "number"),
+    leaseUntil: field(key, item, F.leaseUntil, "number", true),
+    adHoc: field<boolean>(key, item, F.adHoc, "boolean", true) ?? false,
+    lastError: field(key, item, F.lastError, "string", true),
+    metadata: parsedMetadata as Record<string, unknown> | null,
+    createdAt: field(key, item, F.createdAt, "number"),
+    updatedAt: field(key, item, F.updatedAt, "number"),
+    expiresAt: field(key, item, F.expiresAt, "number"),
+  };
+}
+
+/** The claim an in-progress item holds; null when the item does not say what it replaced. */
+export function readClaimMemo(key: ItemKey, item: Item): ClaimMemo | null {
+  const previous = item[F.prevStatus];
+  if (previous === undefined) return null;
+  return {
+    attempts: field(key, item, F.attempts, "number"),
+    previousStatus: previous === NO_PREVIOUS ? null : status(key, previous, F.prevStatus),
+    previousLeaseUntil: field<number>(key, item, F.prevLeaseUntil, "number", true) || null,
+  };
+}
+
+export function pipelineItem(state: PipelineState, version: number): Item {
+  return { state: JSON.stringify(state), version, updatedAt: state.updatedAt };
+}
+
+export function readPipeline(key: ItemKey, item: Item): { state: PipelineState; version: number } {
+  const text = field<string>(key, item, "state", "string");
+  const state = json(key, "state", text) as Partial<PipelineState> | null;
+  const pause = state?.pause;
+  const pauseOk = pause === null || (typeof pause === "object" && (PAUSE_REASONS as readonly unknown[]).includes(pause?.reason) && typeof pause?.since === "number");
+  if (!state || typeof state !== "object" || !("controller" in state) || !pauseOk || typeof state.updatedAt !== "number") throw new LedgerDataError(key, "state", text);
+  return { state: state as PipelineState, version: field(key, item, "version", "number") };
+}
+
+export function auditItem(action: OperatorAction): Item {
+  return { action: action.action, by: action.by, reason: action.reason, at: action.at };
+}
+
+export function readAudit(key: ItemKey, item: Item): OperatorAction {
+  return {
+    action: field(key, item, "action", "string"),
+    by: field(key, item, "by", "string"),
+    reason: field(key, item, "reason", "string"),
+    at: field(key, item, "at", "number"),
+  };
+}
+
+export function readDayStats(key: ItemKey, item: Item | null): DayStats {
+  const count = (name: keyof DayStats) => (item ? (field<number>(key, item, name, "number", true) ?? 0) : 0);
+  return { requests: count("requests"), done: count("done"), failed: count("failed"), dead: count("dead") };
+}

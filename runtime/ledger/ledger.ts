@@ -1,0 +1,403 @@
+/**
+ * The ledger's rules, in one place: a record is fetched at most once per
+ * provider day, within `maxAttempts` claims, each claim under a lease. The
+ * store (DynamoDB, memory) only stores; every decision is taken here, and
+ * every decision that races with another invocation is one conditional write.
+ *
+ * A claim succeeds, as ONE conditional write, when
+ *
+ *   no entry  OR  (status = failed AND attempts < maxAttempts)
+ *             OR  (status = in-progress AND leaseUntil < now AND attempts < maxAttempts)
+ *
+ * and sets status = in-progress, attempts += 1, leaseUntil = now + leaseSeconds.
+ * A claim counts as an attempt even if its caller crashes (its call may have
+ * reached the provider). A refused claim is classified from the item the
+ * store returns with the refusal (DynamoDB's ALL_OLD), with no second read;
+ * an expired lease on the last attempt is turned dead on the spot.
+ *
+ * Transitions after a claim:
+ * - complete: done, from any state but done. A late completion (our lease
+ *   expired and another invocation re-claimed) still marks done: the call did
+ *   succeed, the record must not be fetched again today, and attempts are left
+ *   as they are. The re-claimer's own completion or failure is then refused
+ *   (LedgerConflictError carrying the done entry) and it must not count the
+ *   record a second time.
+ * - fail / release: only the claim that is still current. The claim is
+ *   identified by its attempt number (attempts only grows while claims
+ *   succeed), remembered by this Ledger instance from its own `claim`; without
+ *   one it is read from the store. A late failure after a re-claim is refused:
+ *   marking the record failed would let a third invocation claim it while the
+ *   second is still calling.
+ * - markDead: from any state but done, with or without a claim.
+ *
+ * One Ledger instance per invocation: its remembered claims are that
+ * invocation's (a Lambda container reuses it across sequential invocations,
+ * which is fine; the simulator gives each concurrent ventilator its own).
+ */
+import type { Provider } from "../catalog/provider";
+import { LedgerConflictError, LedgerContentionError, LedgerInputError, LedgerUnavailableError } from "./errors";
+import { expiresAtFor, isValidZone } from "./expiry";
+import { auditItem, F, NO_PREVIOUS, pipelineItem, readAudit, readClaimMemo, readDayStats, readEntry, readPipeline, type ClaimMemo } from "./items";
+import { AUDIT_PARTITION, auditKey, dayCountersKey, PIPELINE_KEY, recordKey } from "./layout";
+import { StoreUnavailableError, when, type Condition, type Item, type ItemKey, type LedgerStore, type WriteResult } from "./store";
+import { LEDGER_STATUS, type ClaimResult, type DayCounts, type DayStats, type LedgerEntry, type OperatorAction, type PipelineState, type VersionedPipelineState } from "./types";
+
+export interface LedgerSettings {
+  providerId: string;
+  /** Claims per record per provider day; the last failure (or an expired last lease) makes it dead. */
+  maxAttempts: number;
+  /** How long a claim blocks other invocations. */
+  leaseSeconds: number;
+  /** Days an item is kept after its provider day (DynamoDB TTL). */
+  ttlDays: number;
+  /** IANA zone in which the provider day ends. @default "UTC" */
+  timezone?: string;
+}
+
+/** The ledger settings of a catalog provider (catalog defaults already filled). */
+export function ledgerSettings(provider: Provider): Required<LedgerSettings> {
+  return {
+    providerId: provider.id,
+    maxAttempts: provider.maxAttempts,
+    leaseSeconds: provider.ledger.leaseSeconds,
+    ttlDays: provider.ledger.ttlDays,
+    timezone: provider.timezone,
+  };
+}
+
+export const LEASE_EXPIRED_ON_LAST_ATTEMPT = "lease expired on the last attempt";
+
+/** Audit entries of one action in the same millisecond get a numeric suffix; past this many something is looping. */
+const MAX_AUDIT_DUPLICATES = 100;
+/** A reservation shrinks on every conflict without refunds, so this only stops a refund storm. */
+const MAX_COUNTER_ROUNDS = 100;
+
+export class Ledger {
+  readonly settings: Readonly<Required<LedgerSettings>>;
+  private readonly leaseMs: number;
+  /** Claims this instance made and has not resolved, by recordId + day. */
+  private readonly held = new Map<string, ClaimMemo>();
+
+  constructor(
+    private readonly store: LedgerStore,
+    settings: LedgerSettings,
+  ) {
+    const s = { timezone: "UTC", ...settings };
+    if (typeof s.providerId !== "string" || s.providerId.length === 0) throw new LedgerInputError("settings.providerId", s.providerId, "a non-empty provider id");
+    if (!Number.isInteger(s.maxAttempts) || s.maxAttempts < 1) throw new LedgerInputError("settings.maxAttempts", s.maxAttempts, "an integer ≥ 1");
+    if (!Number.isFinite(s.leaseSeconds) || s.leaseSeconds <= 0) throw new LedgerInputError("settings.leaseSeconds", s.leaseSeconds, "a number of seconds > 0");
+    if (!Number.isInteger(s.ttlDays) || s.ttlDays < 0) throw new LedgerInputError("settings.ttlDays", s.ttlDays, "an integer ≥ 0");
+    if (!isValidZone(s.timezone)) throw new LedgerInputError("settings.timezone", s.timezone, "an IANA time zone");
+    this.settings = Object.freeze(s);
+    this.leaseMs = s.leaseSeconds * 1_000;
+  }
+
+  // ---- records -------------------------------------------------------------
+
+  async claim(recordId: string, day: string, now: number, opts: { adHoc?: boolean } = {}): Promise<ClaimResult> {
+    const key = this.recordKey(recordId, day, now);
+    const { maxAttempts } = this.settings;
+    const claimable = when.or(
+      when.absent(),
+      when.and(when.eq(F.status, LEDGER_STATUS.FAILED), when.lt(F.attempts, maxAttempts)),
+      when.and(when.eq(F.status, LEDGER_STATUS.IN_PROGRESS), when.lt(F.leaseUntil, now), when.lt(F.attempts, maxAttempts)),
+    );
+    const result = await this.io("claim", () =>
+      this.store.update(
+        key,
+        {
+          set: { [F.recordId]: recordId, [F.day]: day, [F.status]: LEDGER_STATUS.IN_PROGRESS, [F.leaseUntil]: now + this.leaseMs, [F.updatedAt]: now, [F.expiresAt]: this.expiresAt(day), [F.adHoc]: opts.adHoc ?? false },
+          setIfMissing: { [F.createdAt]: now },
+          copy: { [F.prevStatus]: { from: F.status, fallback: NO_PREVIOUS }, [F.prevLeaseUntil]: { from: F.leaseUntil, fallback: 0 } },
+          add: { [F.attempts]: 1 },
+        },
+        claimable,
+      ),
+    );
+    if (result.ok) {
+      this.held.set(heldKey(recordId, day), readClaimMemo(key, result.item)!);
+      return { claimed: true, entry: readEntry(key, result.item) };
+    }
+    return this.refusal(key, result.current, now);
+  }
+
+  /**
+   * Claims several records of one day with parallel conditional writes (one per
+   * record). All or nothing on store errors: if any claim cannot reach the
+   * store, the ones that succeeded are released and the error is thrown.
+   */
+  async claimMany(recordIds: readonly string[], day: string, now: number, opts: { adHoc?: boolean } = {}): Promise<ClaimResult[]> {
+    const settled = await Promise.allSettled(recordIds.map((id) => this.claim(id, day, now, opts)));
+    const failure = settled.find((s) => s.status === "rejected");
+    if (!failure) return settled.map((s) => (s as PromiseFulfilledResult<ClaimResult>).value);
+    await Promise.allSettled(settled.map((s, i) => (s.status === "fulfilled" && s.value.claimed ? this.release(recordIds[i]!, day, now) : undefined)));
+    throw failure.reason;
+  }
+
+  async complete(recordId: string, day: string, now: number, metadata?: Record<string, unknown>): Promise<LedgerEntry> {
+    const key = this.recordKey(recordId, day, now);
+    const result = await this.io("complete", () =>
+      this.store.update(
+        key,
+        {
+          set: { [F.status]: LEDGER_STATUS.DONE, [F.updatedAt]: now, ...(metadata ? { [F.metadata]: JSON.stringify(metadata) } : {}) },
+          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil],
+        },
+        when.and(when.present(), when.ne(F.status, LEDGER_STATUS.DONE)),
+      ),
+    );
+    this.held.delete(heldKey(recordId, day));
+    return this.applied("complete", key, recordId, day, result);
+  }
+
+  /** Failed, or dead when `permanent` or the claim was the last attempt; `reason` becomes lastError. */
+  async fail(recordId: string, day: string, now: number, opts: { reason: string; permanent?: boolean }): Promise<LedgerEntry> {
+    const key = this.recordKey(recordId, day, now);
+    const claim = await this.currentClaim("fail", key, recordId, day);
+    const dead = opts.permanent === true || claim.attempts >= this.settings.maxAttempts;
+    const result = await this.io("fail", () =>
+      this.store.update(
+        key,
+        {
+          set: { [F.status]: dead ? LEDGER_STATUS.DEAD : LEDGER_STATUS.FAILED, [F.lastError]: opts.reason, [F.updatedAt]: now },
+          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil],
+        },
+        this.stillClaimed(claim),
+      ),
+    );
+    this.held.delete(heldKey(recordId, day));
+    return this.applied("fail", key, recordId, day, result);
+  }
+
+  /**
+   * Undoes a claim whose call was never made (the invocation ran low on time):
+   * the record goes back to what it was before the claim, and the claim does
+   * not count as an attempt. Returns null when there was no entry before.
+   */
+  async release(recordId: string, day: string, now: number): Promise<LedgerEntry | null> {
+    const key = this.recordKey(recordId, day, now);
+    const claim = await this.currentClaim("release", key, recordId, day);
+    const fence = this.stillClaimed(claim);
+    let result: WriteResult;
+    if (claim.previousStatus === null) {
+      result = await this.io("release", () => this.store.delete(key, fence));
+    } else {
+      const restoresLease = claim.previousStatus === LEDGER_STATUS.IN_PROGRESS && claim.previousLeaseUntil !== null;
+      result = await this.io("release", () =>
+        this.store.update(
+          key,
+          {
+            set: { [F.status]: claim.previousStatus!, [F.updatedAt]: now, ...(restoresLease ? { [F.leaseUntil]: claim.previousLeaseUntil! } : {}) },
+            add: { [F.attempts]: -1 },
+            remove: [F.prevStatus, F.prevLeaseUntil, ...(restoresLease ? [] : [F.leaseUntil])],
+          },
+          fence,
+        ),
+      );
+    }
+    this.held.delete(heldKey(recordId, day));
+    if (!result.ok) throw new LedgerConflictError("release", recordId, day, result.current && readEntry(key, result.current));
+    return claim.previousStatus === null ? null : readEntry(key, result.item);
+  }
+
+  /** Dead without a call, e.g. a malformed record (recordId may be a synthetic key such as a sequence number). */
+  async markDead(recordId: string, day: string, now: number, reason: string): Promise<LedgerEntry> {
+    const key = this.recordKey(recordId, day, now);
+    const result = await this.io("markDead", () =>
+      this.store.update(
+        key,
+        {
+          set: { [F.recordId]: recordId, [F.day]: day, [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now, [F.expiresAt]: this.expiresAt(day) },
+          setIfMissing: { [F.createdAt]: now, [F.attempts]: 0, [F.adHoc]: false },
+          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil],
+        },
+        when.ne(F.status, LEDGER_STATUS.DONE),
+      ),
+    );
+    this.held.delete(heldKey(recordId, day));
+    return this.applied("markDead", key, recordId, day, result);
+  }
+
+  async entry(recordId: string, day: string): Promise<LedgerEntry | null> {
+    const key = this.recordKey(recordId, day, 0);
+    const item = await this.io("entry", () => this.store.get(key));
+    return item && readEntry(key, item);
+  }
+
+  // ---- pipeline state and operator audit -------------------------------------
+
+  async loadPipeline(): Promise<VersionedPipelineState | null> {
+    const item = await this.io("loadPipeline", () => this.store.get(PIPELINE_KEY));
+    return item && readPipeline(PIPELINE_KEY, item);
+  }
+
+  /**
+   * Saves if nobody saved since `expectedVersion` was loaded (null: nothing
+   * was saved yet). False on a conflict: reload and decide again, e.g. the
+   * loser of two invocations claiming the one half-open probe.
+   */
+  async savePipeline(state: PipelineState, expectedVersion: number | null): Promise<boolean> {
+    if (expectedVersion !== null && (!Number.isInteger(expectedVersion) || expectedVersion < 1)) throw new LedgerInputError("expectedVersion", expectedVersion, "null or an integer ≥ 1");
+    const condition = expectedVersion === null ? when.absent() : when.eq("version", expectedVersion);
+    const result = await this.io("savePipeline", () => this.store.put(PIPELINE_KEY, pipelineItem(state, (expectedVersion ?? 0) + 1), condition));
+    return result.ok;
+  }
+
+  /** Append-only: never overwrites an earlier action, even one in the same millisecond. */
+  async recordOperatorAction(action: OperatorAction): Promise<void> {
+    if (!action.action) throw new LedgerInputError("action.action", action.action, "a non-empty action name");
+    if (!Number.isFinite(action.at)) throw new LedgerInputError("action.at", action.at, "epoch milliseconds");
+    for (let duplicate = 0; duplicate < MAX_AUDIT_DUPLICATES; duplicate++) {
+      const key = auditKey(action.at, action.action, duplicate);
+      const result = await this.io("recordOperatorAction", () => this.store.put(key, auditItem(action), when.absent()));
+      if (result.ok) return;
+    }
+    throw new LedgerContentionError("recordOperatorAction", new Date(action.at).toISOString(), MAX_AUDIT_DUPLICATES);
+  }
+
+  /** Newest first. */
+  async listOperatorActions(limit: number): Promise<OperatorAction[]> {
+    if (!Number.isInteger(limit) || limit < 1) throw new LedgerInputError("limit", limit, "an integer ≥ 1");
+    const items = await this.io("listOperatorActions", () => this.store.query(AUDIT_PARTITION, { limit, descending: true }));
+    return items.map(({ key, item }) => readAudit(key, item));
+  }
+
+  // ---- daily counters ---------------------------------------------------------
+
+  /**
+   * Reserves provider calls against the day's limit:
+   *
+   *   granted = min(wanted, limit − used), written as ADD granted IF used ≤ limit − granted
+   *
+   * optimistic: the first write asks for all of `wanted`; a refusal returns
+   * the current `used` (ALL_OLD) and the next write asks for what is left.
+   * The counter never passes the limit. 0 when the day is exhausted.
+   */
+  async reserveRequests(day: string, wanted: number, limit: number, now: number): Promise<number> {
+    if (!Number.isInteger(wanted) || wanted < 0) throw new LedgerInputError("wanted", wanted, "an integer ≥ 0");
+    if (!Number.isInteger(limit) || limit < 0) throw new LedgerInputError("limit", limit, "an integer ≥ 0");
+    const key = this.countersKey(day);
+    let grant = Math.min(wanted, limit);
+    for (let round = 0; round < MAX_COUNTER_ROUNDS; round++) {
+      if (grant <= 0) return 0;
+      const result = await this.io("reserveRequests", () =>
+        this.store.update(key, { add: { requests: grant }, set: { updatedAt: now, [F.expiresAt]: this.expiresAt(day) } }, when.or(when.lacks("requests"), when.le("requests", limit - grant))),
+      );
+      if (result.ok) return grant;
+      grant = Math.min(wanted, limit - readDayStats(key, result.current).requests);
+    }
+    throw new LedgerContentionError("reserveRequests", day, MAX_COUNTER_ROUNDS);
+  }
+
+  /** Gives back reserved calls that were never made; never takes the counter below 0. Returns what was refunded. */
+  async refundRequests(day: string, n: number): Promise<number> {
+    if (!Number.isInteger(n) || n < 0) throw new LedgerInputError("n", n, "an integer ≥ 0");
+    const key = this.countersKey(day);
+    let refund = n;
+    for (let round = 0; round < MAX_COUNTER_ROUNDS; round++) {
+      if (refund <= 0) return 0;
+      const result = await this.io("refundRequests", () => this.store.update(key, { add: { requests: -refund } }, when.ge("requests", refund)));
+      if (result.ok) return refund;
+      refund = Math.min(n, readDayStats(key, result.current).requests);
+    }
+    throw new LedgerContentionError("refundRequests", day, MAX_COUNTER_ROUNDS);
+  }
+
+  /** One atomic ADD per batch. */
+  async addDayCounts(day: string, counts: DayCounts): Promise<void> {
+    const add: Record<string, number> = {};
+    for (const name of ["done", "failed", "dead"] as const) {
+      const n = counts[name] ?? 0;
+      if (!Number.isInteger(n) || n < 0) throw new LedgerInputError(`counts.${name}`, n, "an integer ≥ 0");
+      if (n > 0) add[name] = n;
+    }
+    if (Object.keys(add).length === 0) return;
+    const key = this.countersKey(day);
+    await this.io("addDayCounts", () => this.store.update(key, { add, set: { [F.expiresAt]: this.expiresAt(day) } }));
+  }
+
+  async dayStats(day: string): Promise<DayStats> {
+    const key = this.countersKey(day);
+    return readDayStats(key, await this.io("dayStats", () => this.store.get(key)));
+  }
+
+  // ---- helpers ------------------------------------------------------------------
+
+  private async refusal(key: ItemKey, current: Item | null, now: number): Promise<ClaimResult> {
+    // A refusal returns the item; an absent item would have been claimable, so a store without ALL_OLD is misbehaving.
+    if (current === null) throw new LedgerUnavailableError("claim", "update", this.settings.providerId, key, { detail: "the store refused the claim but returned no item" });
+    const entry = readEntry(key, current);
+    if (entry.status === LEDGER_STATUS.DONE) return { claimed: false, reason: "done", entry, becameDead: false };
+    if (entry.status === LEDGER_STATUS.DEAD) return { claimed: false, reason: "dead", entry, becameDead: false };
+    if (entry.status === LEDGER_STATUS.IN_PROGRESS && entry.leaseUntil !== null && entry.leaseUntil >= now) return { claimed: false, reason: "leased", entry, becameDead: false };
+    // Refused yet neither done, dead nor leased: no attempts left (an expired last lease, or a failure under a since-lowered cap).
+    const reason = entry.status === LEDGER_STATUS.IN_PROGRESS ? LEASE_EXPIRED_ON_LAST_ATTEMPT : `attempts exhausted (${entry.attempts} of ${this.settings.maxAttempts})`;
+    const result = await this.io("claim", () =>
+      this.store.update(
+        key,
+        { set: { [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now }, remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil] },
+        // Exactly the state we judged: anyone who changed it since decided first.
+        when.and(when.eq(F.status, entry.status), when.eq(F.attempts, entry.attempts), entry.leaseUntil === null ? when.lacks(F.leaseUntil) : when.eq(F.leaseUntil, entry.leaseUntil)),
+      ),
+    );
+    if (result.ok) return { claimed: false, reason: "dead", entry: readEntry(key, result.item), becameDead: true };
+    const latest = result.current && readEntry(key, result.current);
+    if (latest?.status === LEDGER_STATUS.DONE) return { claimed: false, reason: "done", entry: latest, becameDead: false };
+    if (latest?.status === LEDGER_STATUS.DEAD) return { claimed: false, reason: "dead", entry: latest, becameDead: false };
+    // Someone else moved it (released it back, say): report it busy; the record stays in the stream for a later try.
+    return { claimed: false, reason: "leased", entry: latest ?? entry, becameDead: false };
+  }
+
+  /** The claim a fail/release acts on: ours if this instance made it, else the one the store holds now. */
+  private async currentClaim(operation: "fail" | "release", key: ItemKey, recordId: string, day: string): Promise<ClaimMemo> {
+    const mine = this.held.get(heldKey(recordId, day));
+    if (mine) return mine;
+    const item = await this.io(operation, () => this.store.get(key));
+    const entry = item && readEntry(key, item);
+    const memo = item && entry?.status === LEDGER_STATUS.IN_PROGRESS ? readClaimMemo(key, item) : null;
+    if (!memo) throw new LedgerConflictError(operation, recordId, day, entry);
+    return memo;
+  }
+
+  private stillClaimed(claim: ClaimMemo): Condition {
+    return when.and(when.eq(F.status, LEDGER_STATUS.IN_PROGRESS), when.eq(F.attempts, claim.attempts));
+  }
+
+  private applied(operation: "complete" | "fail" | "markDead", key: ItemKey, recordId: string, day: string, result: WriteResult): LedgerEntry {
+    if (!result.ok) throw new LedgerConflictError(operation, recordId, day, result.current && readEntry(key, result.current));
+    return readEntry(key, result.item);
+  }
+
+  private recordKey(recordId: string, day: string, now: number): ItemKey {
+    if (typeof recordId !== "string" || recordId.length === 0) throw new LedgerInputError("recordId", recordId, "a non-empty string");
+    if (!Number.isFinite(now)) throw new LedgerInputError("now", now, "epoch milliseconds");
+    this.expiresAt(day);
+    return recordKey(recordId, day);
+  }
+
+  private countersKey(day: string): ItemKey {
+    this.expiresAt(day);
+    return dayCountersKey(day);
+  }
+
+  private expiresAt(day: string): number {
+    return expiresAtFor(day, this.settings.timezone, this.settings.ttlDays);
+  }
+
+  /** Store failures become LedgerUnavailableError naming the ledger operation; refused conditions are results, not errors. */
+  private async io<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        throw new LedgerUnavailableError(operation, error.storeOperation, this.settings.providerId, error.key, { cause: error, detail: error.message });
+      }
+      // Anything else is a bug (an adapter must throw StoreUnavailableError), not an outage: let it surface as is.
+      throw error;
+    }
+  }
+}
+
+function heldKey(recordId: string, day: string): string {
+  return `${recordId}\n${day}`;
+}

@@ -1,0 +1,103 @@
+/**
+ * What the ledger stores and answers, independent of any store. One entry per
+ * record per provider day; the pipeline's shared state; the day's counters.
+ */
+
+export const LEDGER_STATUS = {
+  /** Claimed under a lease: a call is (or was, if the caller crashed) in flight. */
+  IN_PROGRESS: "in-progress",
+  DONE: "done",
+  /** The last attempt failed; claimable again while attempts < maxAttempts. */
+  FAILED: "failed",
+  /** Never claimed again this provider day. */
+  DEAD: "dead",
+} as const;
+export type LedgerStatus = (typeof LEDGER_STATUS)[keyof typeof LEDGER_STATUS];
+export const LEDGER_STATUSES: readonly LedgerStatus[] = Object.values(LEDGER_STATUS);
+
+export interface LedgerEntry {
+  recordId: string;
+  /** Provider-local day, YYYY-MM-DD. */
+  day: string;
+  status: LedgerStatus;
+  /** Claims so far this provider day, crashed ones included (each may have cost a call). */
+  attempts: number;
+  /** Epoch ms until which the claim blocks others; null unless in progress. */
+  leaseUntil: number | null;
+  /** Whether the current or last claim came from an ad-hoc (adviser-requested) ingestion. */
+  adHoc: boolean;
+  lastError: string | null;
+  /** What the worker reported on success, if anything. */
+  metadata: Record<string, unknown> | null;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms. */
+  updatedAt: number;
+  /** Epoch seconds (the DynamoDB TTL attribute): end of the provider day + ttlDays. */
+  expiresAt: number;
+}
+
+export const CLAIM_REFUSALS = ["done", "dead", "leased"] as const;
+export type ClaimRefusal = (typeof CLAIM_REFUSALS)[number];
+
+export type ClaimResult =
+  | { claimed: true; entry: LedgerEntry }
+  | {
+      claimed: false;
+      reason: ClaimRefusal;
+      entry: LedgerEntry;
+      /** This claim found the record exhausted (an expired last-attempt lease) and marked it dead: count it once. */
+      becameDead: boolean;
+    };
+
+export const PAUSE_REASONS = ["outside-window", "maintenance", "daily-limit", "operator"] as const;
+export type PauseReason = (typeof PAUSE_REASONS)[number];
+
+export interface Pause {
+  reason: PauseReason;
+  /** Epoch ms. */
+  since: number;
+  /** Operator who paused, for reason "operator". */
+  by?: string;
+  note?: string;
+  /** Batch size to resume at instead of the controller's, e.g. a gentle restart after maintenance. */
+  resumeBatchSize?: number;
+}
+
+/** The pipeline's shared state, saved with optimistic concurrency. */
+export interface PipelineState {
+  /** The controller's JSON state; opaque to the ledger. */
+  controller: unknown;
+  pause: Pause | null;
+  /** Epoch ms. */
+  updatedAt: number;
+}
+
+export interface VersionedPipelineState {
+  state: PipelineState;
+  /** Starts at 1 with the first save; pass it back to `savePipeline`. */
+  version: number;
+}
+
+export interface OperatorAction {
+  /** e.g. "pause", "resume", "reset-breaker". */
+  action: string;
+  by: string;
+  reason: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+export interface DayCounts {
+  done?: number;
+  failed?: number;
+  dead?: number;
+}
+
+export interface DayStats {
+  /** Provider calls reserved against the daily limit (refunds deducted). */
+  requests: number;
+  done: number;
+  failed: number;
+  dead: number;
+}
