@@ -9,7 +9,7 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startServer(handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>): Promise<Fixture> {
+export async function startServer(handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => unknown): Promise<Fixture> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));

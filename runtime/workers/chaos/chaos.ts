@@ -1,10 +1,10 @@
 /**
  * The chaos worker: a simulated provider, as in the original demo, for load
- * tests and the `demo` pipeline. Per call, two independent draws u, v in [0, 1):
- *   latency = slowMs                       when u < slowPercentage / 100
- *           = baseLatencyMs × (0.9 + 0.2·j) otherwise (±10 % jitter, j a third draw)
- *   outcome = throw                        when v < errorPercentage / 100
- *           = throttled                    when v < (errorPercentage + throttlePercentage) / 100
+ * tests and the `demo` pipeline. Per call, three independent draws u, j, v in [0, 1):
+ *   latency = slowMs                       when 100·u < slowPercentage
+ *           = baseLatencyMs × (0.9 + 0.2·j) otherwise (±10 % jitter)
+ *   outcome = throw                        when 100·v < errorPercentage
+ *           = throttled                    when 100·v < errorPercentage + throttlePercentage
  *           = ok                           otherwise
  * so the throttled share is min(throttle, 100 − error) %. An error THROWS, like
  * the demo's worker, so Lambda answers with FunctionError: the ventilator must
@@ -28,16 +28,17 @@ export interface ChaosDeps {
 
 /** Latency of one call: the first draw picks slow or normal, the second sets the jitter. */
 export function chaosLatency(settings: ChaosSettings, slowDraw: number, jitterDraw: number): { latencyMs: number; slow: boolean } {
-  if (slowDraw < settings.slowPercentage / 100) return { latencyMs: settings.slowMs, slow: true };
+  if (slowDraw * 100 < settings.slowPercentage) return { latencyMs: settings.slowMs, slow: true };
   return { latencyMs: Math.round(settings.baseLatencyMs * (0.9 + 0.2 * jitterDraw)), slow: false };
 }
 
 export type ChaosOutcome = "ok" | "error" | "throttled";
 
+/** Compared in percent, so the catalog's own numbers mark the boundaries (0.1 + 0.05 is not 0.15 in floating point). */
 export function chaosOutcome(settings: ChaosSettings, draw: number): ChaosOutcome {
-  const error = settings.errorPercentage / 100;
-  if (draw < error) return "error";
-  if (draw < error + settings.throttlePercentage / 100) return "throttled";
+  const percent = draw * 100;
+  if (percent < settings.errorPercentage) return "error";
+  if (percent < settings.errorPercentage + settings.throttlePercentage) return "throttled";
   return "ok";
 }
 
