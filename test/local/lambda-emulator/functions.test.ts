@@ -1,0 +1,114 @@
+import { expect } from "chai";
+import { LambdaApiError } from "../../../local/lambda-emulator/api-errors";
+import { FunctionRegistry, type LambdaContext } from "../../../local/lambda-emulator/functions";
+import { sleep } from "./eventually";
+
+function fakeClock(start = 1_700_000_000_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+describe("in-process function registry", () => {
+  it("runs the handler with a copy of the event and a Lambda-like context whose remaining time follows the clock", async () => {
+    const clock = fakeClock();
+    const functions = new FunctionRegistry({ clock, region: "eu-west-1", accountId: "123456789012" });
+    const event = { when: new Date(0) };
+    let seen: { event: unknown; context: LambdaContext; remainingBefore: number; remainingAfter: number } | undefined;
+    functions.register({
+      name: "probe",
+      timeoutMs: 3_000,
+      memoryMb: 256,
+      handler: async (e, context) => {
+        const remainingBefore = context.getRemainingTimeInMillis();
+        clock.advance(1_200);
+        seen = { event: e, context, remainingBefore, remainingAfter: context.getRemainingTimeInMillis() };
+        return { at: new Date(5) };
+      },
+    });
+    const result = await functions.invoke("probe", event);
+    expect(result.functionError).to.equal(undefined);
+    // The result crossed JSON, as it does on Lambda.
+    expect(result.payload).to.deep.equal({ at: "1970-01-01T00:00:00.005Z" });
+    expect(seen!.event).to.deep.equal({ when: "1970-01-01T00:00:00.000Z" });
+    expect(seen!.context.functionName).to.equal("probe");
+    expect(seen!.context.invokedFunctionArn).to.equal("arn:aws:lambda:eu-west-1:123456789012:function:probe");
+    expect(seen!.context.memoryLimitInMB).to.equal("256");
+    expect(seen!.context.awsRequestId).to.equal(result.requestId);
+    expect(seen!.remainingBefore).to.equal(3_000);
+    expect(seen!.remainingAfter).to.equal(1_800);
+  });
+
+  it("turns a thrown error into FunctionError Unhandled with errorType, errorMessage and trace", async () => {
+    const functions = new FunctionRegistry();
+    functions.register({ name: "thrower", timeoutMs: 1_000, handler: async () => Promise.reject(new TypeError("provider said no")) });
+    const result = await functions.invoke("thrower", {});
+    expect(result.functionError).to.equal("Unhandled");
+    if (result.functionError === undefined) return;
+    expect(result.timedOut).to.equal(false);
+    expect(result.payload.errorType).to.equal("TypeError");
+    expect(result.payload.errorMessage).to.equal("provider said no");
+    expect(result.payload.trace[0]).to.match(/TypeError: provider said no/);
+    expect(functions.counters("thrower")).to.include({ invocations: 1, errors: 1, ok: 0 });
+  });
+
+  it("abandons a handler that outlives its timeout and reports Sandbox.Timedout", async () => {
+    const functions = new FunctionRegistry();
+    functions.register({ name: "slow", timeoutMs: 50, handler: () => sleep(400).then(() => "late") });
+    const started = Date.now();
+    const result = await functions.invoke("slow", {});
+    expect(Date.now() - started).to.be.below(300);
+    expect(result.functionError).to.equal("Unhandled");
+    if (result.functionError === undefined) return;
+    expect(result.timedOut).to.equal(true);
+    expect(result.payload.errorType).to.equal("Sandbox.Timedout");
+    expect(result.payload.errorMessage).to.match(/Task timed out after 0\.05 seconds$/);
+    expect(functions.counters("slow")).to.include({ timeouts: 1, inFlight: 0 });
+    expect(functions.log.at(-1)).to.include({ functionName: "slow", outcome: "timeout", errorType: "Sandbox.Timedout" });
+  });
+
+  it("refuses an execution over the reserved concurrency with TooManyRequestsException, and the slot frees when one ends", async () => {
+    const functions = new FunctionRegistry();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    functions.register({ name: "capped", timeoutMs: 5_000, reservedConcurrency: 2, handler: () => gate.then(() => "ok") });
+    const running = [functions.invoke("capped", {}), functions.invoke("capped", {})];
+    const refused = await functions.invoke("capped", {}).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).to.be.instanceOf(LambdaApiError);
+    expect(refused).to.include({ type: "TooManyRequestsException", status: 429 });
+    expect((refused as LambdaApiError).extra.reason).to.equal("ReservedFunctionConcurrentInvocationLimitExceeded");
+    release();
+    await Promise.all(running);
+    expect((await functions.invoke("capped", {})).payload).to.equal("ok");
+    expect(functions.counters("capped")).to.include({ invocations: 3, throttles: 1, peakInFlight: 2, inFlight: 0 });
+    expect(functions.log.map((r) => r.outcome)).to.deep.equal(["throttled", "ok", "ok", "ok"]);
+  });
+
+  it("finds a function by name, by ARN and by partial ARN, and answers ResourceNotFoundException otherwise", async () => {
+    const functions = new FunctionRegistry();
+    functions.register({ name: "worker", timeoutMs: 1_000, handler: async () => 1 });
+    for (const name of ["worker", "arn:aws:lambda:us-east-1:000000000000:function:worker", "000000000000:function:worker", "worker:$LATEST"]) {
+      expect((await functions.invoke(name, {})).payload).to.equal(1);
+    }
+    const missing = await functions.invoke("nobody", {}).catch((error: unknown) => error);
+    expect(missing).to.include({ type: "ResourceNotFoundException", status: 404 });
+  });
+
+  it("records each invocation with its source and a summary of the request", async () => {
+    const functions = new FunctionRegistry();
+    functions.register({ name: "echo", timeoutMs: 1_000, handler: async (e) => e });
+    await functions.invoke("echo", { recordId: "r-1" }, { source: "api" });
+    await functions.invoke("echo", {}, { source: "kinesis", summary: "kinesis shardId-0 1 record(s)" });
+    expect(functions.invocationsOf("echo").map((r) => [r.source, r.summary])).to.deep.equal([
+      ["api", '{"recordId":"r-1"}'],
+      ["kinesis", "kinesis shardId-0 1 record(s)"],
+    ]);
+  });
+
+  it("refuses a definition with a bad timeout, naming the function and the value", () => {
+    const functions = new FunctionRegistry();
+    expect(() => functions.register({ name: "bad", timeoutMs: 0, handler: async () => 1 })).to.throw(RangeError, /function "bad": timeoutMs 0/);
+  });
+});
