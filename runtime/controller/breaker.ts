@@ -1,0 +1,55 @@
+/**
+ * Circuit-breaker transitions shared by the strategies. State carries
+ * timestamps, never timers: the function may be a fresh Lambda instance.
+ *
+ *   closed ──bad at limit 1──▶ open(trips = 1, nextProbeAt = now + wait(1))
+ *   open ──schedule, now ≥ nextProbeAt──▶ half-open(goodProbes = 0): mapping enabled at batch size 1
+ *   half-open ──bad──▶ open(trips + 1, nextProbeAt = now + wait(trips + 1))
+ *   half-open ──enough good probes──▶ closed at the strategy's restart batch size
+ *
+ * Every transition touches the mapping (disable, enable, resize), so each sets
+ * lastUpdateAt: the mapping hysteresis then counts from it.
+ */
+import { keep } from "./state";
+import { BREAKER, type ControllerState, type Decision } from "./types";
+
+const MINUTE_MS = 60_000;
+
+/** Half-open wait after the `trips`-th consecutive open: base × 2^(trips − 1), capped at max (minutes). */
+export function doublingWaitMs(trips: number, baseMinutes: number, maxMinutes: number): number {
+  const minutes = Math.min(maxMinutes, baseMinutes * 2 ** Math.max(0, trips - 1));
+  return minutes * MINUTE_MS;
+}
+
+/** Opens (from closed) or re-opens (from half-open); the caller computes the wait from the new trip count. */
+export function openBreaker(state: ControllerState, now: number, waitMs: (trips: number) => number): Decision {
+  const trips = state.breaker.status === BREAKER.CLOSED ? 1 : state.breaker.trips + 1;
+  const nextProbeAt = now + waitMs(trips);
+  return {
+    state: { ...state, limit: 1, lastUpdateAt: now, breaker: { status: BREAKER.OPEN, openedAt: now, nextProbeAt, trips } },
+    action: { type: "open-breaker", nextProbeAt },
+  };
+}
+
+/** On the re-arm schedule: a due open breaker becomes half-open with the mapping at batch size 1. */
+export function probeIfDue(state: ControllerState, now: number): Decision {
+  const breaker = state.breaker;
+  if (breaker.status !== BREAKER.OPEN || now < breaker.nextProbeAt) return keep(state);
+  return {
+    state: {
+      ...state,
+      limit: 1,
+      appliedBatchSize: 1,
+      lastUpdateAt: now,
+      breaker: { status: BREAKER.HALF_OPEN, since: now, goodProbes: 0, trips: breaker.trips },
+    },
+    action: { type: "probe" },
+  };
+}
+
+export function closeBreaker(state: ControllerState, now: number, batchSize: number): Decision {
+  return {
+    state: { ...state, limit: batchSize, appliedBatchSize: batchSize, lastUpdateAt: now, breaker: { status: BREAKER.CLOSED } },
+    action: { type: "close", batchSize },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Controller state basics shared by every strategy: the starting point and the
+ * one clamp that keeps a limit inside [1, maxBatchSize].
+ */
+import { SluiceError } from "../errors";
+import type { AdaptiveControllerConfig, StepControllerConfig } from "../catalog/schema";
+import { BREAKER, type ControllerSettings, type ControllerState, type Decision } from "./types";
+
+export function clampLimit(limit: number, maxBatchSize: number): number {
+  return Math.max(1, Math.min(maxBatchSize, Math.floor(limit)));
+}
+
+/** limit = appliedBatchSize = lastGoodLimit = initialBatchSize, breaker closed, nothing done yet. */
+export function initialState(settings: ControllerSettings): ControllerState {
+  const start = clampLimit(settings.initialBatchSize, settings.maxBatchSize);
+  return {
+    strategy: settings.controller.strategy,
+    limit: start,
+    appliedBatchSize: start,
+    lastGoodLimit: start,
+    lastDecreaseAt: null,
+    lastUpdateAt: null,
+    breaker: { status: BREAKER.CLOSED },
+  };
+}
+
+export function keep(state: ControllerState): Decision {
+  return { state, action: { type: "keep" } };
+}
+
+/** The step strategy's settings; a strategy handed another strategy's settings is a wiring bug. */
+export function stepConfig(settings: ControllerSettings): StepControllerConfig {
+  if (settings.controller.strategy !== "step") throw mismatch("step", settings.controller.strategy);
+  return settings.controller;
+}
+
+export function adaptiveConfig(settings: ControllerSettings): AdaptiveControllerConfig {
+  if (settings.controller.strategy !== "adaptive") throw mismatch("adaptive", settings.controller.strategy);
+  return settings.controller;
+}
+
+function mismatch(expected: string, got: string): SluiceError {
+  return new SluiceError(`controller strategy "${expected}" was given settings with controller.strategy "${got}"`);
+}
