@@ -165,6 +165,11 @@ export class EventSourceMappingControl implements MappingControl {
     }
   }
 
+  /**
+   * Applies `change` unless the cached view already shows it. Every failure of
+   * the update itself resolves to `applied: false` with a reason; only a
+   * mapping that cannot be read at all (no view yet) rejects, with a MappingError.
+   */
   async update(change: MappingChange): Promise<MappingUpdateResult> {
     if (change.batchSize !== undefined && (!Number.isInteger(change.batchSize) || change.batchSize < 1)) {
       throw new RangeError(`EventSourceMappingControl.update: batchSize ${change.batchSize} must be an integer >= 1`);
