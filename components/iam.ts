@@ -38,17 +38,8 @@ function logsStatement(logGroupArn: string): PolicyStatement {
   return { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] };
 }
 
-/** The ledger's item operations, transactions included (TransactWriteItems needs ConditionCheckItem). */
-export const LEDGER_ACTIONS = [
-  "dynamodb:GetItem",
-  "dynamodb:PutItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
-  "dynamodb:Query",
-  "dynamodb:BatchGetItem",
-  "dynamodb:BatchWriteItem",
-  "dynamodb:ConditionCheckItem",
-] as const;
+/** The item operations runtime/ledger/dynamodb-store.ts makes, and nothing more (no scans, no table operations). */
+export const LEDGER_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"] as const;
 
 /** What the Kinesis event source mapping needs from the function's role to read the stream. */
 export const STREAM_READ_ACTIONS = [

@@ -9,7 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "../runtime/catalog/provider";
 import { SluiceError } from "../runtime/errors";
-import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from "../runtime/ledger/layout";
+import { BILLING_MODE, KEY_TYPE, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from "../runtime/ledger/table";
 import { alarmSpecs, type AlarmKey } from "./alarms";
 import { LAMBDA_HANDLER } from "./bundle";
 import { dashboardBody, dashboardUrl } from "./dashboard";
@@ -128,12 +128,12 @@ export class ProviderPipeline extends pulumi.ComponentResource {
       `${name}-ledger`,
       {
         name: names.table,
-        billingMode: "PAY_PER_REQUEST",
+        billingMode: BILLING_MODE,
         hashKey: PARTITION_KEY,
         rangeKey: SORT_KEY,
         attributes: [
-          { name: PARTITION_KEY, type: "S" },
-          { name: SORT_KEY, type: "S" },
+          { name: PARTITION_KEY, type: KEY_TYPE },
+          { name: SORT_KEY, type: KEY_TYPE },
         ],
         ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
         pointInTimeRecovery: { enabled: true },

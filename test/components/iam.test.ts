@@ -1,0 +1,103 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import {
+  actionsOf,
+  arnParts,
+  bucketArn,
+  lambdaAssumeRolePolicy,
+  resourcesOf,
+  secretArn,
+  ventilatorMappingPolicy,
+  ventilatorPolicy,
+  workerPolicy,
+  type PolicyDocument,
+} from "../../components/iam";
+
+const where = { partition: "aws", region: "eu-west-2", account: "123456789012" };
+const own = {
+  streamArn: "arn:aws:kinesis:eu-west-2:123456789012:stream/sluice-dev-demo",
+  tableArn: "arn:aws:dynamodb:eu-west-2:123456789012:table/sluice-dev-demo-ledger",
+  workerArn: "arn:aws:lambda:eu-west-2:123456789012:function:sluice-dev-demo-worker",
+  dlqArn: "arn:aws:sqs:eu-west-2:123456789012:sluice-dev-demo-dlq",
+  logGroupArn: "arn:aws:logs:eu-west-2:123456789012:log-group:/aws/lambda/sluice-dev-demo-ventilator",
+};
+const mappingArn = "arn:aws:lambda:eu-west-2:123456789012:event-source-mapping:1234-abcd";
+
+function noWildcardActions(doc: PolicyDocument): void {
+  for (const action of actionsOf(doc)) expect(action, action).not.to.include("*");
+}
+
+describe("components/iam", () => {
+  it("lets only Lambda assume the roles", () => {
+    expect(lambdaAssumeRolePolicy().Statement).to.deep.equal([
+      { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
+  });
+
+  it("grants the ventilator its own stream, queue, ledger, worker and logs, and nothing else", () => {
+    const doc = ventilatorPolicy(own);
+    noWildcardActions(doc);
+    const allowed = new Set([own.streamArn, own.tableArn, own.workerArn, own.dlqArn, `${own.logGroupArn}:*`]);
+    for (const resource of resourcesOf(doc)) expect(allowed.has(resource), resource).to.equal(true);
+    const byResource = (arn: string) => doc.Statement.filter((s) => s.Resource.includes(arn)).flatMap((s) => s.Action);
+    expect(byResource(own.workerArn)).to.deep.equal(["lambda:InvokeFunction"]);
+    expect(byResource(own.dlqArn)).to.deep.equal(["sqs:SendMessage"]);
+    expect(byResource(own.streamArn)).to.include.members(["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"]);
+    expect(byResource(own.tableArn)).to.include.members(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]);
+    expect(byResource(own.tableArn).filter((a) => /Scan|Table|Describe/.test(a))).to.deep.equal([]);
+  });
+
+  it("lets the ventilator update only its own mapping; listing is the one '*' resource, with a named action", () => {
+    const doc = ventilatorMappingPolicy(mappingArn);
+    noWildcardActions(doc);
+    const update = doc.Statement.find((s) => s.Action.includes("lambda:UpdateEventSourceMapping"))!;
+    expect(update.Resource).to.deep.equal([mappingArn]);
+    expect(update.Action).to.have.members(["lambda:UpdateEventSourceMapping", "lambda:GetEventSourceMapping"]);
+    const star = doc.Statement.filter((s) => s.Resource.includes("*"));
+    expect(star.flatMap((s) => s.Action)).to.deep.equal(["lambda:ListEventSourceMappings"]);
+  });
+
+  it("grants a chaos worker its logs only", () => {
+    const doc = workerPolicy({ logGroupArn: "arn:aws:logs:eu-west-2:1:log-group:/aws/lambda/w" });
+    expect(actionsOf(doc)).to.deep.equal(["logs:CreateLogStream", "logs:PutLogEvents"]);
+  });
+
+  it("grants an http worker its own secret and its own prefix of the landing bucket", () => {
+    const doc = workerPolicy({
+      logGroupArn: "arn:aws:logs:eu-west-2:1:log-group:/aws/lambda/w",
+      secretArn: secretArn("sluice/meridian-funds/api-key", where),
+      landing: { bucketArn: bucketArn("landing", "aws"), prefix: "meridian-funds/" },
+    });
+    noWildcardActions(doc);
+    expect(doc.Statement.find((s) => s.Sid === "OwnCredential")).to.deep.include({
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: ["arn:aws:secretsmanager:eu-west-2:123456789012:secret:sluice/meridian-funds/api-key-??????"],
+    });
+    expect(doc.Statement.find((s) => s.Sid === "LandOwnObjects")).to.deep.include({
+      Action: ["s3:PutObject"],
+      Resource: ["arn:aws:s3:::landing/meridian-funds/*"],
+    });
+  });
+
+  it("keeps a secret given as a full ARN as it is", () => {
+    const arn = "arn:aws:secretsmanager:us-east-1:999999999999:secret:shared-AbCdEf";
+    expect(secretArn(arn, where)).to.equal(arn);
+  });
+
+  it("reads partition, region and account from an ARN and refuses anything else", () => {
+    expect(arnParts(own.streamArn)).to.deep.equal({ partition: "aws", service: "kinesis", region: "eu-west-2", account: "123456789012" });
+    expect(arnParts("arn:aws-cn:s3:::bucket")).to.include({ partition: "aws-cn", region: "" });
+    expect(() => arnParts("sluice-dev-demo")).to.throw(RangeError, /not an ARN/);
+  });
+
+  it("references only the ARNs it is given, whatever they are (property)", () => {
+    const arn = fc.stringMatching(/^arn:aws:[a-z]{2,10}:[a-z0-9-]{0,12}:\d{12}:[A-Za-z0-9/_-]{1,40}$/);
+    fc.assert(
+      fc.property(fc.record({ streamArn: arn, tableArn: arn, workerArn: arn, dlqArn: arn, logGroupArn: arn }), arn, (arns, mapping) => {
+        const given = new Set([...Object.values(arns), `${arns.logGroupArn}:*`, mapping, "*"]);
+        const docs = [ventilatorPolicy(arns), ventilatorMappingPolicy(mapping)];
+        return docs.every((d) => resourcesOf(d).every((r) => given.has(r)) && actionsOf(d).every((a) => !a.includes("*")));
+      }),
+    );
+  });
+});
