@@ -1,0 +1,208 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import { validateProvider } from "../../runtime/catalog/validate";
+import type { Provider } from "../../runtime/catalog/provider";
+import { isCongested } from "../../runtime/controller/adaptive";
+import { summarize } from "../../runtime/controller/batch-stats";
+import { restoreState, strategyOf } from "../../runtime/controller";
+import { controllerStateSchema } from "../../runtime/controller/state-schema";
+import { BREAKER, OUTCOMES, type CallSample, type ControllerState, type Decision } from "../../runtime/controller/types";
+
+type Event =
+  | { kind: "batch"; dt: number; samples: CallSample[]; limitDelta: number | null; peakShare: number }
+  | { kind: "schedule"; dt: number };
+
+const settingsArb = fc
+  .record({
+    strategy: fc.constantFrom("step", "adaptive"),
+    max: fc.integer({ min: 1, max: 40 }),
+    initialShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    latencyThresholdMs: fc.integer({ min: 1, max: 5_000 }),
+    errorRateThreshold: fc.double({ min: 0, max: 1, noNaN: true }),
+    decreaseFactor: fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+    minUpdateIntervalSeconds: fc.integer({ min: 0, max: 600 }),
+    baseIntervalMinutes: fc.integer({ min: 1, max: 30 }),
+    extraMinutes: fc.integer({ min: 0, max: 300 }),
+    probesToClose: fc.integer({ min: 1, max: 5 }),
+    rearmIntervalMinutes: fc.integer({ min: 1, max: 30 }),
+  })
+  .map((r): Provider =>
+    validateProvider({
+      id: "acme",
+      maxConcurrency: r.max,
+      maxBatchSize: r.max,
+      initialBatchSize: Math.max(1, Math.round(r.initialShare * r.max)),
+      latencyThresholdMs: r.latencyThresholdMs,
+      errorRateThreshold: r.errorRateThreshold,
+      worker: { module: "chaos", timeoutSeconds: 900 },
+      controller:
+        r.strategy === "step"
+          ? { strategy: "step", rearmIntervalMinutes: r.rearmIntervalMinutes }
+          : {
+              strategy: "adaptive",
+              decreaseFactor: r.decreaseFactor,
+              minUpdateIntervalSeconds: r.minUpdateIntervalSeconds,
+              breaker: {
+                baseIntervalMinutes: r.baseIntervalMinutes,
+                maxIntervalMinutes: r.baseIntervalMinutes + r.extraMinutes,
+                probesToClose: r.probesToClose,
+              },
+            },
+    }),
+  );
+
+const sampleArb = fc.record({ latencyMs: fc.integer({ min: 0, max: 10_000 }), outcome: fc.constantFrom(...OUTCOMES) });
+/** Mostly healthy calls, so that long runs of growth happen as well as congestion. */
+const healthyArb = fc.record({ latencyMs: fc.constant(0), outcome: fc.constant("ok" as const) });
+const samplesArb = fc.oneof(
+  { weight: 3, arbitrary: fc.array(healthyArb, { minLength: 1, maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.array(sampleArb, { maxLength: 12 }) },
+);
+
+const eventArb: fc.Arbitrary<Event> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("batch" as const),
+      dt: fc.integer({ min: 0, max: 300_000 }),
+      samples: samplesArb,
+      // null: the batch ran under today's limit; otherwise an older (stale or lower) limit.
+      limitDelta: fc.option(fc.integer({ min: -5, max: 5 }), { freq: 3 }),
+      peakShare: fc.oneof(fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("schedule" as const), dt: fc.integer({ min: 0, max: 3_600_000 }) }) },
+);
+
+interface Step {
+  at: number;
+  before: ControllerState;
+  decision: Decision;
+  ranLimit: number | null;
+  congested: boolean;
+}
+
+/** Replays events from the initial state, checking that no call mutates its input. */
+function replay(settings: Provider, events: readonly Event[]): Step[] {
+  const strategy = strategyOf(settings);
+  let now = 1_700_000_000_000;
+  let state = strategy.initial(settings, now);
+  const steps: Step[] = [];
+  for (const e of events) {
+    now += e.dt;
+    const snapshot = JSON.stringify(state);
+    let decision: Decision;
+    let ranLimit: number | null = null;
+    let congested = false;
+    if (e.kind === "schedule") {
+      decision = strategy.onSchedule(state, settings, now);
+    } else {
+      ranLimit = Math.max(1, state.limit + (e.limitDelta ?? 0));
+      const peakInFlight = Math.round(e.peakShare * ranLimit);
+      congested = e.samples.length > 0 && isCongested(summarize(e.samples, settings.latencyThresholdMs), settings.errorRateThreshold);
+      decision = strategy.afterBatch(state, { samples: e.samples, limit: ranLimit, peakInFlight }, settings, now);
+    }
+    expect(JSON.stringify(state), "the input state was mutated").to.equal(snapshot);
+    steps.push({ at: now, before: state, decision, ranLimit, congested });
+    state = decision.state;
+  }
+  return steps;
+}
+
+const MAPPING_ACTIONS = new Set(["resize", "open-breaker", "probe", "close"]);
+
+describe("controller properties", () => {
+  it("keeps limit, mapping size and last good limit within [1, maxBatchSize], and every state valid JSON", () => {
+    fc.assert(
+      fc.property(settingsArb, fc.array(eventArb, { maxLength: 60 }), (settings, events) => {
+        for (const { decision } of replay(settings, events)) {
+          const s = decision.state;
+          for (const v of [s.limit, s.appliedBatchSize, s.lastGoodLimit]) {
+            expect(Number.isInteger(v) && v >= 1 && v <= settings.maxBatchSize, `${v} outside [1, ${settings.maxBatchSize}]`).to.equal(true);
+          }
+          if (decision.action.type === "resize" || decision.action.type === "close") {
+            expect(decision.action.batchSize).to.be.within(1, settings.maxBatchSize);
+          }
+          expect(controllerStateSchema.safeParse(s).success).to.equal(true);
+          expect(restoreState(JSON.parse(JSON.stringify(s)), settings, 0)).to.deep.equal(s);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("adaptive never resizes the mapping sooner than minUpdateIntervalSeconds after its last update", () => {
+    const adaptive = settingsArb.filter((s) => s.controller.strategy === "adaptive");
+    fc.assert(
+      fc.property(adaptive, fc.array(eventArb, { maxLength: 80 }), (settings, events) => {
+        if (settings.controller.strategy !== "adaptive") return;
+        const intervalMs = settings.controller.minUpdateIntervalSeconds * 1000;
+        let lastMappingChange: number | null = null;
+        for (const { at, decision } of replay(settings, events)) {
+          if (decision.action.type === "resize" && lastMappingChange !== null) {
+            expect(at - lastMappingChange).to.be.at.least(intervalMs);
+          }
+          if (MAPPING_ACTIONS.has(decision.action.type)) lastMappingChange = at;
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("decides the same way for the same inputs", () => {
+    fc.assert(
+      fc.property(settingsArb, fc.array(eventArb, { maxLength: 40 }), (settings, events) => {
+        const first = replay(settings, events).map((s) => s.decision);
+        const second = replay(settings, events).map((s) => s.decision);
+        expect(second).to.deep.equal(first);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("opens the breaker only from limit 1, and probes only from an open breaker that is due", () => {
+    fc.assert(
+      fc.property(settingsArb, fc.array(eventArb, { maxLength: 60 }), (settings, events) => {
+        for (const { at, before, decision } of replay(settings, events)) {
+          if (decision.action.type === "open-breaker") {
+            expect(before.limit).to.equal(1);
+            expect(decision.action.nextProbeAt).to.be.greaterThan(at);
+          }
+          if (decision.action.type === "probe") {
+            expect(before.breaker.status).to.equal(BREAKER.OPEN);
+            expect(at).to.be.at.least((before.breaker as { nextProbeAt: number }).nextProbeAt);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("adaptive never raises the limit on a congested batch, nor lowers it on a stale one", () => {
+    const adaptive = settingsArb.filter((s) => s.controller.strategy === "adaptive");
+    fc.assert(
+      fc.property(adaptive, fc.array(eventArb, { maxLength: 60 }), (settings, events) => {
+        for (const { before, decision, ranLimit, congested } of replay(settings, events)) {
+          if (ranLimit === null || before.breaker.status !== BREAKER.CLOSED) continue;
+          if (congested) expect(decision.state.limit).to.be.at.most(before.limit);
+          if (ranLimit > before.limit) expect(decision.state.limit).to.equal(before.limit);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("step moves a closed limit by at most one per batch and updates the mapping on every change", () => {
+    const step = settingsArb.filter((s) => s.controller.strategy === "step");
+    fc.assert(
+      fc.property(step, fc.array(eventArb, { maxLength: 60 }), (settings, events) => {
+        for (const { before, decision, ranLimit } of replay(settings, events)) {
+          if (ranLimit === null || before.breaker.status !== BREAKER.CLOSED || decision.action.type === "open-breaker") continue;
+          expect(Math.abs(decision.state.limit - before.limit)).to.be.at.most(1);
+          expect(decision.state.appliedBatchSize).to.equal(decision.state.limit);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
