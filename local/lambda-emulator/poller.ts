@@ -42,6 +42,9 @@ export interface DeliveredBatch {
   lastSequenceNumber: string;
   /** The mapping's effective BatchSize when the batch was read. */
   batchSizeSetting: number;
+  /** When the settings for this batch were taken and its read began. */
+  readAt: number;
+  /** When the invocation began and ended. */
   startedAt: number;
   endedAt: number;
   outcome: DeliveryOutcome["kind"];
@@ -87,7 +90,7 @@ export class KinesisPoller {
   private readonly shardRuntimes = new Map<string, ShardRuntime>();
   private readonly delivered: DeliveredBatch[] = [];
   private readonly discarded: OnFailureRecord[] = [];
-  private readonly problems: string[] = [];
+  private readonly problemLog: string[] = [];
   private running: Promise<void> | undefined;
   private stopping = false;
   private unsubscribe: (() => void) | undefined;
@@ -141,9 +144,9 @@ export class KinesisPoller {
     return this.discarded;
   }
 
-  /** Kinesis read problems (the poller retries them). */
-  get readProblems(): readonly string[] {
-    return this.problems;
+  /** Kinesis read problems and unexpected delivery errors (the poller retries both). */
+  get problems(): readonly string[] {
+    return this.problemLog;
   }
 
   private async run(): Promise<void> {
@@ -181,6 +184,7 @@ export class KinesisPoller {
   private async runShard(shard: ShardRuntime): Promise<void> {
     while (!this.stopping && !shard.progress.finished) {
       const settings = this.mapping.effective;
+      const readAt = this.clock.now();
       if (!settings.enabled) {
         await this.wake.sleep(this.mapping.pollIntervalMs);
         continue;
@@ -208,7 +212,15 @@ export class KinesisPoller {
         shard.iterator = expired === records.length ? after : undefined;
         continue;
       }
-      await this.deliver(shard, records, after, settings);
+      try {
+        await this.deliver(shard, records, after, settings, readAt);
+      } catch (error) {
+        // A bug here must not kill the shard's loop silently: report it, re-read from the checkpoint.
+        this.problem(`delivering to ${this.mapping.functionName} from ${shard.progress.shardId}`, error);
+        shard.progress.inFlight = false;
+        shard.iterator = undefined;
+        await this.wake.sleep(this.mapping.pollIntervalMs);
+      }
     }
   }
 
@@ -249,7 +261,7 @@ export class KinesisPoller {
     return out.ShardIterator;
   }
 
-  private async deliver(shard: ShardRuntime, records: StreamRecord[], after: string | undefined, settings: MappingSettings): Promise<void> {
+  private async deliver(shard: ShardRuntime, records: StreamRecord[], after: string | undefined, settings: MappingSettings, readAt: number): Promise<void> {
     const { shardId } = shard.progress;
     const functionName = this.mapping.functionName;
     const event = kinesisEvent(records, {
@@ -294,6 +306,7 @@ export class KinesisPoller {
       firstSequenceNumber: first.sequenceNumber,
       lastSequenceNumber: last.sequenceNumber,
       batchSizeSetting: settings.batchSize,
+      readAt,
       startedAt,
       endedAt,
       outcome: outcome.kind,
@@ -365,7 +378,7 @@ export class KinesisPoller {
   }
 
   private problem(what: string, error: unknown): void {
-    if (this.problems.length < 1_000) this.problems.push(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    if (this.problemLog.length < 1_000) this.problemLog.push(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   }
 }
 
