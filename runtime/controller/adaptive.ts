@@ -29,8 +29,9 @@
  *   opens without a close. Half-open: a congested batch re-opens with trips + 1; each other batch is a good
  *   probe; probesToClose good probes → close at max(1, ⌊W × β⌋), i.e. as one more decrease from W. The
  *   breaker only opens after decreases drove the limit to 1, so W is then the small limit of the last
- *   decrease and the restart is 1 or 2: the probes proved one call at a time, nothing more, while the
- *   convex regrowth roughly doubles per good batch and finds the old level again in a few batches.
+ *   decrease and the restart is 1 or 2: the probes proved one call at a time, nothing more. The convex
+ *   regrowth then roughly doubles the limit per good batch and each mapping update doubles the
+ *   headroom, so the old level is back after a few mapping updates.
  *
  * Mapping: see mapping-update (within [limit, 2 × limit], at most one resize per interval; breaker
  *   actions never wait).
