@@ -22,6 +22,8 @@ export class DynamoDbEngineError extends SluiceError {}
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** The Java process. */
+  pid: number;
   /** Kills the Java process (SIGTERM, then SIGKILL after 3 s) and resolves once it has exited. */
   stop(): Promise<void>;
 }
@@ -62,6 +64,9 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
 
 async function startOnce(port: number, dbPath: string | null, readyTimeoutMs: number): Promise<DynamoDbLocal> {
   const child = spawn({ port, path: dbPath, sharedDb: true, stdio: "pipe" });
+  // Without Java the spawn itself fails; an unheard "error" event would crash the caller.
+  let spawnError: Error | null = null;
+  child.once("error", (error) => (spawnError = error));
   let stderr = "";
   child.stdout?.resume();
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -79,7 +84,7 @@ async function startOnce(port: number, dbPath: string | null, readyTimeoutMs: nu
   };
 
   try {
-    await waitUntilAnswering(child, endpoint, port, () => stderr, readyTimeoutMs);
+    await waitUntilAnswering(child, endpoint, port, () => spawnError?.message ?? stderr, readyTimeoutMs);
   } catch (error) {
     await stop();
     throw error;
@@ -87,7 +92,7 @@ async function startOnce(port: number, dbPath: string | null, readyTimeoutMs: nu
   // The engine must not keep the caller's event loop alive (mocha would hang); the exit hook still kills it.
   child.unref();
   for (const stream of [child.stdout, child.stderr, child.stdin]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
-  return { endpoint, port, stop };
+  return { endpoint, port, pid: child.pid!, stop };
 }
 
 async function waitUntilAnswering(child: ChildProcess, endpoint: string, port: number, stderr: () => string, timeoutMs: number): Promise<void> {
@@ -95,9 +100,11 @@ async function waitUntilAnswering(child: ChildProcess, endpoint: string, port: n
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+        // No pid: Java never started; its spawn error arrives a tick later.
+        if (child.pid === undefined) await sleep(50);
         const cause = stderr().split("\n").find((line) => /Exception|Error/.test(line)) ?? stderr().trim().split("\n")[0] ?? "";
-        throw new DynamoDbEngineError(`exited with ${child.exitCode ?? child.signalCode}: ${cause.trim()}`);
+        throw new DynamoDbEngineError(`${child.pid === undefined ? "could not run java" : `exited with ${child.exitCode ?? child.signalCode}`}: ${cause.trim()}`);
       }
       let answered = false;
       try {
@@ -158,7 +165,7 @@ function listensOn(pid: number | undefined, port: number): boolean {
 }
 
 async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   child.kill("SIGTERM");
   let timer: NodeJS.Timeout | undefined;
   const graceOver = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), STOP_GRACE_MS)));

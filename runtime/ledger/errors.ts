@@ -30,9 +30,11 @@ export class LedgerConflictError extends SluiceError {
     readonly recordId: string,
     readonly day: string,
     readonly stored: LedgerEntry | null,
+    why?: string,
   ) {
     super(
       `ledger ${operation} of record "${recordId}" on ${day} refused: ` +
+        (why ? `${why}; ` : "") +
         (stored ? `it is ${stored.status} after ${stored.attempts} attempt(s)${stored.status === "in-progress" ? ` under a lease until ${new Date(stored.leaseUntil ?? 0).toISOString()}` : ""}` : "it has no entry (never claimed)"),
     );
   }

@@ -22,12 +22,12 @@
  *   as they are. The re-claimer's own completion or failure is then refused
  *   (LedgerConflictError carrying the done entry) and it must not count the
  *   record a second time.
- * - fail / release: only the claim that is still current. The claim is
- *   identified by its attempt number (attempts only grows while claims
- *   succeed), remembered by this Ledger instance from its own `claim`; without
- *   one it is read from the store. A late failure after a re-claim is refused:
- *   marking the record failed would let a third invocation claim it while the
- *   second is still calling.
+ * - fail / release: only by the invocation that claimed, and only while its
+ *   claim is still the current one. The claim is identified by its attempt
+ *   number (each successful claim adds one), which this Ledger instance
+ *   remembers from its own `claim`. A late failure after a re-claim is
+ *   refused: marking the record failed would let a third invocation claim it
+ *   while the second is still calling.
  * - markDead: from any state but done, with or without a claim.
  *
  * One Ledger instance per invocation: its remembered claims are that
@@ -153,7 +153,7 @@ export class Ledger {
   /** Failed, or dead when `permanent` or the claim was the last attempt; `reason` becomes lastError. */
   async fail(recordId: string, day: string, now: number, opts: { reason: string; permanent?: boolean }): Promise<LedgerEntry> {
     const key = this.recordKey(recordId, day, now);
-    const claim = await this.currentClaim("fail", key, recordId, day);
+    const claim = await this.ownClaim("fail", key, recordId, day);
     const dead = opts.permanent === true || claim.attempts >= this.settings.maxAttempts;
     const result = await this.io("fail", () =>
       this.store.update(
@@ -176,7 +176,7 @@ export class Ledger {
    */
   async release(recordId: string, day: string, now: number): Promise<LedgerEntry | null> {
     const key = this.recordKey(recordId, day, now);
-    const claim = await this.currentClaim("release", key, recordId, day);
+    const claim = await this.ownClaim("release", key, recordId, day);
     const fence = this.stillClaimed(claim);
     let result: WriteResult;
     if (claim.previousStatus === null) {
@@ -348,15 +348,16 @@ export class Ledger {
     return { claimed: false, reason: "leased", entry: latest ?? entry, becameDead: false };
   }
 
-  /** The claim a fail/release acts on: ours if this instance made it, else the one the store holds now. */
-  private async currentClaim(operation: "fail" | "release", key: ItemKey, recordId: string, day: string): Promise<ClaimMemo> {
+  /**
+   * The claim a fail/release acts on: only one this instance made. A claim
+   * read back from the store could be another invocation's, and failing or
+   * releasing that would free the record while its call is still running.
+   */
+  private async ownClaim(operation: "fail" | "release", key: ItemKey, recordId: string, day: string): Promise<ClaimMemo> {
     const mine = this.held.get(heldKey(recordId, day));
     if (mine) return mine;
     const item = await this.io(operation, () => this.store.get(key));
-    const entry = item && readEntry(key, item);
-    const memo = item && entry?.status === LEDGER_STATUS.IN_PROGRESS ? readClaimMemo(key, item) : null;
-    if (!memo) throw new LedgerConflictError(operation, recordId, day, entry);
-    return memo;
+    throw new LedgerConflictError(operation, recordId, day, item && readEntry(key, item), "this invocation holds no claim on it");
   }
 
   private stillClaimed(claim: ClaimMemo): Condition {

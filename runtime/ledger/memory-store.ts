@@ -1,8 +1,8 @@
 /**
  * The ledger store in memory, for the simulator and fast tests. Each call
- * applies atomically (synchronously, inside the call) with the same condition
- * semantics as DynamoDB; an optional `delay` runs before each call so tests
- * and the simulator can interleave concurrent callers.
+ * applies atomically with the same condition semantics as DynamoDB: without a
+ * `delay`, synchronously within the call; with one, after it, in one step.
+ * The delay lets tests and the simulator interleave concurrent callers.
  */
 import { applyChanges, matches } from "./conditions";
 import type { Changes, Condition, Item, ItemKey, KeyedItem, LedgerStore, QueryOptions, WriteResult } from "./store";
@@ -27,27 +27,27 @@ export class MemoryLedgerStore implements LedgerStore {
   constructor(private readonly options: MemoryLedgerStoreOptions = {}) {}
 
   async get(key: ItemKey): Promise<Item | null> {
-    await this.options.delay?.();
+    if (this.options.delay) await this.options.delay();
     return this.read(key);
   }
 
   async put(key: ItemKey, item: Item, condition?: Condition): Promise<WriteResult> {
-    await this.options.delay?.();
+    if (this.options.delay) await this.options.delay();
     return this.write(key, condition, () => ({ ...item }));
   }
 
   async update(key: ItemKey, changes: Changes, condition?: Condition): Promise<WriteResult> {
-    await this.options.delay?.();
+    if (this.options.delay) await this.options.delay();
     return this.write(key, condition, (before) => applyChanges(before, changes));
   }
 
   async delete(key: ItemKey, condition?: Condition): Promise<WriteResult> {
-    await this.options.delay?.();
+    if (this.options.delay) await this.options.delay();
     return this.write(key, condition, () => null);
   }
 
   async query(pk: string, { limit, descending = false }: QueryOptions): Promise<KeyedItem[]> {
-    await this.options.delay?.();
+    if (this.options.delay) await this.options.delay();
     const partition = this.partitions.get(pk);
     if (!partition) return [];
     // Code-unit order equals DynamoDB's byte order for the ASCII sort keys the ledger writes.

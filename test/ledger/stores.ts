@@ -20,7 +20,8 @@ export interface StoreFixture {
 
 /** Call inside a describe: registers the engine's hooks for the DynamoDB kind. */
 export function storeFixture(kind: StoreKind): StoreFixture {
-  if (kind === "memory") return { fresh: async () => new MemoryLedgerStore(), dynamo: null };
+  // A macrotask before each call, so concurrent callers interleave as they would against a real store.
+  if (kind === "memory") return { fresh: async () => new MemoryLedgerStore({ delay: () => new Promise((resolve) => setImmediate(resolve)) }), dynamo: null };
   const dynamo = useDynamoDbLocal();
   return {
     dynamo,
