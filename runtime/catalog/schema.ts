@@ -85,7 +85,7 @@ export const adaptiveControllerSchema = z.strictObject({
     .min(0)
     .max(3_600)
     .default(60)
-    .describe("Hysteresis: the mapping's batch size changes at most once per interval (urgent decreases excepted)."),
+    .describe("Hysteresis: the mapping's batch size changes at most once per interval; the fan-out limit still changes every batch."),
   breaker: breakerSchema.default(breakerSchema.parse({})),
 });
 

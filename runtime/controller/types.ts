@@ -33,7 +33,7 @@ export type BreakerState =
 
 export interface ControllerState {
   strategy: Provider["controller"]["strategy"];
-  /** Fan-out limit for the next batch, in [1, maxBatchSize]; also the batch size the mapping should have. */
+  /** Fan-out limit for the next batch, in [1, maxBatchSize]; the ventilator enforces it on its calls at once (the adaptive mapping follows lazily, between the limit and twice it). */
   limit: number;
   /** Batch size last asked of the event source mapping. */
   appliedBatchSize: number;

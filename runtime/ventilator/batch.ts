@@ -6,7 +6,7 @@
  */
 import type { Provider } from "../catalog/provider";
 import { summarize } from "../controller/batch-stats";
-import { strategyOf } from "../controller";
+import { isCongested, strategyOf } from "../controller";
 import { BREAKER, type BatchReport, type CallSample, type ControllerAction, type ControllerState } from "../controller/types";
 import { providerDay } from "../windows/clock";
 import { fanOut } from "./fan-out";
@@ -64,9 +64,8 @@ export function malformedKey(sequenceNumber: string): string {
  */
 export function congested(samples: readonly CallSample[], wave: number, provider: Provider): boolean {
   if (provider.controller.strategy === "step") return false; // the original demo always finished its batch
-  const s = summarize(samples, provider.latencyThresholdMs);
-  if (s.throttled > 0) return true;
-  return s.total >= wave && s.bad / s.total > provider.errorRateThreshold;
+  const stats = summarize(samples, provider.latencyThresholdMs);
+  return stats.throttled > 0 || (stats.total >= wave && isCongested(stats, provider.errorRateThreshold));
 }
 
 function controllerSample(result: InvokeResult): CallSample {
