@@ -41,6 +41,16 @@ const DURATION_VARIABLES = [
   "UPDATE_STREAM_MODE_DURATION",
 ] as const;
 
+/** Runs kinesis-mock and takes it down when stdin closes (our exit or death) or on SIGTERM (stop). */
+const GUARDIAN = `
+const { spawn } = require("node:child_process");
+const engine = spawn(process.execPath, ["main.js"], { stdio: ["ignore", "ignore", "inherit"] });
+const end = () => engine.kill("SIGKILL");
+process.stdin.on("end", end).on("close", end).on("error", end).resume();
+process.on("SIGTERM", end);
+engine.on("exit", (code) => process.exit(code ?? 0));
+`;
+
 /** Another process can take a port between our probe and the child's bind: retry with fresh ports. */
 const START_ATTEMPTS = 3;
 
@@ -74,12 +84,14 @@ async function startOnce(port: number, tlsPort: number, readyTimeoutMs: number):
   for (const name of DURATION_VARIABLES) env[name] = "0ms";
 
   // cwd = the package folder: kinesis-mock finds its TLS certificate (server.json) relative to it.
-  const child = spawn(process.execPath, ["main.js"], { cwd: packageDir, env, stdio: ["ignore", "ignore", "pipe"] });
+  // A guardian process owns the engine and kills it when our end of its stdin closes, so
+  // the engine dies with us even when we are killed without running exit handlers.
+  const child = spawn(process.execPath, ["-e", GUARDIAN], { cwd: packageDir, env, stdio: ["pipe", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     if (stderr.length < 4_000) stderr += chunk.toString();
   });
-  const killOnExit = () => child.kill("SIGKILL");
+  const killOnExit = () => child.kill("SIGTERM");
   process.on("exit", killOnExit);
 
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -124,10 +136,10 @@ async function waitUntilAnswering(endpoint: string, marker: string, exited: Prom
   }
 }
 
-/** SIGKILL: nothing is persisted, and kinesis-mock lingers about 2 s on SIGTERM. */
+/** The guardian SIGKILLs the engine (nothing is persisted; kinesis-mock lingers about 2 s on SIGTERM) and exits with it. */
 async function terminate(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill("SIGKILL");
+  child.kill("SIGTERM");
   await exited;
 }
 
