@@ -65,6 +65,9 @@ const DEFAULT_SETTINGS: MappingSettings = {
   onFailureDestination: undefined,
 };
 
+/** restJson1 sends timestamps as epoch seconds; the SDK turns LastModified back into a Date. */
+export type EventSourceMappingJson = Omit<EventSourceMappingConfiguration, "LastModified"> & { LastModified: number };
+
 const SETTLED: readonly MappingState[] = ["Enabled", "Disabled"];
 
 export class EventSourceMapping {
@@ -158,8 +161,8 @@ export class EventSourceMapping {
     this.listeners.clear();
   }
 
-  /** The API's EventSourceMappingConfiguration (LastModified in epoch seconds, as restJson1 sends timestamps). */
-  toApi(): EventSourceMappingConfiguration & Record<string, unknown> {
+  /** The API's EventSourceMappingConfiguration as it goes on the wire. */
+  toApi(): EventSourceMappingJson {
     const s = this.desired;
     return {
       UUID: this.uuid,
@@ -180,7 +183,7 @@ export class EventSourceMapping {
       TumblingWindowInSeconds: 0,
       FunctionResponseTypes: [...s.functionResponseTypes],
       EventSourceMappingArn: mappingArn(this.place, this.uuid),
-    } as unknown as EventSourceMappingConfiguration & Record<string, unknown>;
+    };
   }
 
   private settleLater(): void {
