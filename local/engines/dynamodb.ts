@@ -42,6 +42,7 @@ export interface DynamoDbLocalOptions {
 /** Another process can take a port between our probe and Java's bind: retry with fresh ports. */
 const START_ATTEMPTS = 3;
 const STOP_GRACE_MS = 3_000;
+const TERMINATING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const inMemory = opts.inMemory ?? true;
@@ -72,14 +73,21 @@ async function startOnce(port: number, dbPath: string | null, readyTimeoutMs: nu
   child.stderr?.on("data", (chunk: Buffer) => {
     if (stderr.length < 4_000) stderr += chunk.toString();
   });
-  // A test run that forgets to stop the engine (or is interrupted) must not leave Java running.
+  // A run that forgets to stop the engine, or is interrupted, must not leave Java running.
   const killOnExit = () => child.kill("SIGKILL");
   process.on("exit", killOnExit);
+  // A terminating signal skips "exit" handlers: kill Java, then let the signal do what it would have done.
+  const onSignal = (signal: NodeJS.Signals) => {
+    killOnExit();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  for (const signal of TERMINATING_SIGNALS) process.once(signal, onSignal);
 
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
     process.off("exit", killOnExit);
+    for (const signal of TERMINATING_SIGNALS) process.off(signal, onSignal);
     await terminate(child, exited);
   };
 

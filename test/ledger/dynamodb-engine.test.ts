@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
 import { DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
 import { dynamoClient } from "../../runtime/aws/clients";
@@ -107,5 +109,38 @@ describe("DynamoDB Local engine and ledger table", function () {
     );
     expect(error).to.be.instanceOf(LedgerUnavailableError);
     expect((error as Error).message).to.contain("ResourceNotFoundException");
+  });
+});
+
+describe("DynamoDB Local engine left running by its owner", function () {
+  async function javaPidOfOrphan(mode: "exit" | "wait"): Promise<{ javaPid: number; owner: ChildProcess; ownerExit: Promise<void> }> {
+    const owner = spawn(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "fixtures", "orphan-engine.ts"), mode], { stdio: ["ignore", "pipe", "ignore"] });
+    const ownerExit = new Promise<void>((resolve) => owner.once("exit", () => resolve()));
+    const javaPid = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      owner.stdout!.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes("\n")) resolve(Number(out.trim()));
+      });
+      void ownerExit.then(() => reject(new Error(`owner exited before printing the Java pid: ${out}`)));
+    });
+    return { javaPid, owner, ownerExit };
+  }
+
+  async function gone(pid: number): Promise<boolean> {
+    for (let i = 0; i < 50 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    return !isAlive(pid);
+  }
+
+  it("kills Java when the owning process exits without stopping it, or is terminated", async function () {
+    this.timeout(90_000);
+    const [exiting, terminated] = await Promise.all([javaPidOfOrphan("exit"), javaPidOfOrphan("wait")]);
+    await exiting.ownerExit;
+    expect(await gone(exiting.javaPid), "after a normal exit").to.equal(true);
+    expect(isAlive(terminated.javaPid)).to.equal(true);
+    terminated.owner.kill("SIGTERM");
+    await terminated.ownerExit;
+    expect(terminated.owner.signalCode).to.equal("SIGTERM");
+    expect(await gone(terminated.javaPid), "after SIGTERM").to.equal(true);
   });
 });
