@@ -30,6 +30,9 @@
  *   while the second is still calling.
  * - markDead: from any state but done, with or without a claim.
  *
+ * Every `now` is epoch milliseconds from the caller's injected clock; `day`
+ * is the provider-local day (YYYY-MM-DD) the caller computed.
+ *
  * One Ledger instance per invocation: its remembered claims are that
  * invocation's (a Lambda container reuses it across sequential invocations,
  * which is fine; the simulator gives each concurrent ventilator its own).
