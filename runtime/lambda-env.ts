@@ -17,6 +17,12 @@ export const VENTILATOR_ENV = {
   METRICS_NAMESPACE: "SLUICE_METRICS_NAMESPACE",
 } as const;
 
+/** Every worker: with both set, the worker marks a fetched record done in the ledger itself. */
+export const WORKER_LEDGER_ENV = {
+  PROVIDER: "SLUICE_PROVIDER",
+  TABLE: "SLUICE_TABLE",
+} as const;
+
 /** The chaos worker keeps the original demo's variable names. */
 export const CHAOS_ENV = {
   BASE_LATENCY_MS: "BASE_LATENCY_MS",

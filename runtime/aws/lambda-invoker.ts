@@ -96,7 +96,7 @@ export function classifyAnswer(functionError: string | undefined, payload: Uint8
   }
   if (!parsed.ok) return { outcome: "error", reason: "worker answered a payload that is not JSON" };
   if (!isWorkerResponse(parsed.value)) return { outcome: "error", reason: "worker answered JSON that is not a WorkerResponse" };
-  if (parsed.value.ok) return { outcome: "ok" };
+  if (parsed.value.ok) return parsed.value.recorded === true ? { outcome: "ok", recorded: true } : { outcome: "ok" };
   return { outcome: parsed.value.kind, reason: parsed.value.reason };
 }
 

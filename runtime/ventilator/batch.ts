@@ -8,6 +8,8 @@ import type { Provider } from "../catalog/provider";
 import { summarize } from "../controller/batch-stats";
 import { isCongested, strategyOf } from "../controller";
 import { BREAKER, type BatchReport, type CallSample, type ControllerAction, type ControllerState } from "../controller/types";
+import { LedgerConflictError } from "../ledger/errors";
+import { LEDGER_STATUS, type LedgerEntry } from "../ledger/types";
 import { providerDay } from "../windows/clock";
 import { fanOut } from "./fan-out";
 import { gate, type Gate } from "./gate";
@@ -19,7 +21,8 @@ import { emfLine, type Log } from "./telemetry";
 
 export interface VentilatorDeps {
   provider: Provider;
-  ledger: LedgerPort;
+  /** A ledger for one invocation: a Ledger remembers the claims it made (see runtime/ledger/ledger.ts). */
+  openLedger: () => LedgerPort;
   invoker: WorkerInvoker;
   mapping: MappingControl;
   clock: Clock;
@@ -68,20 +71,35 @@ export function congested(samples: readonly CallSample[], wave: number, provider
   return stats.throttled > 0 || (stats.total >= wave && isCongested(stats, provider.errorRateThreshold));
 }
 
+/**
+ * A refused transition means another party already moved the record on (the
+ * worker's guard completed it, or a later claim owns it): the stored entry is
+ * the truth to act on.
+ */
+async function settled(write: () => Promise<LedgerEntry>): Promise<LedgerEntry | null> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof LedgerConflictError) return err.stored;
+    throw err;
+  }
+}
+
 function controllerSample(result: InvokeResult): CallSample {
   // A permanent failure is the provider answering promptly "no": not a sign of congestion.
   return { latencyMs: result.latencyMs, outcome: result.outcome === "permanent" ? "ok" : result.outcome };
 }
 
 export async function processBatch(event: KinesisBatchEvent, context: InvocationContext, deps: VentilatorDeps): Promise<BatchResponse> {
-  const { provider, ledger, clock } = deps;
+  const { provider, clock } = deps;
+  const ledger = deps.openLedger();
   const now = clock.now();
   const day = providerDay(provider.timezone, now);
   const decoded = event.Records.map(decodeRecord);
   const pipeline = await loadPipeline(ledger, provider, now);
 
   const g = gate(provider, pipeline.pause, pipeline.controller, now);
-  if (!g.open) return handBackAll(decoded.map((d) => d.sequenceNumber), g, pipeline, deps, now);
+  if (!g.open) return handBackAll(decoded.map((d) => d.sequenceNumber), g, pipeline, deps, ledger, now);
 
   const malformed = decoded.filter((d) => d.kind === "malformed");
   await Promise.all(malformed.map((m) => ledger.markDead(malformedKey(m.sequenceNumber), day, now, m.reason)));
@@ -122,12 +140,13 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
     const sample = controllerSample(result);
     samples.push(sample);
     if (result.outcome === "ok") {
-      await ledger.complete(c.record.id, day, clock.now());
+      if (!result.recorded) await settled(() => ledger.complete(c.record.id, day, clock.now()));
       return { fate: "done", sample };
     }
     const reason = `${result.outcome}: ${result.reason ?? "no reason given"}`;
-    const entry = await ledger.fail(c.record.id, day, clock.now(), { reason, permanent: result.outcome === "permanent" });
-    return entry.status === "dead" ? { fate: "dead", sample, reason } : { fate: "retry", sample, reason };
+    const entry = await settled(() => ledger.fail(c.record.id, day, clock.now(), { reason, permanent: result.outcome === "permanent" }));
+    if (entry?.status === LEDGER_STATUS.DONE) return { fate: "done", sample };
+    return entry?.status === LEDGER_STATUS.DEAD ? { fate: "dead", sample, reason } : { fate: "retry", sample, reason };
   };
 
   const mayStart = (): boolean =>
@@ -137,7 +156,7 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
   const unused = granted - samples.length;
   if (provider.dailyRequestLimit !== undefined && unused > 0) await ledger.refundRequests(day, unused);
 
-  const decided = await decide(deps, pipeline, { samples, limit, peakInFlight }, overLimit.length > 0, now);
+  const decided = await decide(deps, ledger, pipeline, { samples, limit, peakInFlight }, overLimit.length > 0, now);
 
   const fates = results.filter((f): f is Fate => f !== undefined);
   const count = (k: Fate["fate"]) => fates.filter((f) => f.fate === k).length;
@@ -195,12 +214,13 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
  */
 async function decide(
   deps: VentilatorDeps,
+  ledger: LedgerPort,
   first: Pipeline,
   report: BatchReport,
   dailyLimitReached: boolean,
   now: number,
 ): Promise<{ controller: ControllerState; pause: PauseSnapshot | null; action: ControllerAction["type"]; applied: boolean | null }> {
-  const { provider, mapping, ledger } = deps;
+  const { provider, mapping } = deps;
   const strategy = strategyOf(provider);
   let action: ControllerAction["type"] = "keep";
   let change: MappingChange | null = null;
@@ -249,12 +269,13 @@ async function handBackAll(
   g: Exclude<Gate, { open: true }>,
   pipeline: Pipeline,
   deps: VentilatorDeps,
+  ledger: LedgerPort,
   now: number,
 ): Promise<BatchResponse> {
   const { provider } = deps;
   if (g.reason !== "breaker-open" && pipeline.pause?.reason !== g.reason) {
     const reason = g.reason;
-    await savePipeline(deps.ledger, provider, now, pipeline, (current) =>
+    await savePipeline(ledger, provider, now, pipeline, (current) =>
       current.pause?.reason === reason
         ? null
         : { controller: current.controller, pause: { reason, since: now, resumeBatchSize: current.controller.appliedBatchSize } },

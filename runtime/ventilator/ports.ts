@@ -3,6 +3,7 @@
  * adapters (runtime/aws) and the in-memory ones (simulator, tests) implement them.
  */
 import type { Outcome } from "../controller/types";
+import type { Ledger } from "../ledger/ledger";
 import type { WorkerRequest } from "../workers/contract";
 
 /** One worker call as the ventilator saw it, including failures of the invoke itself. */
@@ -11,7 +12,7 @@ export interface InvokeResult {
   latencyMs: number;
   /** Why it failed (FunctionError message, HTTP status, ...); absent on ok. */
   reason?: string;
-  /** The worker's ledger guard already marked the record done (see WorkerRequest.leaseToken). */
+  /** The worker's ledger guard already marked the record done (see workers/ledger-guard). */
   recorded?: boolean;
 }
 
@@ -51,34 +52,9 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /** The ledger operations the ventilator needs (implemented by runtime/ledger's Ledger). */
-export interface LedgerPort {
-  claim(recordId: string, day: string, now: number, opts?: { adHoc?: boolean }): Promise<
-    { claimed: true } | { claimed: false; reason: "done" | "dead" | "leased" }
-  >;
-  complete(recordId: string, day: string, now: number, metadata?: Record<string, unknown>): Promise<unknown>;
-  fail(recordId: string, day: string, now: number, error: { reason: string; permanent?: boolean }): Promise<{ status: string }>;
-  markDead(recordId: string, day: string, now: number, reason: string): Promise<unknown>;
-  loadPipeline(): Promise<{ state: PipelineSnapshot; version: number } | null>;
-  savePipeline(state: PipelineSnapshot, expectedVersion: number | null): Promise<boolean>;
-  reserveRequests(day: string, wanted: number, limit: number, now: number): Promise<number>;
-  refundRequests(day: string, n: number): Promise<unknown>;
-  addDayCounts(day: string, counts: { done?: number; failed?: number; dead?: number }): Promise<unknown>;
-}
+export type LedgerPort = Pick<
+  Ledger,
+  "claim" | "complete" | "fail" | "markDead" | "loadPipeline" | "savePipeline" | "reserveRequests" | "refundRequests" | "addDayCounts"
+>;
 
-export const PAUSE_REASONS = ["outside-window", "maintenance", "daily-limit", "operator"] as const;
-export type PauseReason = (typeof PAUSE_REASONS)[number];
-
-export interface PauseSnapshot {
-  reason: PauseReason;
-  since: number;
-  by?: string;
-  note?: string;
-  resumeBatchSize?: number;
-}
-
-/** The pipeline item: controller state (opaque JSON for the ledger) and why the pipeline is paused. */
-export interface PipelineSnapshot {
-  controller: unknown;
-  pause: PauseSnapshot | null;
-  updatedAt: number;
-}
+export type { Pause as PauseSnapshot, PauseReason, PipelineState as PipelineSnapshot } from "../ledger/types";

@@ -32,7 +32,8 @@ export type TickOutcome =
   | "idle";
 
 export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickOutcome }> {
-  const { provider, ledger, clock, mapping } = deps;
+  const { provider, clock, mapping } = deps;
+  const ledger = deps.openLedger();
   const now = clock.now();
   const pipeline = await loadPipeline(ledger, provider, now);
   const window = windowStatus(provider, now);

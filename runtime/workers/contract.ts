@@ -8,12 +8,6 @@ export interface WorkerRequest {
   /** Provider-local day the record is fetched for (YYYY-MM-DD); names where results land. */
   day: string;
   payload?: unknown;
-  /**
-   * The ventilator's claim on this record. A worker wrapped by the ledger guard
-   * marks the record done itself, under this lease, as soon as the fetch
-   * succeeded: a ventilator that dies after the call cannot cause a second fetch.
-   */
-  leaseToken?: string;
 }
 
 export const FAILURE_KINDS = ["error", "throttled", "timeout", "permanent"] as const;
@@ -24,7 +18,7 @@ export const FAILURE_KINDS = ["error", "throttled", "timeout", "permanent"] as c
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 export type WorkerResponse =
-  /** `recorded`: the ledger guard already marked the record done. */
+  /** `recorded`: the worker's ledger guard already marked the record done (see workers/ledger-guard). */
   | { ok: true; metadata?: Record<string, unknown>; recorded?: boolean }
   | { ok: false; kind: FailureKind; reason: string };
 

@@ -9,6 +9,7 @@ import { realSleep } from "../../aws/backoff";
 import type { WorkerHandler, WorkerRequest, WorkerResponse } from "../contract";
 import { chaosWorker } from "./chaos";
 import { chaosSettingsFromEnv } from "./env";
+import { ledgerGuardFromEnv } from "../ledger-guard-env";
 
 export { chaosEnvironment } from "./env";
 
@@ -20,6 +21,6 @@ export function loadChaosWorker(env: NodeJS.ProcessEnv = process.env): { setting
 }
 
 export const handler = async (event: WorkerRequest): Promise<WorkerResponse> => {
-  worker ??= loadChaosWorker().worker;
+  worker ??= ledgerGuardFromEnv()(loadChaosWorker().worker);
   return worker(event);
 };

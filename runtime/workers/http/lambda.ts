@@ -15,6 +15,7 @@ import { HTTP_WORKER_ENV } from "../../lambda-env";
 import type { WorkerHandler, WorkerRequest, WorkerResponse } from "../contract";
 import { fetchTimeoutMs, httpWorker } from "./http";
 import type { Fetch } from "./ports";
+import { ledgerGuardFromEnv } from "../ledger-guard-env";
 
 export class HttpWorkerConfigError extends SluiceError {}
 
@@ -57,13 +58,14 @@ function load() {
   const ownTimeoutMs = config.provider.worker.timeoutSeconds * 1000;
   const fetcher: Fetch = (url, init) => fetch(url, init);
   // The same margin applies to what is left of this invocation, which can be less than the whole timeout.
+  const guard = ledgerGuardFromEnv();
   const worker = (context?: LambdaContextLike) =>
-    httpWorker(config.provider.worker.settings, {
+    guard(httpWorker(config.provider.worker.settings, {
       fetch: fetcher,
       store,
       secrets,
       timeoutMs: () => fetchTimeoutMs(Math.min(ownTimeoutMs, context?.getRemainingTimeInMillis() ?? ownTimeoutMs)),
-    });
+    }));
   return { config, worker };
 }
 
