@@ -66,14 +66,14 @@ export const workerSchema = z.discriminatedUnion("module", [
 ]);
 
 const breakerSchema = z.strictObject({
-  baseIntervalMinutes: z.number().min(1).max(1_440).default(10).describe("First half-open wait after the breaker opens."),
-  maxIntervalMinutes: z.number().min(1).max(10_080).default(160).describe("Cap of the doubling half-open wait."),
+  baseIntervalMinutes: z.number().min(0.01).max(1_440).default(10).describe("First half-open wait after the breaker opens."),
+  maxIntervalMinutes: z.number().min(0.01).max(10_080).default(160).describe("Cap of the doubling half-open wait."),
   probesToClose: z.number().int().min(1).max(20).default(3).describe("Good probe batches needed to close."),
 });
 
 export const stepControllerSchema = z.strictObject({
   strategy: z.literal("step"),
-  rearmIntervalMinutes: z.number().min(1).max(1_440).default(10).describe("Fixed wait before re-arming at batch size 1."),
+  rearmIntervalMinutes: z.number().min(0.01).max(1_440).default(10).describe("Fixed wait before re-arming at batch size 1."),
 });
 
 export const adaptiveControllerSchema = z.strictObject({

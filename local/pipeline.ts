@@ -1,0 +1,195 @@
+/**
+ * One provider's pipeline on the local engines, wired exactly as the Pulumi
+ * component wires it on AWS: a stream, a ledger table, a worker and a
+ * ventilator function, a Kinesis event source mapping with
+ * ReportBatchItemFailures, and the re-arm schedule. The ventilator runs the
+ * production handler with the production AWS SDK adapters pointed at the
+ * engines. Used by the end-to-end tests and by `sluice local`.
+ */
+import { pipelineNames, type PipelineNames } from "../components/naming";
+import { lambdaClient } from "../runtime/aws/clients";
+import { realSleep } from "../runtime/aws/backoff";
+import { LambdaWorkerInvoker } from "../runtime/aws/lambda-invoker";
+import { EventSourceMappingControl } from "../runtime/aws/mapping-control";
+import { putRecordsReliably } from "../runtime/aws/stream-writer";
+import type { Provider } from "../runtime/catalog/provider";
+import type { ChaosSettings } from "../runtime/catalog/schema";
+import { DynamoDbLedgerStore } from "../runtime/ledger/dynamodb-store";
+import { Ledger, ledgerSettings } from "../runtime/ledger/ledger";
+import { createLedgerTable } from "../runtime/ledger/table";
+import type { InvocationContext } from "../runtime/ventilator/batch";
+import { createVentilator } from "../runtime/ventilator/handler";
+import { systemClock, type Clock, type LedgerPort } from "../runtime/ventilator/ports";
+import { encodeStreamRecord, type StreamRecord } from "../runtime/ventilator/records";
+import type { Log } from "../runtime/ventilator/telemetry";
+import { chaosWorker } from "../runtime/workers/chaos/chaos";
+import type { WorkerRequest, WorkerResponse } from "../runtime/workers/contract";
+import { withLedgerGuard } from "../runtime/workers/ledger-guard";
+import type { LocalEngines } from "./engines";
+import type { MappingHandle } from "./lambda-emulator";
+import type { Schedule } from "./lambda-emulator/schedule";
+import { createStream } from "./engines/kinesis";
+
+/** A call the simulated provider served, as the provider saw it. */
+export interface ProviderCall {
+  recordId: string;
+  startedAt: number;
+  endedAt: number;
+  outcome: "ok" | "error" | "throttled";
+}
+
+export interface LocalPipelineOptions {
+  provider: Provider;
+  /** The chaos profile; the object is read at every call, so changing it changes the provider. */
+  chaos: ChaosSettings;
+  /** Stack part of the resource names. @default "local" */
+  stack?: string;
+  /** Re-arm schedule interval. @default 10 minutes */
+  rearmIntervalMs?: number;
+  /** Ventilator function timeout. @default 900 s */
+  ventilatorTimeoutMs?: number;
+  /** Smallest gap between two batch-size updates of one container. @default 5000 */
+  mappingUpdateIntervalMs?: number;
+  /** Lambda's poll interval for an idle shard. @default 1000 */
+  pollIntervalMs?: number;
+  /** MaximumRetryAttempts of the mapping. @default 10000 */
+  maximumRetryAttempts?: number;
+  clock?: Clock;
+  random?: () => number;
+  /** Where the ventilator's log/EMF lines go. @default kept in `logs` only */
+  log?: Log;
+  /** Test seam: sits between the worker and the simulated provider (e.g. to fail chosen records). */
+  intercept?: (request: WorkerRequest, provider: (request: WorkerRequest) => Promise<WorkerResponse>) => Promise<WorkerResponse>;
+  /** Test seam: wrap the ventilator's ledger (e.g. to stall a write). */
+  wrapLedger?: (ledger: LedgerPort) => LedgerPort;
+}
+
+export interface LocalPipeline {
+  provider: Provider;
+  names: PipelineNames;
+  streamArn: string;
+  mapping: MappingHandle;
+  schedule: Schedule;
+  chaos: ChaosSettings;
+  /** Every call the provider served, in completion order. */
+  calls: ProviderCall[];
+  /** Every line the ventilator logged. */
+  logs: Record<string, unknown>[];
+  /** A fresh ledger on the pipeline's table, for reading. */
+  ledger(): Ledger;
+  enqueue(records: readonly StreamRecord[]): Promise<{ sent: number; failed: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipelineOptions): Promise<LocalPipeline> {
+  const { provider } = opts;
+  const clock = opts.clock ?? systemClock;
+  const names = pipelineNames(opts.stack ?? "local", provider.id);
+  const { emulator } = engines;
+
+  const [{ streamArn }] = await Promise.all([
+    createStream(engines.kinesis, names.stream, provider.shardCount),
+    createLedgerTable(engines.dynamo, names.table),
+  ]);
+  const store = new DynamoDbLedgerStore({ tableName: names.table, client: engines.dynamo });
+  const settings = ledgerSettings(provider);
+  const newLedger = () => new Ledger(store, settings);
+
+  const calls: ProviderCall[] = [];
+  const chaos = opts.chaos;
+  const chaosProvider = chaosWorker(chaos, { random: opts.random ?? Math.random, sleep: realSleep });
+  const intercept = opts.intercept;
+  const provide = intercept ? (request: WorkerRequest) => intercept(request, chaosProvider) : chaosProvider;
+  const served = async (request: WorkerRequest): Promise<WorkerResponse> => {
+    const startedAt = clock.now();
+    try {
+      const response = await provide(request);
+      calls.push({ recordId: request.recordId, startedAt, endedAt: clock.now(), outcome: response.ok ? "ok" : "throttled" });
+      return response;
+    } catch (err) {
+      calls.push({ recordId: request.recordId, startedAt, endedAt: clock.now(), outcome: "error" });
+      throw err;
+    }
+  };
+  emulator.functions.register({
+    name: names.worker,
+    handler: (event) => withLedgerGuard(served, newLedger, clock)(event as WorkerRequest),
+    timeoutMs: provider.worker.timeoutSeconds * 1000,
+    reservedConcurrency: provider.maxConcurrency,
+    memoryMb: provider.worker.memoryMb,
+  });
+
+  const logs: Record<string, unknown>[] = [];
+  const client = lambdaClient({ endpoint: emulator.endpoint, region: emulator.place.region, maxAttempts: 1 });
+  let context: InvocationContext | undefined;
+  const ventilator = createVentilator({
+    provider,
+    openLedger: () => (opts.wrapLedger ? opts.wrapLedger(newLedger()) : newLedger()),
+    invoker: new LambdaWorkerInvoker({ client, functionName: names.worker, clock }),
+    mapping: new EventSourceMappingControl({
+      client,
+      functionName: names.ventilator,
+      eventSourceArn: streamArn,
+      clock,
+      sleep: realSleep,
+      minUpdateIntervalMs: opts.mappingUpdateIntervalMs,
+      deadlineMs: () => context?.getRemainingTimeInMillis() ?? 0,
+    }),
+    clock,
+    log: (line) => {
+      logs.push(line);
+      opts.log?.(line);
+    },
+    metricsNamespace: "Sluice",
+  });
+  emulator.functions.register({
+    name: names.ventilator,
+    handler: (event, ctx) => {
+      context = ctx;
+      return ventilator(event, ctx);
+    },
+    timeoutMs: opts.ventilatorTimeoutMs ?? 900_000,
+    reservedConcurrency: provider.concurrentBatches,
+  });
+
+  const mapping = emulator.createMapping({
+    functionName: names.ventilator,
+    eventSourceArn: streamArn,
+    batchSize: provider.initialBatchSize,
+    enabled: provider.enabled,
+    startingPosition: "TRIM_HORIZON",
+    functionResponseTypes: ["ReportBatchItemFailures"],
+    bisectBatchOnFunctionError: true,
+    maximumRetryAttempts: opts.maximumRetryAttempts ?? 10_000,
+    maximumRecordAgeInSeconds: Math.min(604_800, provider.streamRetentionHours * 3600),
+    parallelizationFactor: provider.parallelizationFactor,
+    pollIntervalMs: opts.pollIntervalMs,
+  });
+  const schedule = emulator.startSchedule({ functionName: names.ventilator, intervalMs: opts.rearmIntervalMs ?? 600_000 });
+
+  return {
+    provider,
+    names,
+    streamArn,
+    mapping,
+    schedule,
+    chaos,
+    calls,
+    logs,
+    ledger: newLedger,
+    async enqueue(records) {
+      const result = await putRecordsReliably(
+        engines.kinesis,
+        names.stream,
+        records.map((r) => ({ data: encodeStreamRecord(r), partitionKey: r.id })),
+        { sleep: realSleep },
+      );
+      return { sent: result.sent, failed: result.failed.length };
+    },
+    async stop() {
+      schedule.stop();
+      await mapping.poller.stop();
+      client.destroy();
+    },
+  };
+}
