@@ -52,6 +52,19 @@ export interface Bundle {
   code: string;
   sha256: string;
   bytes: number;
+  /** Bytes of output per npm package or source folder, largest first (what makes a bundle big). */
+  composition: [string, number][];
+}
+
+/** Groups esbuild's per-input output bytes by npm package, or by folder for the project's own sources. */
+export function composition(inputs: Record<string, { bytesInOutput: number }>): [string, number][] {
+  const sizes = new Map<string, number>();
+  for (const [file, info] of Object.entries(inputs)) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+    const key = pkg ? pkg[1]! : path.dirname(file);
+    sizes.set(key, (sizes.get(key) ?? 0) + info.bytesInOutput);
+  }
+  return [...sizes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
 /** Bundles one entry file (absolute or relative to `root`); no cache. */
@@ -59,18 +72,21 @@ export function bundleEntry(entry: string, root: string = REPO_ROOT): Bundle {
   const absolute = path.resolve(root, entry);
   const relative = path.relative(root, absolute);
   let code: string;
+  let parts: [string, number][];
   try {
-    const result = buildSync({ ...BUNDLE_OPTIONS, entryPoints: [absolute], absWorkingDir: root, outfile: BUNDLE_FILE });
+    const result = buildSync({ ...BUNDLE_OPTIONS, entryPoints: [absolute], absWorkingDir: root, outfile: BUNDLE_FILE, metafile: true });
     const file = result.outputFiles[0];
-    if (!file) throw new BundleError(relative, ["esbuild produced no output"]);
+    const meta = Object.values(result.metafile.outputs)[0];
+    if (!file || !meta) throw new BundleError(relative, ["esbuild produced no output"]);
     code = file.text;
+    parts = composition(meta.inputs);
   } catch (err) {
     if (err instanceof BundleError) throw err;
     const errors = (err as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors;
     const problems = errors?.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)) ?? [(err as Error).message];
     throw new BundleError(relative, problems);
   }
-  return { entry: relative, code, sha256: createHash("sha256").update(code).digest("hex"), bytes: Buffer.byteLength(code) };
+  return { entry: relative, code, sha256: createHash("sha256").update(code).digest("hex"), bytes: Buffer.byteLength(code), composition: parts };
 }
 
 /** A Lambda deployment package holding the bundle as index.js. */

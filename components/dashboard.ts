@@ -93,7 +93,7 @@ export function dashboardBody(
         ],
         { annotations: { horizontal: [line("maxConcurrency", provider.maxConcurrency)] } },
       ),
-      widget(6, "Today so far (calls)", [own("Ok", "Sum", "ok"), own("Dead", "Sum", "dead"), own("Deduplicated", "Sum", "already done")], {
+      widget(6, "Totals over the selected time range (calls)", [own("Ok", "Sum", "ok"), own("Dead", "Sum", "dead"), own("Deduplicated", "Sum", "already done")], {
         view: "singleValue",
         setPeriodToTimeRange: true,
         period: 86_400,

@@ -6,7 +6,7 @@
  * provider shares the same code bundle.
  */
 import { serializeProvider, type Provider } from "../runtime/catalog/provider";
-import { HTTP_WORKER_ENV, VENTILATOR_ENV } from "../runtime/lambda-env";
+import { HTTP_WORKER_ENV, VENTILATOR_ENV, WORKER_LEDGER_ENV } from "../runtime/lambda-env";
 import { chaosEnvironment } from "../runtime/workers/chaos/lambda";
 
 /** AWS caps a function's environment at 4 KB (names and values together). */
@@ -34,15 +34,22 @@ export function ventilatorEnvironment(provider: Provider, refs: VentilatorRefs):
   };
 }
 
-/** chaos: the demo's variables from worker.settings; http: the catalog entry and where bodies land. */
-export function workerEnvironment(provider: Provider, refs: { bucket?: string }): Record<string, string> {
+/**
+ * Every worker gets its catalog entry and the ledger table, so its ledger guard
+ * marks a fetched record done itself (a ventilator dying after the call cannot
+ * cause a second fetch). chaos adds the demo's variables from worker.settings;
+ * http adds where bodies land.
+ */
+export function workerEnvironment(provider: Provider, refs: { tableName: string; bucket?: string }): Record<string, string> {
+  const ledger = { [WORKER_LEDGER_ENV.PROVIDER]: serializeProvider(provider), [WORKER_LEDGER_ENV.TABLE]: refs.tableName };
   const worker = provider.worker;
   switch (worker.module) {
     case "chaos":
-      return chaosEnvironment(worker.settings);
+      return { ...ledger, ...chaosEnvironment(worker.settings) };
     case "http": {
       const bucket = worker.settings.bucket ?? refs.bucket;
       return {
+        ...ledger,
         [HTTP_WORKER_ENV.PROVIDER]: serializeProvider(provider),
         ...(bucket !== undefined ? { [HTTP_WORKER_ENV.BUCKET]: bucket } : {}),
       };

@@ -99,6 +99,8 @@ export function ventilatorMappingPolicy(mappingArn: string): PolicyDocument {
 
 export interface WorkerGrants {
   logGroupArn: string;
+  /** The ledger table, where the worker's guard marks a fetched record done (one conditional update). */
+  tableArn: string;
   /** http workers: the provider's credential. */
   secretArn?: string;
   /** http workers: where bodies land, only under the provider's own prefix. */
@@ -106,7 +108,10 @@ export interface WorkerGrants {
 }
 
 export function workerPolicy(grants: WorkerGrants): PolicyDocument {
-  const statements: PolicyStatement[] = [logsStatement(grants.logGroupArn)];
+  const statements: PolicyStatement[] = [
+    logsStatement(grants.logGroupArn),
+    { Sid: "CompleteOwnRecords", Effect: "Allow", Action: ["dynamodb:UpdateItem"], Resource: [grants.tableArn] },
+  ];
   if (grants.secretArn !== undefined) {
     statements.push({ Sid: "OwnCredential", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [grants.secretArn] });
   }

@@ -77,7 +77,7 @@ export function pipelineArgProblems(args: ProviderPipelineArgs): string[] {
   const placeholders = { tableName: "", streamArn: "", workerFunctionName: "", metricsNamespace: args.metricsNamespace };
   const largest = Math.max(
     environmentBytes(ventilatorEnvironment(provider, placeholders)),
-    environmentBytes(workerEnvironment(provider, {})),
+    environmentBytes(workerEnvironment(provider, { tableName: "" })),
   );
   if (largest + ENVIRONMENT_HEADROOM_BYTES > LAMBDA_ENVIRONMENT_MAX_BYTES) {
     problems.push(`the catalog entry takes ${largest} bytes of Lambda environment; AWS allows ${LAMBDA_ENVIRONMENT_MAX_BYTES} in all`);
@@ -156,18 +156,19 @@ export class ProviderPipeline extends pulumi.ComponentResource {
 
     const assumeRolePolicy = JSON.stringify(lambdaAssumeRolePolicy());
 
-    // Worker: its logs, and for http its credential and its own prefix of the landing bucket.
+    // Worker: its logs, its ledger (the guard completes records), and for http its credential and its own prefix of the landing bucket.
     const workerRole = new aws.iam.Role(`${name}-worker-role`, { name: names.workerRole, assumeRolePolicy, tags }, child);
     const workerBucket: pulumi.Input<string> | undefined =
       provider.worker.module === "http" ? (provider.worker.settings.bucket ?? args.landingBucket) : undefined;
     const workerGrants = pulumi
-      .all([workerLogs.arn, this.stream.arn, workerBucket])
-      .apply(([logGroupArn, streamArn, bucket]) => {
+      .all([workerLogs.arn, this.stream.arn, this.table.arn, workerBucket])
+      .apply(([logGroupArn, streamArn, tableArn, bucket]) => {
         const where = arnParts(streamArn);
         const http = provider.worker.module === "http" ? provider.worker.settings : undefined;
         return JSON.stringify(
           workerPolicy({
             logGroupArn,
+            tableArn,
             ...(http ? { secretArn: secretArn(http.secretId, where) } : {}),
             ...(http && bucket ? { landing: { bucketArn: bucketArn(bucket, where.partition), prefix: `${provider.id}/` } } : {}),
           }),
@@ -190,7 +191,9 @@ export class ProviderPipeline extends pulumi.ComponentResource {
         // The provider's cap as a hard AWS-side ceiling, whatever the ventilator does.
         reservedConcurrentExecutions: provider.maxConcurrency,
         environment: {
-          variables: pulumi.output(workerBucket).apply((bucket) => workerEnvironment(provider, bucket ? { bucket } : {})),
+          variables: pulumi
+            .all([this.table.name, workerBucket])
+            .apply(([tableName, bucket]) => workerEnvironment(provider, { tableName, ...(bucket ? { bucket } : {}) })),
         },
         loggingConfig: { logFormat: "Text", logGroup: workerLogs.name },
         tags: contract,

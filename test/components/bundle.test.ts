@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import * as path from "node:path";
 import { BUNDLE_FILE, BUNDLE_OPTIONS, bundleEntry, BundleError, Bundler, LAMBDA_HANDLER, REPO_ROOT } from "../../components/bundle";
+import { ventilatorEntry } from "../../components/entries";
+import { WORKER_MODULES, workerEntry } from "../../runtime/workers/registry";
 
 const ENTRY = path.join(__dirname, "fixtures", "lambda-entry.ts");
 
@@ -34,6 +36,7 @@ describe("components/bundle", () => {
     expect(code).to.match(/require\("@aws-sdk\/client-lambda"\)/);
     expect(code).not.to.include("UNUSED_FIXTURE_MARKER");
     expect(bytes).to.be.below(2_000);
+    expect(bundleEntry(ENTRY).composition.map(([part]) => part)).to.deep.equal([path.join("test", "components", "fixtures")]);
   });
 
   it("carries no absolute path, source map or comment", () => {
@@ -64,5 +67,19 @@ describe("components/bundle", () => {
     expect(() => bundleEntry(broken))
       .to.throw(BundleError)
       .that.satisfies((e: BundleError) => e.entry.endsWith("broken-entry.ts") && /no-such-module/.test(e.message));
+  });
+
+  describe("the project's Lambda entries", () => {
+    const entries = [ventilatorEntry(), ...WORKER_MODULES.map((m) => workerEntry(m))];
+    for (const entry of entries) {
+      const name = path.relative(REPO_ROOT, entry);
+      it(`bundles ${name} deterministically into a module exporting handler, SDK left out`, () => {
+        const first = bundleEntry(entry);
+        expect(bundleEntry(entry).sha256).to.equal(first.sha256);
+        expect(typeof load(first.code).handler).to.equal("function");
+        expect(first.code).not.to.include(REPO_ROOT);
+        expect(first.composition.map(([part]) => part).filter((part) => part.startsWith("@aws-sdk/"))).to.deep.equal([]);
+      });
+    }
   });
 });

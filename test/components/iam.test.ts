@@ -57,14 +57,16 @@ describe("components/iam", () => {
     expect(star.flatMap((s) => s.Action)).to.deep.equal(["lambda:ListEventSourceMappings"]);
   });
 
-  it("grants a chaos worker its logs only", () => {
-    const doc = workerPolicy({ logGroupArn: "arn:aws:logs:eu-west-2:1:log-group:/aws/lambda/w" });
-    expect(actionsOf(doc)).to.deep.equal(["logs:CreateLogStream", "logs:PutLogEvents"]);
+  it("grants a chaos worker its logs and one conditional update of its own ledger", () => {
+    const doc = workerPolicy({ logGroupArn: "arn:aws:logs:eu-west-2:1:log-group:/aws/lambda/w", tableArn: own.tableArn });
+    expect(actionsOf(doc)).to.deep.equal(["logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:UpdateItem"]);
+    expect(resourcesOf(doc)).to.deep.equal(["arn:aws:logs:eu-west-2:1:log-group:/aws/lambda/w:*", own.tableArn]);
   });
 
   it("grants an http worker its own secret and its own prefix of the landing bucket", () => {
     const doc = workerPolicy({
       logGroupArn: "arn:aws:logs:eu-west-2:1:log-group:/aws/lambda/w",
+      tableArn: own.tableArn,
       secretArn: secretArn("sluice/meridian-funds/api-key", where),
       landing: { bucketArn: bucketArn("landing", "aws"), prefix: "meridian-funds/" },
     });

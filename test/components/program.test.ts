@@ -223,6 +223,19 @@ describe("components/program", () => {
     });
   });
 
+  it("runs from index.ts with stack config and the real bundles, one bundle shared by every ventilator", async () => {
+    const run = await runUnderMocks(() => require("../../index") as typeof import("../../index"), { "sluice:catalog": "providers.json" });
+    if (run.error) throw run.error;
+    expect(Object.keys(run.result!.providers)).to.deep.equal(catalog.providers.map((p) => p.id));
+    expect(ofType(run.resources, PROVIDER_PIPELINE_TYPE)).to.have.length(catalog.providers.length);
+    const code = async (name: string) => (await named(run.resources, name).inputs.code.assets)["index.js"];
+    const ventilators = await Promise.all(catalog.providers.map((p) => code(`${p.id}-ventilator`)));
+    const texts = await Promise.all(ventilators.map((asset: pulumi.asset.StringAsset) => asset.text));
+    expect(new Set(texts).size).to.equal(1);
+    expect(texts[0]).to.match(/exports|module\.exports/).and.not.include(REPO_ROOT);
+    expect(named(run.resources, "demo-ventilator").inputs.handler).to.equal("index.handler");
+  });
+
   it("adds exactly one component and its children for one more provider", async () => {
     const before = await runProgram(SHIPPED);
     const input = shippedInput();

@@ -12,7 +12,7 @@ import { parseContractTags, TAG } from "../../components/tags";
 import { loadCatalog } from "../../runtime/catalog/load";
 import { findProvider, type Provider } from "../../runtime/catalog/provider";
 import { validateProvider } from "../../runtime/catalog/validate";
-import { HTTP_WORKER_ENV, VENTILATOR_ENV } from "../../runtime/lambda-env";
+import { CHAOS_ENV, HTTP_WORKER_ENV, VENTILATOR_ENV, WORKER_LEDGER_ENV } from "../../runtime/lambda-env";
 import { named, ofType, REGION, runUnderMocks, valueOf, type Registered } from "./support";
 
 const catalog = loadCatalog(path.join(__dirname, "..", "..", "providers.json"));
@@ -128,9 +128,10 @@ describe("components/provider-pipeline", () => {
       expect(env).not.to.have.property(VENTILATOR_ENV.MAPPING_UUID);
     });
 
-    it("hands the http worker its catalog entry and the landing bucket", () => {
+    it("hands the http worker its catalog entry, its ledger for the guard and the landing bucket", () => {
       const env = named(built.resources, "meridian-funds-worker").inputs.environment.variables as Record<string, string>;
-      expect(JSON.parse(env[HTTP_WORKER_ENV.PROVIDER]!).id).to.equal("meridian-funds");
+      expect(validateProvider(JSON.parse(env[HTTP_WORKER_ENV.PROVIDER]!))).to.deep.equal(provider);
+      expect(env[WORKER_LEDGER_ENV.TABLE]).to.equal("sluice-dev-meridian-funds-ledger");
       expect(env[HTTP_WORKER_ENV.BUCKET]).to.equal("sluice-dev-landing-abc");
     });
 
@@ -169,6 +170,25 @@ describe("components/provider-pipeline", () => {
     it("turns its re-arm schedule off, so no tick re-enables the mapping", () => {
       expect(named(built.resources, "pacific-registry-rearm").inputs.state).to.equal("DISABLED");
     });
+  });
+
+  it("hands the chaos worker the demo's variables and its ledger for the guard", async () => {
+    const demo = shipped("demo");
+    const { resources } = await build(argsFor(demo));
+    const env = named(resources, "demo-worker").inputs.environment.variables as Record<string, string>;
+    expect(env).to.include({
+      [CHAOS_ENV.BASE_LATENCY_MS]: "40",
+      [CHAOS_ENV.SLOW_PERCENTAGE]: "5",
+      [CHAOS_ENV.SLOW_MS]: "1500",
+      [CHAOS_ENV.ERROR_PERCENTAGE]: "2",
+      [CHAOS_ENV.THROTTLE_PERCENTAGE]: "0",
+      [WORKER_LEDGER_ENV.TABLE]: "sluice-dev-demo-ledger",
+    });
+    expect(validateProvider(JSON.parse(env[WORKER_LEDGER_ENV.PROVIDER]!))).to.deep.equal(demo);
+    const grants = JSON.parse(named(resources, "demo-worker-policy").inputs.policy).Statement;
+    expect(grants.find((s: { Sid: string }) => s.Sid === "CompleteOwnRecords").Resource).to.deep.equal([
+      "arn:aws:dynamodb:eu-west-2:123456789012:table/sluice-dev-demo-ledger",
+    ]);
   });
 
   it("builds the mapping's ignoreChanges from the provider's enabled flag", () => {

@@ -1,0 +1,89 @@
+/**
+ * Evaluates the Pulumi program under the SDK's mocks (no CLI, no cloud) for a
+ * generated catalog of N providers (default 200) and reports wall time, peak
+ * memory, resources registered and the Lambda bundle sizes. Not a test: a
+ * figure for docs/infrastructure.md.
+ *
+ *   npx tsx bench/pulumi-program.ts [providers]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { Bundler, REPO_ROOT } from "../components/bundle";
+import { sluiceStack } from "../components/program";
+import { PROVIDER_PIPELINE_TYPE } from "../components/provider-pipeline";
+import { loadCatalog } from "../runtime/catalog/load";
+import type { CatalogInput, ProviderInput } from "../runtime/catalog/schema";
+import { runUnderMocks } from "../test/components/support";
+
+/** A varied catalog: chaos and http workers, windows, several shards, some providers disabled. */
+export function generatedCatalog(count: number): CatalogInput {
+  const providers: ProviderInput[] = [];
+  for (let i = 0; i < count; i++) {
+    const shardCount = 1 + (i % 4);
+    const parallelizationFactor = 1 + (i % 2);
+    const maxBatchSize = 2 + (i % 5);
+    const base = {
+      id: `provider-${String(i).padStart(3, "0")}`,
+      enabled: i % 10 !== 9,
+      maxConcurrency: shardCount * parallelizationFactor * maxBatchSize,
+      maxBatchSize,
+      shardCount,
+      parallelizationFactor,
+      latencyThresholdMs: 2_000,
+      ...(i % 5 === 0
+        ? {
+            timezone: "Europe/London",
+            accessWindows: [{ start: "20:00", end: "06:00" }],
+            maintenanceWindows: [{ day: "sun" as const, start: "01:00", end: "04:00" }],
+            dailyRequestLimit: 10_000,
+          }
+        : {}),
+    };
+    providers.push(
+      i % 3 === 0
+        ? { ...base, worker: { module: "http", timeoutSeconds: 60, settings: { urlTemplate: `https://api${i}.example/{id}`, secretId: `sluice/p${i}` } } }
+        : { ...base, worker: { module: "chaos", timeoutSeconds: 30, settings: { baseLatencyMs: 40, errorPercentage: 1 } } },
+    );
+  }
+  return { providers };
+}
+
+async function main(): Promise<void> {
+  const count = Number(process.argv[2] ?? 200);
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`providers must be a whole number ≥ 1, got ${process.argv[2]}`);
+  const dir = mkdtempSync(path.join(tmpdir(), "sluice-bench-"));
+  const file = path.join(dir, "providers.json");
+  writeFileSync(file, JSON.stringify(generatedCatalog(count)));
+
+  const bundler = new Bundler();
+  const rssBefore = process.memoryUsage().rss;
+  const started = performance.now();
+  const run = await runUnderMocks(
+    () => sluiceStack({ loadCatalog, archive: (entry) => bundler.archive(entry), cwd: REPO_ROOT }),
+    { "sluice:catalog": file },
+  );
+  const wallMs = performance.now() - started;
+  rmSync(dir, { recursive: true, force: true });
+  if (run.error) throw run.error;
+
+  const byType = new Map<string, number>();
+  for (const r of run.resources) byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
+  const components = byType.get(PROVIDER_PIPELINE_TYPE) ?? 0;
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+  console.log(`providers:             ${count}`);
+  console.log(`wall time:             ${(wallMs / 1000).toFixed(1)} s (catalog, bundling, registering every resource under mocks)`);
+  console.log(`peak memory (maxRSS):  ${mb(process.resourceUsage().maxRSS * 1024)} (${mb(rssBefore)} before the program)`);
+  console.log(`resources registered:  ${run.resources.length} (${components} ProviderPipeline components + ${run.resources.length - components} AWS resources)`);
+  console.log(`esbuild runs:          ${bundler.builds}`);
+  for (const b of bundler.bundles()) console.log(`bundle ${b.entry}: ${(b.bytes / 1024).toFixed(1)} KiB  sha256 ${b.sha256.slice(0, 12)}`);
+  console.log("by type:");
+  for (const [type, n] of [...byType.entries()].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(6)}  ${type}`);
+}
+
+if (require.main === module) main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
