@@ -81,6 +81,23 @@ export interface LocalPipeline {
   stop(): Promise<void>;
 }
 
+/**
+ * On Lambda a timed-out invocation's sandbox stops: nothing it still had in
+ * flight gets written afterwards. In-process code cannot be stopped, so every
+ * ledger call made after the invocation's deadline hangs forever instead.
+ */
+export function frozenAfterTimeout(ledger: LedgerPort, context: InvocationContext): LedgerPort {
+  const frozen = new Proxy(ledger, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) =>
+        context.getRemainingTimeInMillis() <= 0 ? new Promise(() => undefined) : (value as (...a: unknown[]) => unknown).apply(target, args);
+    },
+  });
+  return frozen;
+}
+
 export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipelineOptions): Promise<LocalPipeline> {
   const { provider } = opts;
   const clock = opts.clock ?? systemClock;
@@ -124,7 +141,10 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
   let context: InvocationContext | undefined;
   const ventilator = createVentilator({
     provider,
-    openLedger: () => (opts.wrapLedger ? opts.wrapLedger(newLedger()) : newLedger()),
+    openLedger: () => {
+      const ledger = opts.wrapLedger ? opts.wrapLedger(newLedger()) : newLedger();
+      return context ? frozenAfterTimeout(ledger, context) : ledger;
+    },
     invoker: new LambdaWorkerInvoker({ client, functionName: names.worker, clock }),
     mapping: new EventSourceMappingControl({
       client,

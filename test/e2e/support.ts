@@ -1,0 +1,113 @@
+/**
+ * End-to-end fixtures: the real engines (kinesis-mock, DynamoDB Local, the
+ * Lambda emulator) shared by a test file, and one pipeline per scenario.
+ * Time is compressed through configuration: sub-second schedules, small
+ * thresholds, short breaker waits.
+ */
+import { startLocalEngines, type LocalEngines } from "../../local/engines";
+import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from "../../local/pipeline";
+import type { Provider } from "../../runtime/catalog/provider";
+import type { ChaosSettings, ProviderInput } from "../../runtime/catalog/schema";
+import { validateProvider } from "../../runtime/catalog/validate";
+import { LEDGER_STATUS, type LedgerEntry } from "../../runtime/ledger/types";
+import { providerDay } from "../../runtime/windows/clock";
+import { useDynamoDbLocal } from "../support/dynamodb";
+
+export function useEngines(): () => LocalEngines {
+  const dynamo = useDynamoDbLocal();
+  let engines: LocalEngines | undefined;
+  before(async function () {
+    this.timeout(90_000);
+    engines = await startLocalEngines({ dynamoEndpoint: dynamo.endpoint, updateDelayMs: 200 });
+  });
+  after(async function () {
+    this.timeout(30_000);
+    await engines?.stop();
+  });
+  return () => {
+    if (!engines) throw new Error("engines are available inside tests only");
+    return engines;
+  };
+}
+
+let serial = 0;
+
+/** A provider built through the catalog's own validation, with a unique id per scenario. */
+export function e2eProvider(overrides: Partial<ProviderInput> = {}): Provider {
+  serial += 1;
+  return validateProvider({
+    id: `e2e-${process.pid}-${serial}`,
+    maxConcurrency: 5,
+    maxBatchSize: 5,
+    latencyThresholdMs: 400,
+    errorRateThreshold: 0.3,
+    maxAttempts: 3,
+    worker: { module: "chaos", timeoutSeconds: 1 },
+    controller: { strategy: "adaptive", minUpdateIntervalSeconds: 0, breaker: { baseIntervalMinutes: 0.02, maxIntervalMinutes: 0.05, probesToClose: 2 } },
+    ...overrides,
+  });
+}
+
+export function chaosProfile(overrides: Partial<ChaosSettings> = {}): ChaosSettings {
+  return { baseLatencyMs: 20, slowPercentage: 0, slowMs: 0, errorPercentage: 0, throttlePercentage: 0, ...overrides };
+}
+
+export async function startPipeline(engines: LocalEngines, opts: Partial<LocalPipelineOptions> & { provider: Provider }): Promise<LocalPipeline> {
+  return startLocalPipeline(engines, {
+    chaos: chaosProfile(),
+    rearmIntervalMs: 300,
+    pollIntervalMs: 100,
+    ventilatorTimeoutMs: 15_000,
+    mappingUpdateIntervalMs: 0,
+    ...opts,
+  });
+}
+
+export function ids(prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, "0")}`);
+}
+
+export async function entries(pipeline: LocalPipeline, recordIds: readonly string[], now = Date.now()): Promise<Map<string, LedgerEntry | null>> {
+  const ledger = pipeline.ledger();
+  const day = providerDay(pipeline.provider.timezone, now);
+  const found = await Promise.all(recordIds.map((id) => ledger.entry(id, day)));
+  return new Map(recordIds.map((id, i) => [id, found[i] ?? null]));
+}
+
+/** Waits until every record is done or dead in the ledger. */
+export async function settle(pipeline: LocalPipeline, recordIds: readonly string[], timeoutMs: number, now: () => number = Date.now): Promise<Map<string, LedgerEntry | null>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await entries(pipeline, recordIds, now());
+    const open = [...found.values()].filter((e) => e === null || (e.status !== LEDGER_STATUS.DONE && e.status !== LEDGER_STATUS.DEAD));
+    if (open.length === 0) return found;
+    if (Date.now() > deadline) {
+      const sample = [...found.entries()].filter(([, e]) => e === null || (e.status !== LEDGER_STATUS.DONE && e.status !== LEDGER_STATUS.DEAD)).slice(0, 5);
+      throw new Error(`${open.length} records not settled after ${timeoutMs} ms, e.g. ${JSON.stringify(sample)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Successful fetches per record, from the provider's own record of calls. */
+export function okCallsPerRecord(pipeline: LocalPipeline): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const c of pipeline.calls) if (c.outcome === "ok") counts.set(c.recordId, (counts.get(c.recordId) ?? 0) + 1);
+  return counts;
+}
+
+export function batchLines(pipeline: LocalPipeline): Record<string, unknown>[] {
+  return pipeline.logs.filter((l) => l.message === "batch");
+}
+
+export function scheduleLines(pipeline: LocalPipeline): Record<string, unknown>[] {
+  return pipeline.logs.filter((l) => l.message === "schedule");
+}

@@ -1,0 +1,267 @@
+/**
+ * The ventilator end to end: kinesis-mock → the Lambda emulator's event source
+ * mapping → the production ventilator handler and AWS SDK adapters → the chaos
+ * worker, with the ledger on DynamoDB Local. Each scenario asserts on the
+ * ledger and on the calls the simulated provider served.
+ */
+import { expect } from "chai";
+import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import type { LedgerPort } from "../../runtime/ventilator/ports";
+import { LEDGER_STATUS } from "../../runtime/ledger/types";
+import { malformedKey } from "../../runtime/ventilator/batch";
+import { providerDay } from "../../runtime/windows/clock";
+import { batchLines, chaosProfile, e2eProvider, entries, ids, okCallsPerRecord, scheduleLines, settle, startPipeline, until, useEngines } from "./support";
+
+describe("ventilator end to end", function () {
+  this.timeout(120_000);
+  const engines = useEngines();
+
+  it("a. healthy: every record is fetched exactly once and the batch size reaches the max", async () => {
+    const provider = e2eProvider({ initialBatchSize: 1 });
+    const pipeline = await startPipeline(engines(), { provider });
+    try {
+      const records = ids("healthy", 60);
+      expect(await pipeline.enqueue(records.map((id) => ({ id })))).to.deep.equal({ sent: 60, failed: 0 });
+      const found = await settle(pipeline, records, 60_000);
+      expect([...found.values()].every((e) => e?.status === LEDGER_STATUS.DONE && e.attempts === 1)).to.equal(true);
+      const ok = okCallsPerRecord(pipeline);
+      expect(ok.size).to.equal(60);
+      expect([...ok.values()].every((n) => n === 1)).to.equal(true);
+      expect(pipeline.calls).to.have.length(60);
+      const settings = pipeline.mapping.poller.batches.map((b) => b.batchSizeSetting);
+      expect(settings[0]).to.equal(1);
+      expect(Math.max(...settings)).to.equal(provider.maxBatchSize);
+      expect(Math.max(...batchLines(pipeline).map((l) => l.Limit as number))).to.equal(provider.maxBatchSize);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it("b. slow provider: the batch size falls below the max", async () => {
+    const provider = e2eProvider();
+    const pipeline = await startPipeline(engines(), { provider, chaos: chaosProfile({ slowPercentage: 50, slowMs: 500 }) });
+    try {
+      const records = ids("slow", 20);
+      await pipeline.enqueue(records.map((id) => ({ id })));
+      await settle(pipeline, records, 60_000);
+      const limits = batchLines(pipeline).map((l) => l.Limit as number);
+      expect(Math.min(...limits)).to.be.below(provider.maxBatchSize);
+      expect(Math.min(...pipeline.mapping.poller.batches.map((b) => b.batchSizeSetting))).to.be.below(provider.maxBatchSize);
+      expect([...okCallsPerRecord(pipeline).values()].every((n) => n === 1)).to.equal(true);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it("c. outage: the breaker opens at 1, the schedule re-arms at 1, and after healing the batch size climbs back to the max", async () => {
+    const provider = e2eProvider({ maxAttempts: 40 });
+    const pipeline = await startPipeline(engines(), { provider, chaos: chaosProfile({ errorPercentage: 100 }) });
+    try {
+      const records = ids("outage", 40);
+      await pipeline.enqueue(records.map((id) => ({ id })));
+      await until("the breaker to open", () => batchLines(pipeline).some((l) => l.action === "open-breaker"), 30_000);
+      const opened = batchLines(pipeline).find((l) => l.action === "open-breaker")!;
+      expect(opened.limitUsed).to.equal(1);
+      await until("the mapping to be disabled", () => pipeline.mapping.mapping.state === "Disabled", 10_000);
+      await until("a half-open probe", () => scheduleLines(pipeline).some((l) => l.outcome === "probe"), 30_000);
+      const probe = scheduleLines(pipeline).find((l) => l.outcome === "probe")!;
+      expect(probe.mappingChange).to.deep.equal({ enabled: true, batchSize: 1 });
+
+      pipeline.chaos.errorPercentage = 0;
+      const healedAt = pipeline.mapping.poller.batches.length;
+      const found = await settle(pipeline, records, 60_000);
+      expect([...found.values()].every((e) => e?.status === LEDGER_STATUS.DONE)).to.equal(true);
+      const after = pipeline.mapping.poller.batches.slice(healedAt).map((b) => b.batchSizeSetting);
+      expect(after).to.include(1);
+      expect(Math.max(...after)).to.equal(provider.maxBatchSize);
+      expect(batchLines(pipeline).some((l) => l.action === "close")).to.equal(true);
+      expect([...okCallsPerRecord(pipeline).values()].every((n) => n === 1)).to.equal(true);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it("d. a worker FunctionError is counted as an error", async () => {
+    const provider = e2eProvider({ maxAttempts: 1, controller: { strategy: "step", rearmIntervalMinutes: 0.02 } });
+    const pipeline = await startPipeline(engines(), { provider, chaos: chaosProfile({ errorPercentage: 100 }) });
+    try {
+      const records = ids("fnerr", 3);
+      await pipeline.enqueue(records.map((id) => ({ id })));
+      const found = await settle(pipeline, records, 30_000);
+      for (const e of found.values()) {
+        expect(e?.status).to.equal(LEDGER_STATUS.DEAD);
+        expect(e?.lastError).to.match(/^error: chaos/);
+      }
+      const lines = batchLines(pipeline).filter((l) => (l.Error as number) > 0);
+      expect(lines).to.not.be.empty;
+      expect(lines.reduce((n, l) => n + (l.Ok as number), 0)).to.equal(0);
+      expect(pipeline.calls.every((c) => c.outcome === "error")).to.equal(true);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it("e. partial failures: failed records are retried and successful ones are never fetched twice", async () => {
+    const provider = e2eProvider({ maxAttempts: 20, errorRateThreshold: 0.9 });
+    const failing = new Set(ids("partial", 30).filter((_, i) => i % 3 === 0));
+    const firstTry = new Set<string>();
+    const pipeline = await startPipeline(engines(), {
+      provider,
+      // Every third record fails its first call, then succeeds.
+      intercept: async (request, next) => {
+        if (failing.has(request.recordId) && !firstTry.has(request.recordId)) {
+          firstTry.add(request.recordId);
+          throw new Error(`first call of ${request.recordId} fails`);
+        }
+        return next(request);
+      },
+    });
+    try {
+      const records = ids("partial", 30);
+      await pipeline.enqueue(records.map((id) => ({ id })));
+      const found = await settle(pipeline, records, 60_000);
+      expect([...found.values()].every((e) => e?.status === LEDGER_STATUS.DONE)).to.equal(true);
+      const ok = okCallsPerRecord(pipeline);
+      expect([...ok.values()].every((n) => n === 1)).to.equal(true);
+      expect(ok.size).to.equal(30);
+      for (const id of failing) expect(found.get(id)?.attempts).to.equal(2);
+      for (const id of records.filter((r) => !failing.has(r))) expect(found.get(id)?.attempts).to.equal(1);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it("f. a record failing maxAttempts times ends dead with its reason, and the shard moves on", async () => {
+    const provider = e2eProvider({ maxAttempts: 3, errorRateThreshold: 0.9 });
+    const pipeline = await startPipeline(engines(), {
+      provider,
+      intercept: async (request, next) => {
+        if (request.recordId === "poison") throw new Error("provider rejects poison");
+        return next(request);
+      },
+    });
+    try {
+      const records = ["poison", ...ids("after-poison", 12)];
+      await pipeline.enqueue(records.map((id) => ({ id })));
+      const found = await settle(pipeline, records, 60_000);
+      const poison = found.get("poison")!;
+      expect(poison.status).to.equal(LEDGER_STATUS.DEAD);
+      expect(poison.attempts).to.equal(3);
+      expect(poison.lastError).to.equal("error: provider rejects poison");
+      expect(pipeline.calls.filter((c) => c.recordId === "poison")).to.have.length(3);
+      expect(records.slice(1).every((id) => found.get(id)?.status === LEDGER_STATUS.DONE)).to.equal(true);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it("g. the ventilator times out mid-batch and the batch is redelivered: no record is fetched twice", async () => {
+    // The worker may take 3 s, so the ventilator (10 s) starts a call only with more than 8 s left. The first
+    // claim stalls 8.5 s (a slow ledger write), the call then starts with 1.5 s left and the provider takes 2 s:
+    // the ventilator is killed while the fetch is in flight. The worker records the fetch itself, so the
+    // redelivered batch finds the record done instead of re-fetching it once the claim's lease expires.
+    const provider = e2eProvider({ worker: { module: "chaos", timeoutSeconds: 3 } });
+    const records = ids("timeout", 8);
+    let stalled = false;
+    const pipeline = await startPipeline(engines(), {
+      provider,
+      ventilatorTimeoutMs: 10_000,
+      wrapLedger: (ledger: LedgerPort) => ({
+        ...bind(ledger),
+        claim: async (recordId, day, now, opts) => {
+          if (recordId === records[0] && !stalled) {
+            stalled = true;
+            await new Promise((r) => setTimeout(r, 8_500));
+          }
+          return ledger.claim(recordId, day, now, opts);
+        },
+      }),
+      intercept: async (request, next) => {
+        if (request.recordId === records[0]) await new Promise((r) => setTimeout(r, 2_000));
+        return next(request);
+      },
+    });
+    try {
+      await pipeline.enqueue(records.map((id) => ({ id })));
+      const found = await settle(pipeline, records, 60_000);
+      expect([...found.values()].every((e) => e?.status === LEDGER_STATUS.DONE)).to.equal(true);
+      const ventilatorRuns = engines().emulator.functions.invocationsOf(pipeline.names.ventilator);
+      expect(ventilatorRuns.some((r) => r.outcome === "timeout")).to.equal(true);
+      const ok = okCallsPerRecord(pipeline);
+      expect(ok.size).to.equal(records.length);
+      expect([...ok.values()].every((n) => n === 1)).to.equal(true);
+      expect(found.get(records[0]!)?.attempts).to.equal(1);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it("h. a malformed record is dead-lettered and does not block the shard", async () => {
+    const provider = e2eProvider();
+    const pipeline = await startPipeline(engines(), { provider });
+    try {
+      const before = ids("before-bad", 3);
+      const after = ids("after-bad", 3);
+      await pipeline.enqueue(before.map((id) => ({ id })));
+      const put = await engines().kinesis.send(
+        new PutRecordsCommand({
+          StreamName: pipeline.names.stream,
+          Records: [
+            { Data: Buffer.from("this is not json"), PartitionKey: "bad-1" },
+            { Data: Buffer.from(JSON.stringify({ noId: true })), PartitionKey: "bad-2" },
+          ],
+        }),
+      );
+      await pipeline.enqueue(after.map((id) => ({ id })));
+      const found = await settle(pipeline, [...before, ...after], 60_000);
+      expect([...found.values()].every((e) => e?.status === LEDGER_STATUS.DONE)).to.equal(true);
+      const day = providerDay(provider.timezone, Date.now());
+      for (const r of put.Records ?? []) {
+        const dead = await pipeline.ledger().entry(malformedKey(r.SequenceNumber!), day);
+        expect(dead?.status).to.equal(LEDGER_STATUS.DEAD);
+        expect(dead?.lastError).to.match(/^malformed: /);
+      }
+      expect(pipeline.calls).to.have.length(6);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it("i. a closed window: no worker calls until it opens, then everything is fetched", async () => {
+    // The pipeline's clock starts 4 s before 06:00 on a day in the future; the window opens at 06:00.
+    const start = Date.now();
+    const target = Date.UTC(2097, 0, 7, 5, 59, 56);
+    const clock = { now: () => target + (Date.now() - start) };
+    const provider = e2eProvider({ accessWindows: [{ start: "06:00", end: "20:00" }] });
+    const pipeline = await startPipeline(engines(), { provider, clock });
+    try {
+      const records = ids("window", 10);
+      await pipeline.enqueue(records.map((id) => ({ id })));
+      await until("the pipeline to pause for the window", () => pipeline.logs.some((l) => l.reason === "outside-window" || l.outcome === "paused-for-window"), 10_000);
+      const opensAt = Date.UTC(2097, 0, 7, 6, 0, 0);
+      const found = await settle(pipeline, records, 60_000, clock.now);
+      expect([...found.values()].every((e) => e?.status === LEDGER_STATUS.DONE)).to.equal(true);
+      const firstCall = Math.min(...pipeline.calls.map((c) => c.startedAt));
+      expect(firstCall).to.be.at.least(opensAt);
+      expect(scheduleLines(pipeline).some((l) => l.outcome === "resumed")).to.equal(true);
+      expect((await entries(pipeline, records, clock.now())).size).to.equal(10);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+});
+
+/** The ledger's methods bound to it, so a test can replace one and keep the others. */
+function bind(ledger: LedgerPort): LedgerPort {
+  return {
+    claim: ledger.claim.bind(ledger),
+    complete: ledger.complete.bind(ledger),
+    fail: ledger.fail.bind(ledger),
+    markDead: ledger.markDead.bind(ledger),
+    loadPipeline: ledger.loadPipeline.bind(ledger),
+    savePipeline: ledger.savePipeline.bind(ledger),
+    reserveRequests: ledger.reserveRequests.bind(ledger),
+    refundRequests: ledger.refundRequests.bind(ledger),
+    addDayCounts: ledger.addDayCounts.bind(ledger),
+  };
+}
