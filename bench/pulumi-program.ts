@@ -5,11 +5,16 @@
  * figure for docs/infrastructure.md.
  *
  *   npx tsx bench/pulumi-program.ts [providers]
+ *
+ * Most of the time goes to the Pulumi SDK formatting a stack trace for each of
+ * its internal promises (through source maps); compare with
+ *   node --stack-trace-limit=0 --import tsx bench/pulumi-program.ts
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { gzipSync } from "node:zlib";
 import { Bundler, REPO_ROOT } from "../components/bundle";
 import { sluiceStack } from "../components/program";
 import { PROVIDER_PIPELINE_TYPE } from "../components/provider-pipeline";
@@ -78,7 +83,11 @@ async function main(): Promise<void> {
   console.log(`peak memory (maxRSS):  ${mb(process.resourceUsage().maxRSS * 1024)} (${mb(rssBefore)} before the program)`);
   console.log(`resources registered:  ${run.resources.length} (${components} ProviderPipeline components + ${run.resources.length - components} AWS resources)`);
   console.log(`esbuild runs:          ${bundler.builds}`);
-  for (const b of bundler.bundles()) console.log(`bundle ${b.entry}: ${(b.bytes / 1024).toFixed(1)} KiB  sha256 ${b.sha256.slice(0, 12)}`);
+  for (const b of bundler.bundles()) {
+    const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+    const top = b.composition.slice(0, 3).map(([part, n]) => `${part} ${kib(n)}`).join(", ");
+    console.log(`bundle ${b.entry}: ${kib(b.bytes)} (${kib(gzipSync(b.code).length)} gzipped; ${top})`);
+  }
   console.log("by type:");
   for (const [type, n] of [...byType.entries()].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(6)}  ${type}`);
 }

@@ -58,11 +58,6 @@ export function ventilatorTimeoutSeconds(provider: Pick<Provider, "worker" | "ma
   return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, waves * workerLambdaTimeoutSeconds(provider) + VENTILATOR_OVERHEAD_SECONDS);
 }
 
-/** Kinesis retention in hours: the catalog's, which already covers the longest closed period + 24 h. */
-export function streamRetentionHours(provider: Pick<Provider, "streamRetentionHours">): number {
-  return provider.streamRetentionHours;
-}
-
 /**
  * mapping MaximumRecordAgeInSeconds = min(604800, retention hours × 3600): a
  * record is given up by the mapping only when the stream would drop it anyway.
