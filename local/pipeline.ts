@@ -50,6 +50,8 @@ export interface LocalPipelineOptions {
   ventilatorTimeoutMs?: number;
   /** Smallest gap between two batch-size updates of one container. @default 5000 */
   mappingUpdateIntervalMs?: number;
+  /** Age after which a container's cached mapping view is re-read before an update. @default 60000 */
+  mappingViewMaxAgeMs?: number;
   /** Lambda's poll interval for an idle shard. @default 1000 */
   pollIntervalMs?: number;
   /** MaximumRetryAttempts of the mapping. @default 10000 */
@@ -153,6 +155,7 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
       clock,
       sleep: realSleep,
       minUpdateIntervalMs: opts.mappingUpdateIntervalMs,
+      viewMaxAgeMs: opts.mappingViewMaxAgeMs,
       deadlineMs: () => context?.getRemainingTimeInMillis() ?? 0,
     }),
     clock,

@@ -1,5 +1,5 @@
 /** The JSON Schema of providers.json, generated from the zod definition so the two cannot drift. */
-import { z } from "zod";
+import * as z from "zod";
 import { catalogSchema } from "./schema";
 
 export const SCHEMA_FILE = "providers.schema.json";

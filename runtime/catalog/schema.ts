@@ -3,7 +3,7 @@
  * Schema editors use (`providers.schema.json`) and every default come from
  * here; nothing else in sluice parses or defaults the catalog.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];

@@ -3,7 +3,7 @@
  * ledger. Ranges that depend on the catalog (the limit cap) are not checked
  * here: restoreState clamps them, because the catalog may have changed since.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { BREAKER, type ControllerState } from "./types";
 
 const epochMs = z.number().finite();

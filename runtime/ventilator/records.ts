@@ -3,7 +3,7 @@
  * least `id`; anything else is malformed and is dead-lettered by its sequence
  * number so it can never block the shard.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export interface KinesisEventRecord {
   kinesis: { data: string; sequenceNumber: string; partitionKey: string; approximateArrivalTimestamp?: number };

@@ -4,6 +4,7 @@
  * decides. Only one invocation gets to probe: the probe is claimed by the
  * conditional write of the half-open state.
  *
+ *   provider disabled in the catalog  → keep the mapping disabled
  *   operator pause                    → keep the mapping disabled until an operator resumes
  *   paused for a window, now open     → resume at the saved batch size
  *   paused for the daily limit, new day and open → resume at the saved batch size
@@ -21,6 +22,7 @@ import type { VentilatorDeps } from "./batch";
 import { emfLine } from "./telemetry";
 
 export type TickOutcome =
+  | "disabled"
   | "operator-paused"
   | "resumed"
   | "still-paused"
@@ -42,7 +44,11 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
   let change: MappingChange | null = null;
 
   const pause = pipeline.pause;
-  if (pause?.reason === "operator") {
+  if (!provider.enabled) {
+    // Declared but not migrated yet: the catalog keeps the mapping off whatever the ledger says.
+    outcome = "disabled";
+    change = { enabled: false };
+  } else if (pause?.reason === "operator") {
     outcome = "operator-paused";
     change = { enabled: false };
   } else if (pause) {
