@@ -30,7 +30,7 @@ export function mappingSettings(provider: Provider): MappingSettings {
     parallelizationFactor: provider.parallelizationFactor,
     functionResponseTypes: ["ReportBatchItemFailures"],
     bisectBatchOnFunctionError: true,
-    maximumRetryAttempts: maximumRetryAttempts(provider),
+    maximumRetryAttempts: maximumRetryAttempts(),
     maximumRecordAgeInSeconds: maximumRecordAgeSeconds(provider),
     enabled: provider.enabled,
   };

@@ -67,13 +67,18 @@ export function maximumRecordAgeSeconds(provider: Pick<Provider, "streamRetentio
 }
 
 /**
- * mapping MaximumRetryAttempts = min(10000, maxAttempts + 2). The ledger counts
- * each record's attempts and declares it dead after maxAttempts, so the
- * mapping must outlast it; the two spare retries cover failures of the
- * ventilator itself (a lost lease, a throttled ledger write).
+ * mapping MaximumRetryAttempts = 10000, the most AWS allows; the record age
+ * (the stream's retention) is the real bound. The ventilator hands batches
+ * back for reasons that are not failures of a record — a closed window, the
+ * daily limit, time running low, a record still leased by a killed
+ * invocation — and each hand-back spends one retry. A small bound would send
+ * healthy records to the on-failure destination, which receives only the
+ * batch's metadata: they would be lost to the pipeline. A record that keeps
+ * failing cannot block the shard: the ledger makes it dead after maxAttempts
+ * and the ventilator then reports it as processed.
  */
-export function maximumRetryAttempts(provider: Pick<Provider, "maxAttempts">): number {
-  return Math.min(MAPPING_MAX_RETRY_ATTEMPTS, provider.maxAttempts + 2);
+export function maximumRetryAttempts(): number {
+  return MAPPING_MAX_RETRY_ATTEMPTS;
 }
 
 /** EventBridge schedule expression; AWS wants the singular for 1. */

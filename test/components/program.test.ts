@@ -144,7 +144,7 @@ describe("components/program", () => {
             batchSize: provider.initialBatchSize,
             parallelizationFactor: provider.parallelizationFactor,
             bisectBatchOnFunctionError: true,
-            maximumRetryAttempts: provider.maxAttempts + 2,
+            maximumRetryAttempts: 10_000,
             maximumRecordAgeInSeconds: maximumRecordAgeSeconds(provider),
             enabled: provider.enabled,
           });

@@ -78,9 +78,8 @@ describe("components/sizing", () => {
     }
   });
 
-  it("bounds mapping retries just past the ledger's attempts", () => {
-    expect(maximumRetryAttempts({ maxAttempts: 3 })).to.equal(5);
-    expect(maximumRetryAttempts({ maxAttempts: 100 })).to.equal(102);
+  it("leaves mapping retries to the record age: hand-backs are not record failures", () => {
+    expect(maximumRetryAttempts()).to.equal(10_000);
   });
 
   it("writes EventBridge rate expressions, singular for one minute", () => {
