@@ -28,6 +28,8 @@ export interface VentilatorDeps {
   clock: Clock;
   log: Log;
   metricsNamespace: string;
+  /** @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The part of the Lambda context the ventilator reads. */
@@ -43,12 +45,18 @@ export interface BatchResponse {
 export const FINISH_MARGIN_MS = 3_000;
 /** Extra wait on a worker invoke beyond the worker's own timeout (Lambda's overhead). */
 export const INVOKE_MARGIN_MS = 2_000;
+/**
+ * Longest wait before handing back a batch that is held up only by records
+ * another (killed) invocation still holds: without it Lambda would redeliver
+ * at once, over and over, until the lease expires.
+ */
+export const LEASED_BACKOFF_MAX_MS = 5_000;
 
 type Fate =
   | { fate: "done"; sample: CallSample }
   | { fate: "skipped"; why: "done" | "dead" }
   | { fate: "dead"; sample: CallSample; reason: string }
-  | { fate: "retry"; sample?: CallSample; reason: string };
+  | { fate: "retry"; sample?: CallSample; reason: string; leasedUntil?: number };
 
 interface Candidate {
   sequenceNumber: string;
@@ -69,6 +77,14 @@ export function congested(samples: readonly CallSample[], wave: number, provider
   if (provider.controller.strategy === "step") return false; // the original demo always finished its batch
   const stats = summarize(samples, provider.latencyThresholdMs);
   return stats.throttled > 0 || (stats.total >= wave && isCongested(stats, provider.errorRateThreshold));
+}
+
+async function backOffWhileLeased(fates: readonly Fate[], calls: number, context: InvocationContext, deps: VentilatorDeps): Promise<void> {
+  const leased = fates.filter((f): f is Extract<Fate, { fate: "retry" }> => f.fate === "retry" && f.leasedUntil !== undefined);
+  if (calls > 0 || leased.length === 0) return;
+  const until = Math.min(...leased.map((f) => f.leasedUntil!));
+  const wait = Math.min(until - deps.clock.now(), LEASED_BACKOFF_MAX_MS, context.getRemainingTimeInMillis() - FINISH_MARGIN_MS);
+  if (wait > 0) await (deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(wait);
 }
 
 /**
@@ -131,7 +147,9 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
   const run = async (c: Candidate): Promise<Fate> => {
     const claim = await ledger.claim(c.record.id, day, clock.now(), { adHoc: c.record.adHoc });
     if (!claim.claimed) {
-      return claim.reason === "leased" ? { fate: "retry", reason: "leased by another invocation" } : { fate: "skipped", why: claim.reason };
+      return claim.reason === "leased"
+        ? { fate: "retry", reason: "leased by another invocation", leasedUntil: claim.entry.leaseUntil ?? undefined }
+        : { fate: "skipped", why: claim.reason };
     }
     const result = await deps.invoker.invoke(
       { providerId: provider.id, recordId: c.record.id, day, payload: c.record.payload },
@@ -162,6 +180,8 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
   const count = (k: Fate["fate"]) => fates.filter((f) => f.fate === k).length;
   const counts = { done: count("done"), failed: fates.filter((f) => f.fate === "retry" && f.sample).length, dead: count("dead") + malformed.length };
   if (counts.done + counts.failed + counts.dead > 0) await ledger.addDayCounts(day, counts);
+
+  await backOffWhileLeased(fates, samples.length, context, deps);
 
   const handBack = [
     ...allowed.filter((_, i) => results[i]?.fate === "retry").map((c) => c.sequenceNumber),

@@ -1,0 +1,197 @@
+import { expect } from "chai";
+import { LEDGER_STATUS } from "../../runtime/ledger/types";
+import { malformedKey, processBatch } from "../../runtime/ventilator/batch";
+import { createVentilator } from "../../runtime/ventilator/handler";
+import { context, harness, kinesisEvent, provider, T0 } from "./fixtures";
+
+const DAY = "2097-01-07";
+
+describe("ventilator batch lifecycle", () => {
+  it("fetches each record once, marks it done and reports no failures", async () => {
+    const h = harness(provider());
+    const res = await processBatch(kinesisEvent([{ id: "a" }, { id: "b" }]), context(), h.deps);
+    expect(res.batchItemFailures).to.deep.equal([]);
+    expect(h.worker.calls.map((c) => c.recordId)).to.deep.equal(["a", "b"]);
+    expect(h.worker.calls[0]).to.include({ providerId: "unit", day: DAY });
+    expect((await h.ledger().entry("a", DAY))?.status).to.equal(LEDGER_STATUS.DONE);
+  });
+
+  it("skips records already done today and duplicates within the batch", async () => {
+    const h = harness(provider());
+    await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
+    const res = await processBatch(kinesisEvent([{ id: "a" }, { id: "b" }, { id: "b" }]), context(), h.deps);
+    expect(res.batchItemFailures).to.deep.equal([]);
+    expect(h.worker.calls.map((c) => c.recordId)).to.deep.equal(["a", "b"]);
+    const line = h.logs.at(-1)!;
+    expect(line.Deduplicated).to.equal(2);
+  });
+
+  it("dead-letters malformed records by sequence number without blocking the batch", async () => {
+    const h = harness(provider());
+    const event = kinesisEvent(["not json", JSON.stringify({ nope: 1 }), { id: "ok" }]);
+    const res = await processBatch(event, context(), h.deps);
+    expect(res.batchItemFailures).to.deep.equal([]);
+    for (const r of event.Records.slice(0, 2)) {
+      const dead = await h.ledger().entry(malformedKey(r.kinesis.sequenceNumber), DAY);
+      expect(dead?.status).to.equal(LEDGER_STATUS.DEAD);
+      expect(dead?.lastError).to.match(/^malformed: /);
+    }
+    expect(h.worker.calls).to.have.length(1);
+  });
+
+  it("never has more calls in flight than the controller's limit", async () => {
+    const p = provider({ maxConcurrency: 8, maxBatchSize: 8, initialBatchSize: 3 });
+    const h = harness(p);
+    await processBatch(kinesisEvent(Array.from({ length: 8 }, (_, i) => ({ id: `r${i}` }))), context(), h.deps);
+    expect(h.worker.calls).to.have.length(8);
+    expect(h.worker.peak).to.equal(3);
+  });
+
+  it("hands back retryable failures and ends a record dead at the attempts cap", async () => {
+    const p = provider({ maxAttempts: 2, errorRateThreshold: 0.99 });
+    const h = harness(p, (r) => (r.recordId === "bad" ? { outcome: "error", reason: "FunctionError boom" } : { outcome: "ok" }));
+    const event = kinesisEvent([{ id: "bad" }, { id: "good" }]);
+    const first = await processBatch(event, context(), h.deps);
+    expect(first.batchItemFailures).to.deep.equal([{ itemIdentifier: event.Records[0]!.kinesis.sequenceNumber }]);
+    const second = await processBatch(event, context(), h.deps);
+    expect(second.batchItemFailures).to.deep.equal([]);
+    const bad = await h.ledger().entry("bad", DAY);
+    expect(bad).to.include({ status: LEDGER_STATUS.DEAD, attempts: 2, lastError: "error: FunctionError boom" });
+    expect(h.worker.calls.filter((c) => c.recordId === "good")).to.have.length(1);
+  });
+
+  it("ends a permanent failure dead at once and does not count it as congestion", async () => {
+    const h = harness(provider(), () => ({ outcome: "permanent", reason: "HTTP 404" }));
+    const res = await processBatch(kinesisEvent([{ id: "gone" }]), context(), h.deps);
+    expect(res.batchItemFailures).to.deep.equal([]);
+    expect(await h.ledger().entry("gone", DAY)).to.include({ status: LEDGER_STATUS.DEAD, attempts: 1 });
+    expect(h.logs.at(-1)!.Ok).to.equal(1);
+  });
+
+  it("does not write completion again when the worker's guard recorded it", async () => {
+    const h = harness(provider(), () => ({ outcome: "ok", recorded: true }));
+    let completes = 0;
+    const base = h.deps.openLedger;
+    h.deps.openLedger = () => {
+      const l = base();
+      const complete = l.complete.bind(l);
+      l.complete = async (...args) => {
+        completes++;
+        return complete(...args);
+      };
+      return l;
+    };
+    await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
+    expect(completes).to.equal(0);
+  });
+
+  it("hands back records it has no time left to start, without counting an attempt", async () => {
+    const h = harness(provider());
+    // Worker timeout 10 s + margins: 14 s left is not enough to start a call.
+    const res = await processBatch(kinesisEvent([{ id: "a" }, { id: "b" }]), context(14_000), h.deps);
+    expect(res.batchItemFailures).to.have.length(2);
+    expect(h.worker.calls).to.have.length(0);
+    expect(await h.ledger().entry("a", DAY)).to.equal(null);
+  });
+
+  it("stops starting calls once the batch shows throttling (adaptive) and hands the rest back", async () => {
+    const p = provider({ maxConcurrency: 2, maxBatchSize: 2 });
+    const h = harness(p, () => ({ outcome: "throttled", reason: "429" }));
+    const res = await processBatch(kinesisEvent(Array.from({ length: 6 }, (_, i) => ({ id: `t${i}` }))), context(), h.deps);
+    expect(h.worker.calls).to.have.length(2);
+    expect(res.batchItemFailures).to.have.length(6);
+  });
+
+  it("finishes the whole batch under the step strategy, like the original demo", async () => {
+    const p = provider({ maxConcurrency: 2, maxBatchSize: 2, maxAttempts: 5, controller: { strategy: "step" } });
+    const h = harness(p, () => ({ outcome: "throttled", reason: "429" }));
+    await processBatch(kinesisEvent(Array.from({ length: 6 }, (_, i) => ({ id: `s${i}` }))), context(), h.deps);
+    expect(h.worker.calls).to.have.length(6);
+  });
+
+  it("closed window: calls nothing, pauses, disables the mapping and hands the batch back", async () => {
+    const p = provider({ accessWindows: [{ start: "20:00", end: "06:00" }] });
+    const h = harness(p);
+    const event = kinesisEvent([{ id: "a" }, { id: "b" }]);
+    const res = await processBatch(event, context(), h.deps);
+    expect(res.batchItemFailures.map((f) => f.itemIdentifier)).to.deep.equal(event.Records.map((r) => r.kinesis.sequenceNumber));
+    expect(h.worker.calls).to.have.length(0);
+    expect(h.mapping.updates).to.deep.equal([{ enabled: false }]);
+    const saved = await h.ledger().loadPipeline();
+    expect(saved?.state.pause).to.deep.include({ reason: "outside-window", since: T0 });
+  });
+
+  it("maintenance: pauses with reason maintenance", async () => {
+    const p = provider({ maintenanceWindows: [{ day: "sun", start: "11:00", end: "13:00" }] });
+    const h = harness(p);
+    h.clock.t = Date.UTC(2097, 0, 6, 12, 0, 0); // a Sunday at noon
+    await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
+    expect((await h.ledger().loadPipeline())?.state.pause?.reason).to.equal("maintenance");
+    expect(h.worker.calls).to.have.length(0);
+  });
+
+  it("daily limit: calls up to the limit, hands back the rest and pauses for the day", async () => {
+    const p = provider({ dailyRequestLimit: 3 });
+    const h = harness(p);
+    const event = kinesisEvent(Array.from({ length: 4 }, (_, i) => ({ id: `d${i}` })));
+    const res = await processBatch(event, context(), h.deps);
+    expect(h.worker.calls).to.have.length(3);
+    expect(res.batchItemFailures.map((f) => f.itemIdentifier)).to.deep.equal([event.Records[3]!.kinesis.sequenceNumber]);
+    expect((await h.ledger().loadPipeline())?.state.pause?.reason).to.equal("daily-limit");
+    expect(h.mapping.updates.at(-1)).to.deep.equal({ enabled: false });
+    expect((await h.ledger().dayStats(DAY)).requests).to.equal(3);
+    // The next batch the same day calls nothing.
+    await processBatch(kinesisEvent([{ id: "d3" }]), context(), h.deps);
+    expect(h.worker.calls).to.have.length(3);
+  });
+
+  it("refunds reserved requests that were not spent on calls", async () => {
+    const h = harness(provider({ dailyRequestLimit: 10 }));
+    await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
+    await processBatch(kinesisEvent([{ id: "a" }, { id: "b" }]), context(), h.deps);
+    expect((await h.ledger().dayStats(DAY)).requests).to.equal(2);
+  });
+
+  it("an operator pause holds every batch", async () => {
+    const h = harness(provider());
+    await h.ledger().savePipeline({ controller: null, pause: { reason: "operator", since: T0, by: "alice" }, updatedAt: T0 }, null);
+    const res = await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
+    expect(res.batchItemFailures).to.have.length(1);
+    expect(h.worker.calls).to.have.length(0);
+  });
+
+  it("opens the breaker at limit 1 when the provider still fails, disabling the mapping", async () => {
+    const p = provider({ initialBatchSize: 1 });
+    const h = harness(p, () => ({ outcome: "error", reason: "503" }));
+    await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
+    expect(h.mapping.updates.at(-1)).to.deep.equal({ enabled: false });
+    const state = (await h.ledger().loadPipeline())!.state.controller as { breaker: { status: string } };
+    expect(state.breaker.status).to.equal("open");
+    expect(h.logs.at(-1)).to.include({ BreakerOpen: 1, action: "open-breaker" });
+    // While open, batches that still arrive are handed back without calls.
+    const calls = h.worker.calls.length;
+    const res = await processBatch(kinesisEvent([{ id: "b" }]), context(), h.deps);
+    expect(res.batchItemFailures).to.have.length(1);
+    expect(h.worker.calls).to.have.length(calls);
+  });
+
+  it("logs one EMF line per batch with the metrics the dashboard reads", async () => {
+    const h = harness(provider());
+    await processBatch(kinesisEvent([{ id: "a" }, { id: "b" }]), context(), h.deps);
+    expect(h.logs).to.have.length(1);
+    const line = h.logs[0]!;
+    const emf = (line._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]!;
+    expect(emf.Namespace).to.equal("Test");
+    expect(emf.Dimensions).to.deep.equal([["Provider"]]);
+    const names = emf.Metrics.map((m) => m.Name);
+    for (const n of ["BatchSize", "Limit", "InFlight", "Ok", "Error", "Throttled", "Timeout", "LatencyP50", "LatencyP95", "BreakerOpen"]) expect(names).to.include(n);
+    expect(line).to.include({ Provider: "unit", BatchSize: 2, Ok: 2, breaker: "closed", message: "batch" });
+  });
+
+  it("rejects events it does not know", async () => {
+    const h = harness(provider());
+    let error: unknown;
+    await createVentilator(h.deps)({ hello: 1 }, context()).catch((e) => (error = e));
+    expect((error as Error).name).to.equal("UnknownEventError");
+  });
+});

@@ -1,0 +1,68 @@
+import { expect } from "chai";
+import { restoreState } from "../../runtime/controller";
+import { processBatch } from "../../runtime/ventilator/batch";
+import { onSchedule } from "../../runtime/ventilator/schedule";
+import { context, harness, kinesisEvent, provider, T0 } from "./fixtures";
+
+describe("ventilator re-arm schedule", () => {
+  it("does nothing but reconcile when healthy and open", async () => {
+    const h = harness(provider());
+    expect((await onSchedule(h.deps)).outcome).to.equal("reconciled");
+    expect(h.mapping.updates).to.deep.equal([{ enabled: true, batchSize: 4 }]);
+  });
+
+  it("keeps a catalog-disabled provider's mapping off", async () => {
+    const h = harness(provider({ enabled: false }));
+    expect((await onSchedule(h.deps)).outcome).to.equal("disabled");
+    expect(h.mapping.updates).to.deep.equal([{ enabled: false }]);
+  });
+
+  it("an operator pause stays until an operator resumes", async () => {
+    const h = harness(provider());
+    await h.ledger().savePipeline({ controller: null, pause: { reason: "operator", since: T0, by: "bob" }, updatedAt: T0 }, null);
+    expect((await onSchedule(h.deps)).outcome).to.equal("operator-paused");
+    expect((await h.ledger().loadPipeline())?.state.pause?.reason).to.equal("operator");
+  });
+
+  it("pauses ahead of a closed window and resumes at the saved size when it opens", async () => {
+    const p = provider({ accessWindows: [{ start: "13:00", end: "18:00" }] });
+    const h = harness(p);
+    expect((await onSchedule(h.deps)).outcome).to.equal("paused-for-window");
+    expect(h.mapping.updates.at(-1)).to.deep.equal({ enabled: false });
+    h.clock.t = Date.UTC(2097, 0, 7, 13, 0, 1);
+    expect((await onSchedule(h.deps)).outcome).to.equal("resumed");
+    expect(h.mapping.updates.at(-1)).to.deep.equal({ enabled: true, batchSize: 4 });
+    expect((await h.ledger().loadPipeline())?.state.pause).to.equal(null);
+  });
+
+  it("a daily-limit pause lasts until the provider's next day", async () => {
+    const p = provider({ dailyRequestLimit: 1 });
+    const h = harness(p);
+    await processBatch(kinesisEvent([{ id: "a" }, { id: "b" }]), context(), h.deps);
+    expect((await onSchedule(h.deps)).outcome).to.equal("still-paused");
+    h.clock.t = Date.UTC(2097, 0, 8, 0, 0, 1);
+    expect((await onSchedule(h.deps)).outcome).to.equal("resumed");
+  });
+
+  it("probes once the breaker's wait is over, and only one of two racing ticks wins", async () => {
+    const p = provider({ initialBatchSize: 1 });
+    const h = harness(p, () => ({ outcome: "error", reason: "503" }));
+    await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
+    expect((await onSchedule(h.deps)).outcome).to.equal("breaker-waiting");
+    h.clock.t += 10 * 60_000;
+    const [one, two] = await Promise.all([onSchedule(h.deps), onSchedule(h.deps)]);
+    expect([one.outcome, two.outcome].sort()).to.deep.equal(["probe", "probe-claimed-elsewhere"]);
+    expect(h.mapping.updates.filter((u) => u.enabled === true && u.batchSize === 1)).to.have.length(1);
+    const state = restoreState((await h.ledger().loadPipeline())!.state.controller, p, h.clock.t);
+    expect(state.breaker.status).to.equal("half-open");
+  });
+
+  it("does not probe while the window is closed", async () => {
+    const p = provider({ initialBatchSize: 1, accessWindows: [{ start: "06:00", end: "12:30" }] });
+    const h = harness(p, () => ({ outcome: "error", reason: "503" }));
+    h.clock.t = Date.UTC(2097, 0, 7, 12, 0, 0);
+    await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
+    h.clock.t = Date.UTC(2097, 0, 7, 13, 0, 0);
+    expect((await onSchedule(h.deps)).outcome).to.equal("paused-for-window");
+  });
+});
