@@ -2,6 +2,9 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_FAILURE, reportError } from "./output";
 import { registerValidate } from "./validate";
+import { registerEnqueue } from "./enqueue";
+import { registerStatus } from "./status";
+import { registerOperator } from "./operator";
 
 export function buildProgram(): { program: Command; done: Promise<number> } {
   let settle: (code: number) => void = () => {};
@@ -16,6 +19,9 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
     .showHelpAfterError()
     .exitOverride();
   registerValidate(program, run);
+  registerEnqueue(program, run);
+  registerStatus(program, run);
+  registerOperator(program, run);
   return { program, done };
 }
 
