@@ -19,7 +19,7 @@
  *           that size if nothing else holds it.
  */
 import type { Provider } from "../runtime/catalog/provider";
-import { clampLimit, restoreState, strategyOf } from "../runtime/controller";
+import { restoreState, strategyOf } from "../runtime/controller";
 import { BREAKER, type ControllerState } from "../runtime/controller/types";
 import type { DayStats, Pause, PipelineState, VersionedPipelineState } from "../runtime/ledger/types";
 import type { MappingChange } from "../runtime/ventilator/ports";
@@ -88,7 +88,8 @@ export function planResume(input: PlanInput): Plan {
     return { kind: "refuse", message: `provider "${provider.id}" has no operator pause to resume: ${why}` };
   }
   const controller = controllerOf(input);
-  const resumeAt = clampLimit(pause.resumeBatchSize ?? controller.appliedBatchSize, provider.maxBatchSize);
+  // The size the re-arm schedule would resume at, by the same rule (runtime/ventilator/schedule.ts).
+  const resumeAt = pause.resumeBatchSize ?? controller.appliedBatchSize;
   const window = windowStatus(provider, now);
   const limit = provider.dailyRequestLimit;
   const dailyUsedUp = limit !== undefined && (input.today?.requests ?? 0) >= limit;

@@ -24,6 +24,12 @@ import type { PipelineResources } from "./resources";
 export class AwsClients {
   private made: { kinesis?: KinesisClient; lambda?: LambdaClient; dynamo?: DynamoDBClient } = {};
 
+  constructor() {
+    // The SDK's multi-line warning about its future Node.js support on every run buries the one line an
+    // operator needs; `package.json` engines is where the supported Node.js is stated. Set it to "false" to see it.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  }
+
   get kinesis(): KinesisClient {
     return (this.made.kinesis ??= kinesisClient());
   }

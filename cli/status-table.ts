@@ -32,8 +32,8 @@ function breakerCell(s: ProviderStatus, now: number): string {
 function pauseCell(s: ProviderStatus, now: number): string {
   const p = s.pause;
   if (!p) return "-";
-  const since = relative(at(p.since), now).replace(/ ago$/, "");
-  return p.reason === "operator" ? `operator (${p.by ?? "?"}, ${since})` : `${p.reason} (${since})`;
+  const since = relative(at(p.since), now);
+  return p.reason === "operator" ? `operator by ${p.by ?? "?"}, ${since}` : `${p.reason}, ${since}`;
 }
 
 function windowCell(s: ProviderStatus, now: number): string {
