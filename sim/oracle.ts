@@ -1,0 +1,149 @@
+/**
+ * The bound no controller can beat (Little's law): with C calls in flight and
+ * a mean latency L, at most C / L calls per second complete.
+ *
+ *   rate(t) = 0 while the provider is down (outage, closed window) or the
+ *             oracle's own calls this provider day reached dailyRequestLimit
+ *           = min(C(t), maxConcurrency) / L(t) calls/s otherwise
+ *   successes(t) = rate(t) × (1 − errorShare)
+ *   L(t) = E[clip(X, 5 ms, 70 s)], X log-normal with median m(t) and shape σ:
+ *        = a Φ(α) + e^(μ + σ²/2) (Φ(β − σ) − Φ(α − σ)) + b (1 − Φ(β)),
+ *          μ = ln m, α = (ln a − μ)/σ, β = (ln b − μ)/σ, a = 5, b = 70 000
+ *
+ * The oracle knows the true capacity and never overloads, so its calls are
+ * never slowed; its own calls count against the daily limit (budget resets at
+ * each provider-day start). It is integrated on a 1 s grid from the run's start.
+ */
+import { DateTime } from "luxon";
+import type { Provider } from "../runtime/catalog/provider";
+import { windowStatus } from "../runtime/windows/clock";
+import { valueAt } from "./profile";
+import { LATENCY_MAX_MS, LATENCY_MIN_MS, type ProviderModelSpec } from "./provider-model";
+
+const STEP_MS = 1_000;
+const MINUTE_MS = 60_000;
+
+/** Standard normal CDF (Abramowitz & Stegun 7.1.26 for erf, |error| < 1.5e-7). */
+export function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * z);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erf = 1 - poly * Math.exp(-z * z);
+  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+/** Mean of a log-normal latency (median, σ) clipped to [5 ms, 70 s]. */
+export function meanClippedLatency(medianMs: number, sigma: number): number {
+  const a = LATENCY_MIN_MS;
+  const b = LATENCY_MAX_MS;
+  if (sigma === 0) return Math.min(b, Math.max(a, medianMs));
+  const mu = Math.log(medianMs);
+  const alpha = (Math.log(a) - mu) / sigma;
+  const beta = (Math.log(b) - mu) / sigma;
+  return a * normalCdf(alpha) + Math.exp(mu + (sigma * sigma) / 2) * (normalCdf(beta - sigma) - normalCdf(alpha - sigma)) + b * (1 - normalCdf(beta));
+}
+
+/** Spans [start, end) during which the provider's windows allow calls, within [from, to). */
+export function openSpans(provider: Provider, from: number, to: number): { start: number; end: number }[] {
+  const spans: { start: number; end: number }[] = [];
+  let t = from;
+  while (t < to) {
+    const s = windowStatus(provider, t);
+    if (s.open) {
+      const end = Math.min(to, s.closesAt ?? to);
+      spans.push({ start: t, end });
+      t = end;
+    } else {
+      if (s.opensAt === null) break;
+      t = s.opensAt;
+    }
+  }
+  return spans;
+}
+
+export class Oracle {
+  /** cumulative[i]: successful calls from the start to start + i seconds. */
+  private readonly cumulative: Float64Array;
+  /** Provider-day starts at which the oracle's exhausted daily budget came back. */
+  readonly budgetResets: number[] = [];
+  readonly windowOpenings: number[] = [];
+
+  constructor(
+    readonly spec: ProviderModelSpec,
+    readonly provider: Provider,
+    readonly start: number,
+    readonly end: number,
+  ) {
+    const steps = Math.ceil((end - start) / STEP_MS);
+    this.cumulative = new Float64Array(steps + 1);
+    const spans = openSpans(provider, start, end);
+    this.windowOpenings = spans.map((s) => s.start).filter((t) => t > start);
+    const limit = spec.enforceDailyLimit ? provider.dailyRequestLimit : undefined;
+    let nextDay = dayEnd(provider.timezone, start);
+    let used = 0;
+    let exhausted = false;
+    let span = 0;
+    for (let i = 0; i < steps; i++) {
+      const t = start + i * STEP_MS + STEP_MS / 2;
+      if (t >= nextDay) {
+        if (exhausted) this.budgetResets.push(nextDay);
+        nextDay = dayEnd(provider.timezone, t);
+        used = 0;
+        exhausted = false;
+      }
+      while (span < spans.length && spans[span]!.end <= t) span++;
+      const open = span < spans.length && spans[span]!.start <= t;
+      let calls = open && !this.outageAt(t) ? this.rateAt(t) * (STEP_MS / 1000) : 0;
+      if (limit !== undefined) {
+        calls = Math.min(calls, limit - used);
+        used += calls;
+        if (used >= limit) exhausted = true;
+      }
+      this.cumulative[i + 1] = this.cumulative[i]! + calls * (1 - spec.errorShare);
+    }
+  }
+
+  /** Calls per second the oracle makes at `t` while allowed (before the daily budget). */
+  rateAt(t: number): number {
+    const minute = (t - this.start) / MINUTE_MS;
+    const inFlight = Math.min(valueAt(this.spec.capacity, minute), this.provider.maxConcurrency);
+    return inFlight / (meanClippedLatency(valueAt(this.spec.latency.medianMs, minute), this.spec.latency.sigma) / 1000);
+  }
+
+  /** Successful calls the oracle completes in [a, b). */
+  successesBetween(a: number, b: number): number {
+    return this.at(b) - this.at(a);
+  }
+
+  /** Instant the oracle finishes `records` successful calls (all available from the start), or null past the end. */
+  completionTime(records: number): number | null {
+    const c = this.cumulative;
+    if (c[c.length - 1]! < records) return null;
+    let lo = 0;
+    let hi = c.length - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (c[mid]! < records) lo = mid;
+      else hi = mid;
+    }
+    const gained = c[hi]! - c[lo]!;
+    return this.start + (lo + (gained > 0 ? (records - c[lo]!) / gained : 1)) * STEP_MS;
+  }
+
+  private at(t: number): number {
+    const x = Math.min(Math.max(0, (t - this.start) / STEP_MS), this.cumulative.length - 1);
+    const i = Math.floor(x);
+    const a = this.cumulative[i]!;
+    const b = this.cumulative[Math.min(i + 1, this.cumulative.length - 1)]!;
+    return a + (b - a) * (x - i);
+  }
+
+  private outageAt(t: number): boolean {
+    const minute = (t - this.start) / MINUTE_MS;
+    return this.spec.outages.some((o) => o.fromMinute <= minute && minute < o.toMinute);
+  }
+}
+
+function dayEnd(timezone: string, at: number): number {
+  return DateTime.fromMillis(at, { zone: timezone }).endOf("day").toMillis() + 1;
+}
