@@ -8,6 +8,8 @@
  */
 import { Option, type Command } from "commander";
 import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { realSleep } from "../runtime/aws/backoff";
 import { putRecordsReliably, type PutRecordsReport } from "../runtime/aws/stream-writer";
 import { encodeStreamRecord, type StreamRecord } from "../runtime/ventilator/records";
@@ -42,7 +44,7 @@ export function registerEnqueue(program: Command, run: (fn: () => Promise<number
     .option("-f, --file <file>", "input file (default: stdin)")
     .option("--ad-hoc", "mark the records as requested by a person, not the scheduler (status counts them apart)", false)
     .option("--dry-run", "check the input and the stream, send nothing", false)
-    .option("--failed-to <file>", "write the records that could not be sent to <file>, ready to enqueue again")
+    .option("--failed-to <file>", "where to write records that could not be sent, ready to enqueue again (default: sluice-unsent-<provider>-<time>.jsonl in the current directory)")
     .option("--json", "print the summary as JSON", false)
     .addOption(new Option("--no-progress", "no progress bar (it is shown only on a terminal, for 1000+ records)"));
   addTargetOptions(cmd).addHelpText(
@@ -55,7 +57,10 @@ line is malformed, every problem is listed with its line number and NOTHING is s
 a scheduler can fix the file and re-run it without sending half of it twice.
 
 Exit status: 0 when every record landed in the stream; 1 when the input was refused or any record
-could not be sent after retries (those are listed with their reasons; --failed-to saves them).
+could not be sent after retries. Records not sent are listed with their reasons and written to a
+file (--failed-to, else ./sluice-unsent-<provider>-<time>.jsonl, else the same in the temporary
+directory) that enqueue reads as is. Sending a record twice is harmless: the ledger fetches a
+record at most once per provider day.
 ${TARGET_HELP}
 
 Examples:
@@ -109,16 +114,16 @@ async function enqueue(cmd: Command, opts: EnqueueOptions): Promise<number> {
     } finally {
       progress.stop();
     }
-    if (result.failed.length > 0 && opts.failedTo) {
-      await writeFile(opts.failedTo, result.failed.map((f) => retryLine(parsed.records[f.index]!) + "\n").join(""));
-    }
     report(opts, { provider: provider.id, stream: resources.stream, source: sourceName, parsed, sent: result });
     if (result.failed.length === 0) return EXIT_OK;
+    const unsent = result.failed.map((f) => retryLine(parsed.records[f.index]!) + "\n").join("");
+    const saved = await saveUnsent(unsent, opts.failedTo, provider.id);
     process.stderr.write(
-      `${result.failed.length} of ${parsed.records.length} records could not be sent to stream ${resources.stream}` +
-        (opts.failedTo ? `; they are in ${opts.failedTo}: sluice enqueue -p ${provider.id} -f ${opts.failedTo}` : "; pass --failed-to FILE to save them for a re-run") +
+      `${result.failed.length} of ${parsed.records.length} records could not be sent to stream ${resources.stream}; ` +
+        (saved.path ? `they are in ${saved.path}: sluice enqueue -p ${provider.id} -f ${saved.path} (re-sending is safe: the ledger fetches a record once per provider day)` : `they could not be written to a file (${saved.problems.join("; ")}), here they are:`) +
         "\n",
     );
+    if (!saved.path) process.stderr.write(unsent);
     return EXIT_FAILURE;
   } finally {
     clients.destroy();
@@ -129,6 +134,26 @@ function problemLines(source: string, problems: readonly LineProblem[]): string[
   const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map((p) => `${source}:${p.line}: ${p.message}`);
   const more = problems.length - shown.length;
   return [...shown, ...(more > 0 ? [`${source}: … and ${more} more problem line(s)`] : []), `${source}: ${problems.length} bad line(s); nothing was sent`];
+}
+
+/**
+ * Records that were not sent must not be lost with the terminal's scrollback:
+ * they go to --failed-to, else to a file in the current directory, else in the
+ * temporary directory; only when no file can be written are they printed.
+ */
+async function saveUnsent(lines: string, failedTo: string | undefined, providerId: string): Promise<{ path?: string; problems: string[] }> {
+  const name = `sluice-unsent-${providerId}-${new Date().toISOString().replace(/[:.]/g, "-")}.jsonl`;
+  const candidates = failedTo ? [failedTo] : [join(process.cwd(), name), join(tmpdir(), name)];
+  const problems: string[] = [];
+  for (const path of candidates) {
+    try {
+      await writeFile(path, lines, { flag: failedTo ? "w" : "wx" });
+      return { path, problems };
+    } catch (err) {
+      problems.push(`${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  return { problems };
 }
 
 /** A record as a line `enqueue` reads back: the bare id when that says it all. */

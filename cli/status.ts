@@ -12,7 +12,7 @@ import { describeError } from "../runtime/aws/sdk-errors";
 import type { Provider } from "../runtime/catalog/provider";
 import { SluiceError } from "../runtime/errors";
 import { providerDay } from "../runtime/windows/clock";
-import { NotDeployedError } from "./errors";
+import { CliInputError, NotDeployedError } from "./errors";
 import { EXIT_FAILURE, EXIT_OK } from "./output";
 import { AwsClients, PipelineAccess } from "./pipeline-access";
 import { startProgress } from "./progress";
@@ -67,7 +67,7 @@ Examples:
 
 async function status(cmd: Command, opts: StatusOptions): Promise<number> {
   const actions = Number(opts.actions);
-  if (!Number.isInteger(actions) || actions < 0 || actions > 100) throw new SluiceError(`--actions ${JSON.stringify(opts.actions)} must be an integer from 0 to 100`);
+  if (!Number.isInteger(actions) || actions < 0 || actions > 100) throw new CliInputError([`--actions ${JSON.stringify(opts.actions)} must be an integer from 0 to 100`]);
   const target = await resolveTarget(cmd, opts);
   const providers = opts.provider ? [requireProvider(target.catalog, opts.provider, opts.catalog)] : target.catalog.providers;
   const now = Date.now();
