@@ -2,12 +2,9 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_FAILURE, reportError } from "./output";
 import { registerValidate } from "./validate";
-import { registerLocal } from "./local";
 import { registerEnqueue } from "./enqueue";
 import { registerStatus } from "./status";
 import { registerOperator } from "./operator";
-import { registerSimulate } from "./simulate";
-import { registerBench } from "./bench";
 
 export function buildProgram(): { program: Command; done: Promise<number> } {
   let settle: (code: number) => void = () => {};
@@ -22,12 +19,9 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
     .showHelpAfterError()
     .exitOverride();
   registerValidate(program, run);
-  registerLocal(program, run);
   registerEnqueue(program, run);
   registerStatus(program, run);
   registerOperator(program, run);
-  registerSimulate(program, run);
-  registerBench(program, run);
   return { program, done };
 }
 
