@@ -1,0 +1,173 @@
+/**
+ * sluice-concurrency-cap — stack policy, mandatory.
+ *
+ * A provider sees at most shards × parallelization factor batches at once (one
+ * per shard, times the factor) and the ventilator fans each batch out to at
+ * most its limit, itself capped by maxBatchSize and by the batch. So per pipeline:
+ *
+ *   shards × factor × fan-out ≤ cap, for fan-out = the mapping's batch size
+ *                                     and the ventilator's maxBatchSize
+ *   worker reserved concurrency is set and ≤ cap       (the AWS-side ceiling)
+ *   ventilator reserved concurrency is set and ≤ shards × factor
+ *
+ *   cap = min(sluice:maxConcurrency on the stream, mapping and worker,
+ *             maxConcurrency in the ventilator's SLUICE_PROVIDER,
+ *             config caps[provider])
+ *
+ * Each number is read from the resource that enforces it: shards from the
+ * stream, factor and batch size from the mapping, maxBatchSize from the
+ * ventilator's SLUICE_PROVIDER (what its controller obeys), reserved
+ * concurrency from the functions. While SLUICE_PROVIDER is unknown (the
+ * preview of a new pipeline) the sluice:maxBatchSize tag stands in for it.
+ * Config only tightens: a configured cap above the contract's changes nothing.
+ *
+ * A stack policy because the rule spans four resources; Pulumi runs stack
+ * policies at the end of a preview (which `pulumi up` runs first unless
+ * --skip-preview) and after an update.
+ */
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import * as z from "zod";
+import { configSchemaOf, parseConfig } from "./config";
+import { readContract } from "./contract";
+import { knownNumber, UNKNOWN, type Known } from "./known";
+import { groupPipelines, type PipelineGroup } from "./pipeline";
+import { reportAtLevel } from "./report";
+import { ventilatorEntry } from "./ventilator-entry";
+
+export const CONCURRENCY_CAP = "sluice-concurrency-cap";
+const DESCRIPTION = "The calls a provider's pipeline can have in flight stay within the provider's concurrency cap.";
+
+/** AWS defaults of a Kinesis event source mapping. */
+export const MAPPING_DEFAULTS = { batchSize: 100, parallelizationFactor: 1 } as const;
+
+export const concurrencyCapSettings = z.strictObject({
+  caps: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, { message: "expected a provider id" }), z.number().int().min(1))
+    .optional()
+    .describe("Per provider id, a cap below the provider's contractual maxConcurrency (compliance tightening; higher values are ignored)."),
+});
+export type ConcurrencyCapSettings = z.output<typeof concurrencyCapSettings>;
+
+export interface Finding {
+  message: string;
+  urn?: string;
+  /** Set when the finding is weaker than the policy's level (a value not known during a preview). */
+  level?: "advisory";
+}
+
+interface Cap {
+  value: number;
+  /** e.g. "the cap 6 (policy config caps, tighter than the contract's 8)". */
+  text: string;
+}
+
+function capOf(group: PipelineGroup<PolicyResource>, configured: number | undefined, ventilatorCap: number | undefined): Cap | { problem: string } {
+  const reads = [group.stream, group.mapping, group.worker].filter((r): r is PolicyResource => r !== undefined).map((r) => readContract(r.props));
+  const contracts = reads.flatMap((r) => (r.ok ? [r.contract] : []));
+  if (contracts.length === 0) {
+    const problem = reads.map((r) => (r.ok ? "" : r.problem)).find((p) => p !== "") ?? "the pipeline has no stream, mapping or worker";
+    return { problem };
+  }
+  const contract = Math.min(...contracts.map((c) => c.maxConcurrency), ventilatorCap ?? Number.POSITIVE_INFINITY);
+  if (configured !== undefined && configured < contract) {
+    return { value: configured, text: `the cap ${configured} (policy config caps, tighter than the contract's ${contract})` };
+  }
+  return { value: contract, text: `the provider's cap ${contract} (maxConcurrency)` };
+}
+
+function reserved(r: PolicyResource): Known<number | undefined> {
+  const value = knownNumber(r.props, "reservedConcurrentExecutions");
+  // AWS reports an unreserved function as -1.
+  return value === UNKNOWN || value === undefined || value >= 0 ? value : undefined;
+}
+
+/** Every breach of the rule by one pipeline. */
+export function checkPipelineConcurrency(group: PipelineGroup<PolicyResource>, settings: ConcurrencyCapSettings): Finding[] {
+  const id = group.provider;
+  const anchor = (group.component ?? group.stream ?? group.mapping ?? group.worker ?? group.members[0])?.urn;
+  const at = (urn: string | undefined) => (urn ? { urn } : {});
+  if (!group.stream && !group.mapping && !group.worker) return [];
+
+  const entry = group.ventilator ? ventilatorEntry(group.ventilator.props) : ({ kind: "absent" } as const);
+  const findings: Finding[] = [];
+  if (entry.kind === "invalid") {
+    findings.push({ message: `provider "${id}": the ventilator's SLUICE_PROVIDER is not a valid catalog entry, so its maxBatchSize is unknown: ${entry.problem}`, ...at(group.ventilator?.urn) });
+  }
+  const cap = capOf(group, settings.caps?.[id], entry.kind === "ok" ? entry.provider.maxConcurrency : undefined);
+  if ("problem" in cap) {
+    return [...findings, { message: `provider "${id}": cannot tell its concurrency cap: ${cap.problem}`, ...at(anchor) }];
+  }
+
+  if (!group.stream) findings.push({ message: `provider "${id}" has no Kinesis stream: the batches in flight are not bounded`, ...at(anchor) });
+  if (!group.mapping) findings.push({ message: `provider "${id}" has no event source mapping: the batches in flight are not bounded`, ...at(anchor) });
+  const shards = group.stream ? knownNumber(group.stream.props, "shardCount") : undefined;
+  const factor = group.mapping ? knownNumber(group.mapping.props, "parallelizationFactor") : undefined;
+  const batchSize = group.mapping ? knownNumber(group.mapping.props, "batchSize") : undefined;
+
+  if (group.stream && shards === undefined) {
+    findings.push({ message: `provider "${id}": its stream sets no shardCount (on-demand), so the batches in flight are not bounded`, urn: group.stream.urn });
+  }
+  if (shards === UNKNOWN || factor === UNKNOWN || batchSize === UNKNOWN) {
+    findings.push({ message: `provider "${id}": the stream's shards or the mapping's batch size are not known yet; the cap is checked at the update`, level: "advisory", ...at(anchor) });
+  } else if (group.stream && group.mapping && shards !== undefined) {
+    const pf = factor ?? MAPPING_DEFAULTS.parallelizationFactor;
+    const batches = shards * pf;
+    const fanOuts: { size: number; what: string; urn: string }[] = [
+      { size: batchSize ?? MAPPING_DEFAULTS.batchSize, what: `the mapping's batch size`, urn: group.mapping.urn },
+    ];
+    if (entry.kind === "ok") {
+      fanOuts.push({ size: entry.provider.maxBatchSize, what: "the ventilator's maxBatchSize (SLUICE_PROVIDER)", urn: group.ventilator!.urn });
+    } else {
+      const tagged = [group.stream, group.mapping, group.worker]
+        .flatMap((r) => (r ? [readContract(r.props)] : []))
+        .flatMap((c) => (c.ok ? [c.contract.maxBatchSize] : []));
+      if (tagged.length > 0) fanOuts.push({ size: Math.max(...tagged), what: "maxBatchSize (sluice:maxBatchSize tag)", urn: group.mapping.urn });
+    }
+    for (const f of fanOuts) {
+      if (batches * f.size > cap.value) {
+        findings.push({
+          message: `provider "${id}": shards ${shards} × parallelization factor ${pf} × ${f.what} ${f.size} = ${batches * f.size} calls in flight, above ${cap.text}`,
+          urn: f.urn,
+        });
+      }
+    }
+    if (group.ventilator) {
+      const v = reserved(group.ventilator);
+      if (v === undefined) {
+        findings.push({ message: `provider "${id}": the ventilator has no reserved concurrency; it needs one invocation per batch in flight, shards × factor = ${batches}`, urn: group.ventilator.urn });
+      } else if (v !== UNKNOWN && v > batches) {
+        findings.push({ message: `provider "${id}": the ventilator's reserved concurrency ${v} is above shards ${shards} × parallelization factor ${pf} = ${batches}`, urn: group.ventilator.urn });
+      }
+    }
+  }
+
+  if (!group.worker) {
+    findings.push({ message: `provider "${id}" has no worker function to carry the AWS-side ceiling`, ...at(anchor) });
+  } else {
+    const w = reserved(group.worker);
+    if (w === undefined) {
+      findings.push({ message: `provider "${id}": the worker has no reserved concurrency, so nothing on the AWS side holds it to ${cap.text}`, urn: group.worker.urn });
+    } else if (w !== UNKNOWN && w > cap.value) {
+      findings.push({ message: `provider "${id}": the worker's reserved concurrency ${w} is above ${cap.text}`, urn: group.worker.urn });
+    }
+  }
+  return findings;
+}
+
+export function concurrencyCapPolicy(): StackValidationPolicy {
+  return {
+    name: CONCURRENCY_CAP,
+    description: DESCRIPTION,
+    enforcementLevel: "mandatory",
+    configSchema: configSchemaOf(concurrencyCapSettings),
+    validateStack: (args, report) => {
+      const settings = parseConfig(CONCURRENCY_CAP, concurrencyCapSettings, args.getConfig());
+      for (const group of groupPipelines(args.resources)) {
+        for (const f of checkPipelineConcurrency(group, settings)) {
+          if (f.level === "advisory") reportAtLevel(report, "advisory", DESCRIPTION, f.message, f.urn);
+          else report(f.message, f.urn);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * sluice-stream-retention — resource policy, mandatory.
+ *
+ * Records queued when a provider closes (outside its access windows or in
+ * maintenance) wait until it opens, so both places that drop old records must
+ * outlast the longest closed stretch:
+ *
+ *   stream retentionPeriod (hours) × 60            ≥ longest closed minutes
+ *   mapping maximumRecordAgeInSeconds / 60 (or -1) ≥ longest closed minutes
+ *
+ * The closed stretch is measured on real instants over the next 53 weeks
+ * (policies/windows.ts): across a night the clocks go back it lasts an hour
+ * more than the wall-clock week the catalog validator measures, so a
+ * retention that exactly fits the catalog's figure is refused here.
+ */
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { longestClosedMinutes } from "../runtime/windows/weekly";
+import type { PolicyClock } from "./clock";
+import { readContract, type ProviderContract } from "./contract";
+import { knownNumber, UNKNOWN } from "./known";
+import { inPipeline, ROLE, roleOf } from "./pipeline";
+import { reportAtLevel } from "./report";
+import { localTime, longestClosedStretch, type ClosedStretch } from "./windows";
+
+export const STREAM_RETENTION = "sluice-stream-retention";
+const DESCRIPTION = "Queued records outlive the provider's longest closed period, in the stream and in the mapping.";
+
+/** Kinesis keeps records 24 h unless told otherwise. */
+export const KINESIS_DEFAULT_RETENTION_HOURS = 24;
+
+function hours(minutes: number): string {
+  return `${Number.isInteger(minutes / 60) ? minutes / 60 : (minutes / 60).toFixed(1)} h`;
+}
+
+function describeStretch(contract: ProviderContract, stretch: ClosedStretch): string {
+  if (!Number.isFinite(stretch.minutes)) return `provider "${contract.provider}" never opens`;
+  const wall = longestClosedMinutes(contract.accessWindows, contract.maintenanceWindows);
+  const dst = stretch.minutes > wall ? `; the wall clock shows ${hours(wall)}, the clocks change in between` : "";
+  return (
+    `provider "${contract.provider}"'s longest closed period, ${hours(stretch.minutes)} ` +
+    `(${localTime(contract.timezone, stretch.start)} to ${localTime(contract.timezone, stretch.end)}${dst})`
+  );
+}
+
+export function streamRetentionPolicy(clock: PolicyClock): ResourceValidationPolicy {
+  return {
+    name: STREAM_RETENTION,
+    description: DESCRIPTION,
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+      const role = roleOf(args);
+      if (!inPipeline(args) || (role !== ROLE.STREAM && role !== ROLE.MAPPING)) args.notApplicable("not a stream or mapping of a provider pipeline");
+      const read = readContract(args.props);
+      if (!read.ok) {
+        report(`cannot tell how long the pipeline's provider stays closed: ${read.problem}`);
+        return;
+      }
+      const stretch = longestClosedStretch(read.contract, clock().at);
+      if (stretch === null) return;
+      if (role === ROLE.STREAM) {
+        const retention = knownNumber(args.props, "retentionPeriod");
+        if (retention === UNKNOWN) {
+          reportAtLevel(report, "advisory", DESCRIPTION, "the stream's retentionPeriod is not known yet; it is checked at the update");
+          return;
+        }
+        const retentionHours = retention ?? KINESIS_DEFAULT_RETENTION_HOURS;
+        if (retentionHours * 60 < stretch.minutes) {
+          report(`stream retention ${retentionHours} h is shorter than ${describeStretch(read.contract, stretch)}: records queued when it closes would expire before it opens`);
+        }
+      } else {
+        const age = knownNumber(args.props, "maximumRecordAgeInSeconds");
+        if (age === UNKNOWN) {
+          reportAtLevel(report, "advisory", DESCRIPTION, "the mapping's maximumRecordAgeInSeconds is not known yet; it is checked at the update");
+          return;
+        }
+        // -1 (or unset): the mapping keeps retrying until the stream drops the record.
+        if (age !== undefined && age !== -1 && age / 60 < stretch.minutes) {
+          report(`mapping maximumRecordAgeInSeconds ${age} (${hours(age / 60)}) is shorter than ${describeStretch(read.contract, stretch)}: the mapping would discard records queued when it closes`);
+        }
+      }
+    },
+  };
+}
