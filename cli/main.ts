@@ -5,6 +5,7 @@ import { registerValidate } from "./validate";
 import { registerEnqueue } from "./enqueue";
 import { registerStatus } from "./status";
 import { registerOperator } from "./operator";
+import { registerPolicyCheck } from "./policy-check";
 
 export function buildProgram(): { program: Command; done: Promise<number> } {
   let settle: (code: number) => void = () => {};
@@ -22,6 +23,7 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerEnqueue(program, run);
   registerStatus(program, run);
   registerOperator(program, run);
+  registerPolicyCheck(program, run);
   return { program, done };
 }
 
