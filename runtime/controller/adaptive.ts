@@ -1,19 +1,28 @@
 /**
- * The default strategy: AIMD with CUBIC-like regrowth, a breaker with doubling
- * half-open waits, and a mapping that moves rarely. β = decreaseFactor,
- * W = lastGoodLimit (the limit at the last decrease), L = report.limit (the
- * limit the batch ran under), P = report.peakInFlight, max = maxBatchSize,
- * interval = minUpdateIntervalSeconds.
+ * The default strategy: AIMD with CUBIC-like regrowth, a fast drop on a
+ * failing provider, a breaker with doubling half-open waits, and a mapping
+ * sized in time that moves rarely. β = decreaseFactor, W = lastGoodLimit (the
+ * limit at the last decrease), L = report.limit (the limit the batch ran
+ * under), P = report.peakInFlight, max = maxBatchSize, interval =
+ * minUpdateIntervalSeconds.
  *
- * Congested ⇔ throttled > 0 ∨ bad / total > errorRateThreshold
- *   (bad = error, timeout or slow: timeouts count, or constant timeouts would look healthy)
+ * A batch is judged on its recent calls, the last max(L, RECENT_MIN_SAMPLES) to
+ * complete: a long batch (see mapping-update) whose start went well must not
+ * hide what its end says about the provider now.
+ *   bad = error, timeout or slow (timeouts count, or constant timeouts would look healthy)
+ *   Congested ⇔ throttled > 0 ∨ bad / total > errorRateThreshold        (over the recent calls)
+ *   Failing   ⇔ total ≥ FAILING_MIN_SAMPLES ∧ ok = 0 ∧ throttled = 0   (every recent call errored or
+ *               timed out: the provider is down, not busy; throttles always mean busy)
  *
  * Stale ⇔ L > limit: the limit already fell since the batch started (another shard or parallel
  *   batch reported the same congestion); the report changes nothing, so decreases never compound.
  *
  * Decrease (closed, congested, not stale):
  *   L = 1 ∧ limit = 1 → open the breaker
- *   otherwise       → limit = max(1, ⌊L × β⌋), W = L, lastDecreaseAt = now
+ *   failing          → limit = 1, W = L, lastDecreaseAt = now
+ *                      (straight to the probe level: ×β per batch would take ~8 batches, each as long
+ *                       as a timeout, to find out; W keeps the level that worked before the outage)
+ *   otherwise        → limit = max(1, ⌊L × β⌋), W = L, lastDecreaseAt = now
  *   (from L, not the current limit: a batch that ran under a lower limit says that level congested)
  *
  * Growth (closed, not congested, not stale), from what the batch ran:
@@ -27,24 +36,48 @@
  *
  * Breaker: wait(trips) = min(maxIntervalMinutes, baseIntervalMinutes × 2^(trips − 1)), trips = consecutive
  *   opens without a close. Half-open: a congested batch re-opens with trips + 1; each other batch is a good
- *   probe; probesToClose good probes → close at max(1, ⌊W × β⌋), i.e. as one more decrease from W. The
- *   breaker only opens after decreases drove the limit to 1, so W is then the small limit of the last
- *   decrease and the restart is 1 or 2: the probes proved one call at a time, nothing more. The convex
- *   regrowth then roughly doubles the limit per good batch and each mapping update doubles the
- *   headroom, so the old level is back after a few mapping updates.
+ *   probe; probesToClose good probes → close at max(1, ⌊W × β⌋), i.e. as one more decrease from W.
+ *   After a gradual collapse (decreases drove the limit to 1) W is small and the restart is 1 or 2: the
+ *   probes proved one call at a time, nothing more. After an outage (the failing drop) W is the level
+ *   that worked before it, and the restart is one decrease below it: the provider came back, its
+ *   capacity did not go. The concave regrowth then closes the rest of the gap in a few batches.
  *
- * Mapping: see mapping-update (within [limit, 2 × limit], at most one resize per interval; breaker
- *   actions never wait).
+ * Mapping: see mapping-update (sized in time from the batch's mean latency, moved only outside
+ *   [target / 2, 2 × target], at most one resize per interval; breaker actions never wait).
  */
 import type { AdaptiveControllerConfig } from "../catalog/schema";
 import { badShare, summarize, type BatchStats } from "./batch-stats";
 import { closeBreaker, doublingWaitMs, openBreaker, probeIfDue } from "./breaker";
-import { settleMapping } from "./mapping-update";
+import { MAX_MAPPING_BATCH_SIZE, meanLatency, settleMapping, wavesFor } from "./mapping-update";
 import { adaptiveConfig, clampLimit, initialState, keep } from "./state";
-import { BREAKER, type BatchReport, type ControllerSettings, type ControllerState, type Decision, type Strategy } from "./types";
+import { BREAKER, type BatchReport, type CallSample, type ControllerSettings, type ControllerState, type Decision, type Strategy } from "./types";
+
+/** A batch's verdict reads at least this many of its last calls (all of them when it made fewer). */
+export const RECENT_MIN_SAMPLES = 10;
+/** Fewest recent calls that must all have failed to call the provider down rather than congested. */
+export const FAILING_MIN_SAMPLES = 3;
 
 export function isCongested(stats: BatchStats, errorRateThreshold: number): boolean {
   return stats.throttled > 0 || badShare(stats) > errorRateThreshold;
+}
+
+/** The calls a verdict reads: the last max(wave, RECENT_MIN_SAMPLES) to complete. */
+export function recentSamples(samples: readonly CallSample[], wave: number): readonly CallSample[] {
+  return samples.slice(-Math.max(wave, RECENT_MIN_SAMPLES));
+}
+
+export function isFailing(recent: BatchStats): boolean {
+  return recent.total >= FAILING_MIN_SAMPLES && recent.ok === 0 && recent.throttled === 0;
+}
+
+/**
+ * Whether a batch still running should stop starting calls: a throttle among
+ * its recent calls, or, once a wave has completed, too many bad recent calls.
+ * The rule the adaptive verdict applies, for the ventilator's early stop.
+ */
+export function congestedSoFar(samples: readonly CallSample[], wave: number, latencyThresholdMs: number, errorRateThreshold: number): boolean {
+  const recent = summarize(recentSamples(samples, wave), latencyThresholdMs);
+  return recent.throttled > 0 || (samples.length >= wave && isCongested(recent, errorRateThreshold));
 }
 
 /** The limit a good batch that ran under `ran` with `peak` calls in flight earns (before the cap). */
@@ -57,7 +90,7 @@ export function regrow(ran: number, peak: number, state: ControllerState, platea
   return ran + Math.max(1, ran - lastGood);
 }
 
-/** Batch size the mapping restarts at when the breaker closes. */
+/** Limit the pipeline restarts at when the breaker closes. */
 export function restartBatchSize(state: ControllerState, config: AdaptiveControllerConfig, maxBatchSize: number): number {
   return clampLimit(Math.floor(state.lastGoodLimit * config.decreaseFactor), maxBatchSize);
 }
@@ -68,8 +101,10 @@ function afterBatch(state: ControllerState, report: BatchReport, settings: Contr
   const max = settings.maxBatchSize;
   const intervalMs = config.minUpdateIntervalSeconds * 1000;
   const wait = (trips: number) => doublingWaitMs(trips, config.breaker.baseIntervalMinutes, config.breaker.maxIntervalMinutes);
-  const congested = isCongested(summarize(report.samples, settings.latencyThresholdMs), settings.errorRateThreshold);
   const ran = report.limit;
+  const recent = summarize(recentSamples(report.samples, ran), settings.latencyThresholdMs);
+  const congested = isCongested(recent, settings.errorRateThreshold);
+  const waves = wavesFor(meanLatency(report.samples));
 
   switch (state.breaker.status) {
     case BREAKER.OPEN:
@@ -79,18 +114,20 @@ function afterBatch(state: ControllerState, report: BatchReport, settings: Contr
       if (ran > state.limit) return keep(state);
       if (congested) return openBreaker(state, now, wait);
       const goodProbes = state.breaker.goodProbes + 1;
-      if (goodProbes >= config.breaker.probesToClose) return closeBreaker(state, now, restartBatchSize(state, config, max));
-      return keep({ ...state, breaker: { ...state.breaker, goodProbes } });
+      if (goodProbes < config.breaker.probesToClose) return keep({ ...state, breaker: { ...state.breaker, goodProbes } });
+      const restart = restartBatchSize(state, config, max);
+      return closeBreaker(state, now, restart, Math.min(MAX_MAPPING_BATCH_SIZE, waves * restart));
     }
     case BREAKER.CLOSED: {
-      if (ran > state.limit) return settleMapping(state, now, intervalMs, max);
+      if (ran > state.limit) return settleMapping(state, now, intervalMs, waves);
       if (congested) {
         if (ran <= 1 && state.limit <= 1) return openBreaker(state, now, wait);
-        const decreased = { ...state, limit: clampLimit(ran * config.decreaseFactor, max), lastGoodLimit: clampLimit(ran, max), lastDecreaseAt: now };
-        return settleMapping(decreased, now, intervalMs, max);
+        const limit = isFailing(recent) ? 1 : clampLimit(ran * config.decreaseFactor, max);
+        const decreased = { ...state, limit, lastGoodLimit: clampLimit(ran, max), lastDecreaseAt: now };
+        return settleMapping(decreased, now, intervalMs, waves);
       }
       const grown = clampLimit(regrow(ran, report.peakInFlight, state, intervalMs, now), max);
-      return settleMapping({ ...state, limit: Math.max(state.limit, grown) }, now, intervalMs, max);
+      return settleMapping({ ...state, limit: Math.max(state.limit, grown) }, now, intervalMs, waves);
     }
   }
 }

@@ -28,19 +28,29 @@ export function nearestRank(sorted: readonly number[], percent: number): number 
   return sorted[rank - 1]!;
 }
 
+/**
+ * Counts are computed at once; the percentiles only when read. The ventilator
+ * re-summarizes the growing batch before every call start just to read the
+ * counts, and sorting there made a long batch cost O(n² log n).
+ */
 export function summarize(samples: readonly CallSample[], latencyThresholdMs: number): BatchStats {
-  const stats: BatchStats = { total: samples.length, ok: 0, error: 0, throttled: 0, timeout: 0, slow: 0, bad: 0, p50: 0, p95: 0, max: 0 };
+  const counts = { total: samples.length, ok: 0, error: 0, throttled: 0, timeout: 0, slow: 0, bad: 0 };
   for (const s of samples) {
-    stats[s.outcome] += 1;
+    counts[s.outcome] += 1;
     const slow = s.latencyMs > latencyThresholdMs;
-    if (slow) stats.slow += 1;
-    if (slow || s.outcome !== "ok") stats.bad += 1;
+    if (slow) counts.slow += 1;
+    if (slow || s.outcome !== "ok") counts.bad += 1;
   }
-  const sorted = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
-  stats.p50 = nearestRank(sorted, 50);
-  stats.p95 = nearestRank(sorted, 95);
-  stats.max = sorted.at(-1) ?? 0;
-  return stats;
+  let sorted: number[] | undefined;
+  // The caller may keep appending to `samples`: the percentiles describe the calls counted now.
+  const n = samples.length;
+  const latencies = () => (sorted ??= samples.slice(0, n).map((s) => s.latencyMs).sort((a, b) => a - b));
+  const lazy = (read: (sorted: number[]) => number): PropertyDescriptor => ({ enumerable: true, get: () => read(latencies()) });
+  return Object.defineProperties(counts, {
+    p50: lazy((l) => nearestRank(l, 50)),
+    p95: lazy((l) => nearestRank(l, 95)),
+    max: lazy((l) => l.at(-1) ?? 0),
+  }) as BatchStats;
 }
 
 /** Share of bad calls in [0, 1]; 0 for a batch without calls. */

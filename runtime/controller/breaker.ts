@@ -5,7 +5,7 @@
  *   closed ──bad at limit 1──▶ open(trips = 1, nextProbeAt = now + wait(1))
  *   open ──schedule, now ≥ nextProbeAt──▶ half-open(goodProbes = 0): mapping enabled at batch size 1
  *   half-open ──bad──▶ open(trips + 1, nextProbeAt = now + wait(trips + 1))
- *   half-open ──enough good probes──▶ closed at the strategy's restart batch size
+ *   half-open ──enough good probes──▶ closed at the strategy's restart limit and mapping batch size
  *
  * Every transition touches the mapping (disable, enable, resize), so each sets
  * lastUpdateAt: the mapping hysteresis then counts from it.
@@ -47,9 +47,10 @@ export function probeIfDue(state: ControllerState, now: number): Decision {
   };
 }
 
-export function closeBreaker(state: ControllerState, now: number, batchSize: number): Decision {
+/** Closes at fan-out `limit` with the mapping at `batchSize` (the strategy's choice, the limit by default). */
+export function closeBreaker(state: ControllerState, now: number, limit: number, batchSize = limit): Decision {
   return {
-    state: { ...state, limit: batchSize, appliedBatchSize: batchSize, lastUpdateAt: now, breaker: { status: BREAKER.CLOSED } },
+    state: { ...state, limit, appliedBatchSize: batchSize, lastUpdateAt: now, breaker: { status: BREAKER.CLOSED } },
     action: { type: "close", batchSize },
   };
 }

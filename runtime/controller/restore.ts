@@ -1,12 +1,15 @@
 /**
  * A controller state read back from the ledger. Whatever was saved, the
  * result is usable with today's catalog: missing, malformed or another
- * strategy's state (the catalog switched strategy) starts afresh; sizes are
- * clamped into [1, maxBatchSize] (the cap may have been lowered since).
+ * strategy's state (the catalog switched strategy) starts afresh; the limits
+ * are clamped into [1, maxBatchSize] (the cap may have been lowered since) and
+ * the mapping's batch size into [1, MAX_MAPPING_BATCH_SIZE] (adaptive sizes it
+ * in waves of the limit, so it may exceed the fan-out cap).
  */
 import { strategyOf } from "./registry";
 import { controllerStateSchema } from "./state-schema";
 import { clampLimit } from "./state";
+import { MAX_MAPPING_BATCH_SIZE } from "./mapping-update";
 import type { ControllerSettings, ControllerState } from "./types";
 
 export function restoreState(saved: unknown, settings: ControllerSettings, now: number): ControllerState {
@@ -18,7 +21,7 @@ export function restoreState(saved: unknown, settings: ControllerSettings, now: 
   return {
     ...state,
     limit: clampLimit(state.limit, max),
-    appliedBatchSize: clampLimit(state.appliedBatchSize, max),
+    appliedBatchSize: clampLimit(state.appliedBatchSize, MAX_MAPPING_BATCH_SIZE),
     lastGoodLimit: clampLimit(state.lastGoodLimit, max),
   };
 }

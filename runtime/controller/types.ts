@@ -33,9 +33,9 @@ export type BreakerState =
 
 export interface ControllerState {
   strategy: Provider["controller"]["strategy"];
-  /** Fan-out limit for the next batch, in [1, maxBatchSize]; the ventilator enforces it on its calls at once (the adaptive mapping follows lazily, between the limit and twice it). */
+  /** Fan-out limit for the next batch, in [1, maxBatchSize]; the ventilator enforces it on its calls at once (the adaptive mapping follows lazily, in waves of it: see mapping-update). */
   limit: number;
-  /** Batch size last asked of the event source mapping. */
+  /** Batch size last asked of the event source mapping (step: the limit; adaptive: waves × limit, up to 10,000). */
   appliedBatchSize: number;
   /** Highest limit that gave a good batch before the last decrease: regrowth aims back at it. */
   lastGoodLimit: number;

@@ -1,7 +1,8 @@
 import { expect } from "chai";
-import { adaptiveStrategy, isCongested, regrow } from "../../runtime/controller/adaptive";
+import { adaptiveStrategy, congestedSoFar, FAILING_MIN_SAMPLES, isCongested, RECENT_MIN_SAMPLES, recentSamples, regrow } from "../../runtime/controller/adaptive";
+import { MAX_MAPPING_BATCH_SIZE, wavesFor } from "../../runtime/controller/mapping-update";
 import { summarize } from "../../runtime/controller/batch-stats";
-import { BREAKER, type ControllerState } from "../../runtime/controller/types";
+import { BREAKER, type CallSample, type ControllerState } from "../../runtime/controller/types";
 import { adaptiveSettings, batch, calls, MINUTE, stepSettings, THRESHOLD_MS } from "./fixtures";
 
 const NOW = 1_700_000_000_000;
@@ -124,24 +125,30 @@ describe("controller/adaptive", () => {
     });
   });
 
-  describe("mapping hysteresis", () => {
-    it("leaves the mapping alone while the limit stays within [mapping / 2, mapping]", () => {
-      const d = after(closed(10), "tttttttttt", 10, NOW);
-      expect(d.state).to.include({ limit: 7, appliedBatchSize: 10 });
+  describe("mapping sized in time", () => {
+    /** `n` ok calls of `ms` each (1 s is at the slow threshold, not above it). */
+    const ok = (n: number, ms = THRESHOLD_MS) => Array.from({ length: n }, () => ({ latencyMs: ms, outcome: "ok" as const }));
+    const report = (samples: CallSample[], limit: number) => ({ samples, limit, peakInFlight: limit });
+
+    it("grows a one-wave mapping to as many waves as fill TARGET_BATCH_SECONDS at the latency seen", () => {
+      const d = adaptiveStrategy.afterBatch(closed(10), report(ok(10), 10), settings, NOW);
+      const target = Math.min(MAX_MAPPING_BATCH_SIZE, wavesFor(THRESHOLD_MS) * 10);
+      expect(d.action).to.deep.equal({ type: "resize", batchSize: target });
+      expect(d.state).to.include({ limit: 10, appliedBatchSize: target, lastUpdateAt: NOW });
+    });
+
+    it("leaves the mapping alone while it holds between half and twice the target", () => {
+      const s = closed(10, { appliedBatchSize: wavesFor(THRESHOLD_MS) * 7 });
+      const d = adaptiveStrategy.afterBatch(s, report([...ok(6), ...calls("tttt")], 10), settings, NOW);
+      expect(d.state).to.include({ limit: 7, appliedBatchSize: wavesFor(THRESHOLD_MS) * 7 });
       expect(d.action.type).to.equal("keep");
     });
 
-    it("shrinks the mapping to twice the limit once the limit is below half of it", () => {
-      const d = after(closed(10, { limit: 7 }), "ttttttt", 7, NOW);
-      expect(d.state.limit).to.equal(4);
-      expect(d.action).to.deep.equal({ type: "resize", batchSize: 8 });
-      expect(d.state).to.include({ appliedBatchSize: 8, lastUpdateAt: NOW });
-    });
-
-    it("grows the mapping to twice the limit (capped) when the limit outgrows it", () => {
-      const d = after(closed(4, { lastGoodLimit: 10 }), "oooo", 4, NOW);
-      expect(d.state.limit).to.equal(7);
-      expect(d.action).to.deep.equal({ type: "resize", batchSize: 10 });
+    it("shrinks the mapping once the limit fell far below what it holds", () => {
+      const s = closed(10, { appliedBatchSize: wavesFor(THRESHOLD_MS) * 10 });
+      const d = adaptiveStrategy.afterBatch(s, report([...ok(2), ...calls("eeeeeeeeee")], 10), settings, NOW);
+      expect(d.state.limit).to.equal(1);
+      expect(d.action).to.deep.equal({ type: "resize", batchSize: wavesFor(THRESHOLD_MS) });
     });
 
     it("updates the mapping at once when it was never updated", () => {
@@ -151,11 +158,11 @@ describe("controller/adaptive", () => {
 
     it("waits minUpdateIntervalSeconds after the last update, then applies the current limit", () => {
       const s = closed(4, { lastGoodLimit: 10, lastUpdateAt: NOW - INTERVAL + 1000 });
-      const early = after(s, "oooo", 4, NOW);
+      const early = adaptiveStrategy.afterBatch(s, report(ok(4), 4), settings, NOW);
       expect(early.action.type).to.equal("keep");
       expect(early.state).to.include({ limit: 7, appliedBatchSize: 4 });
-      const due = after(early.state, "oooo", 4, NOW + 1000);
-      expect(due.action).to.deep.equal({ type: "resize", batchSize: 10 });
+      const due = adaptiveStrategy.afterBatch(early.state, report(ok(4), 4), settings, NOW + 1000);
+      expect(due.action).to.deep.equal({ type: "resize", batchSize: wavesFor(THRESHOLD_MS) * 7 });
     });
 
     it("enforces the lower limit at once even though the mapping waits", () => {
@@ -169,6 +176,75 @@ describe("controller/adaptive", () => {
       const s = closed(1, { lastUpdateAt: NOW - 1 });
       expect(after(s, "e", 1, NOW).action.type).to.equal("open-breaker");
     });
+  });
+
+  describe("a long batch is judged on its recent calls", () => {
+    const o = (n: number) => "o".repeat(n);
+    const cases: { name: string; calls: string; limit: number; to: number }[] = [
+      { name: "a good start does not hide a congested end", calls: o(40) + "eeeeeeoooo", limit: 10, to: 7 },
+      { name: "a throttle among the last calls is congestion", calls: o(40) + "ooooooooot", limit: 10, to: 7 },
+      { name: "trouble early in the batch that has passed is not", calls: "eeeeeeeeeeeeeeeeeeee" + o(30), limit: 6, to: 8 },
+      { name: "at least RECENT_MIN_SAMPLES calls are read under a small limit", calls: o(20) + "eeeeeeoooo", limit: 2, to: 1 },
+      { name: "a short batch is read whole", calls: "eoo", limit: 6, to: 8 },
+    ];
+    for (const c of cases) {
+      it(`${c.name}: ${c.limit} → ${c.to}`, () => {
+        const s = closed(c.limit, { lastGoodLimit: 10, lastDecreaseAt: NOW - 10 * INTERVAL });
+        expect(after(s, c.calls, c.limit, NOW).state.limit).to.equal(c.to);
+      });
+    }
+    it(`reads the last max(limit, ${RECENT_MIN_SAMPLES}) calls`, () => {
+      expect(recentSamples(calls("o".repeat(30)), 4)).to.have.length(RECENT_MIN_SAMPLES);
+      expect(recentSamples(calls("o".repeat(30)), 25)).to.have.length(25);
+      expect(recentSamples(calls("ooo"), 25)).to.have.length(3);
+    });
+  });
+
+  describe("a failing provider (every recent call errored or timed out)", () => {
+    const cases: { name: string; calls: string; limit: number; to: number; w: number }[] = [
+      { name: "errors everywhere drop straight to 1", calls: "eeeeeeeeee", limit: 10, to: 1, w: 10 },
+      { name: "timeouts everywhere drop straight to 1", calls: "xxxxx", limit: 5, to: 1, w: 5 },
+      { name: `at least ${FAILING_MIN_SAMPLES} calls are needed: two errors are a decrease`, calls: "ee", limit: 10, to: 7, w: 10 },
+      { name: "throttles mean busy, not down: a decrease", calls: "tttttttttt", limit: 10, to: 7, w: 10 },
+      { name: "slow successes are not failures: a decrease", calls: "ssssssssss", limit: 10, to: 7, w: 10 },
+      { name: "one success among them: a decrease", calls: "eeeeeeeeeo", limit: 10, to: 7, w: 10 },
+    ];
+    for (const c of cases) {
+      it(`${c.name}: ${c.limit} → ${c.to}, remembering ${c.w}`, () => {
+        const d = after(closed(c.limit), c.calls, c.limit, NOW);
+        expect(d.state).to.include({ limit: c.to, lastGoodLimit: c.w, lastDecreaseAt: NOW });
+      });
+    }
+
+    it("then opens the breaker at 1 and, once the provider is back, closes one decrease below the level that worked", () => {
+      const failing = after(closed(10), "eeeeeeeeee", 10, NOW).state;
+      const open = after(failing, "e", 1, NOW + 1_000);
+      expect(open.action.type).to.equal("open-breaker");
+      let s = adaptiveStrategy.onSchedule(open.state, settings, NOW + 1_000 + 10 * MINUTE).state;
+      let last = after(s, "o", 1, NOW + 11 * MINUTE);
+      for (let i = 2; i <= 3; i++) {
+        s = last.state;
+        last = after(s, "o", 1, NOW + 11 * MINUTE + i);
+      }
+      expect(last.action).to.deep.equal({ type: "close", batchSize: Math.min(MAX_MAPPING_BATCH_SIZE, wavesFor(THRESHOLD_MS / 10) * 7) });
+      expect(last.state).to.include({ limit: 7, lastGoodLimit: 10 });
+    });
+  });
+
+  describe("congestedSoFar: the early stop of a running batch", () => {
+    const cases: { name: string; calls: string; wave: number; stop: boolean }[] = [
+      { name: "a throttle among the recent calls, even before a wave completed", calls: "ot", wave: 10, stop: true },
+      { name: "a throttle that scrolled out of the recent calls", calls: "t" + "o".repeat(20), wave: 10, stop: false },
+      { name: "bad calls before a whole wave completed", calls: "eee", wave: 10, stop: false },
+      { name: "a completed wave, most recent calls bad", calls: "o".repeat(30) + "eeeeeeoooo", wave: 10, stop: true },
+      { name: "a completed wave, bad calls long ago", calls: "e".repeat(30) + "o".repeat(10), wave: 10, stop: false },
+      { name: "limit 1: the first failed call", calls: "x", wave: 1, stop: true },
+    ];
+    for (const c of cases) {
+      it(`${c.stop ? "stops" : "goes on"}: ${c.name}`, () => {
+        expect(congestedSoFar(calls(c.calls), c.wave, THRESHOLD_MS, 0.5)).to.equal(c.stop);
+      });
+    }
   });
 
   describe("breaker", () => {
@@ -231,11 +307,12 @@ describe("controller/adaptive", () => {
       expect(after(half, "o", 1, NOW + 10 * MINUTE + 1).state.breaker).to.include({ status: BREAKER.HALF_OPEN, goodProbes: 1 });
     });
 
-    it("closes at ⌊lastGoodLimit × decreaseFactor⌋: one more decrease from the level it regrows to", () => {
+    it("closes at ⌊lastGoodLimit × decreaseFactor⌋ (one more decrease from the level it regrows to), the mapping sized in time", () => {
       const half = adaptiveStrategy.onSchedule({ ...open1.state, lastGoodLimit: 6 }, settings, NOW + 10 * MINUTE).state;
       const d = after(after(after(half, "o", 1, NOW + 10 * MINUTE + 1).state, "o", 1, NOW + 10 * MINUTE + 2).state, "o", 1, NOW + 10 * MINUTE + 3);
-      expect(d.action).to.deep.equal({ type: "close", batchSize: 4 });
-      expect(d.state).to.include({ limit: 4, appliedBatchSize: 4, lastUpdateAt: NOW + 10 * MINUTE + 3 });
+      const batchSize = Math.min(MAX_MAPPING_BATCH_SIZE, wavesFor(THRESHOLD_MS / 10) * 4);
+      expect(d.action).to.deep.equal({ type: "close", batchSize });
+      expect(d.state).to.include({ limit: 4, appliedBatchSize: batchSize, lastUpdateAt: NOW + 10 * MINUTE + 3 });
     });
 
     it("re-opens on a congested probe even after good ones", () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { followLimit, mappingTarget, settleMapping } from "../../runtime/controller/mapping-update";
+import { followLimit, MAX_MAPPING_BATCH_SIZE, mappingTarget, meanLatency, MIN_WAVES, settleMapping, TARGET_BATCH_SECONDS, wavesFor } from "../../runtime/controller/mapping-update";
 import { BREAKER, type ControllerState } from "../../runtime/controller/types";
 
 const NOW = 1_700_000_000_000;
@@ -14,25 +14,56 @@ const base: ControllerState = {
 };
 
 describe("controller/mapping-update", () => {
-  const targets: { limit: number; applied: number; max: number; target: number | null; why: string }[] = [
-    { limit: 5, applied: 5, max: 10, target: null, why: "the mapping matches" },
-    { limit: 4, applied: 8, max: 10, target: null, why: "the limit is half the mapping: two waves at most" },
-    { limit: 3, applied: 8, max: 10, target: 6, why: "the limit fell below half: shrink to two waves" },
-    { limit: 6, applied: 4, max: 20, target: 12, why: "the limit outgrew the mapping: headroom of two" },
-    { limit: 7, applied: 4, max: 10, target: 10, why: "headroom stops at the cap" },
-    { limit: 1, applied: 10, max: 10, target: 2, why: "limit 1 under a full mapping" },
+  describe("waves: a batch sized in time", () => {
+    const cases: { meanMs: number; waves: number; why: string }[] = [
+      { meanMs: 1_000, waves: TARGET_BATCH_SECONDS, why: "one-second calls fill the target with as many waves" },
+      { meanMs: 700, waves: Math.ceil((TARGET_BATCH_SECONDS * 1000) / 700), why: "rounded up" },
+      { meanMs: 75_000, waves: Math.max(MIN_WAVES, Math.ceil((TARGET_BATCH_SECONDS * 1000) / 75_000)), why: "slow calls: few waves" },
+      { meanMs: 10_000_000, waves: MIN_WAVES, why: "never fewer than two waves" },
+      { meanMs: 0, waves: MAX_MAPPING_BATCH_SIZE, why: "no latency seen: as many as the mapping takes" },
+    ];
+    for (const c of cases) {
+      it(`holds ${c.waves} waves at a mean latency of ${c.meanMs} ms: ${c.why}`, () => {
+        expect(wavesFor(c.meanMs)).to.equal(c.waves);
+      });
+    }
+
+    it("reads the mean latency of a batch's ok calls: fast refusals say nothing of how long work takes", () => {
+      const calls = [
+        { latencyMs: 100, outcome: "ok" as const },
+        { latencyMs: 300, outcome: "ok" as const },
+        { latencyMs: 5, outcome: "throttled" as const },
+      ];
+      expect(meanLatency(calls)).to.equal(200);
+    });
+
+    it("reads all calls when none was ok, and 0 for none", () => {
+      expect(meanLatency([{ latencyMs: 30_000, outcome: "timeout" }, { latencyMs: 10_000, outcome: "error" }])).to.equal(20_000);
+      expect(meanLatency([])).to.equal(0);
+    });
+  });
+
+  const targets: { limit: number; applied: number; waves: number; target: number | null; why: string }[] = [
+    { limit: 5, applied: 50, waves: 10, target: null, why: "the mapping is the target" },
+    { limit: 5, applied: 25, waves: 10, target: null, why: "half the target still fits" },
+    { limit: 5, applied: 100, waves: 10, target: null, why: "twice the target still fits" },
+    { limit: 5, applied: 24, waves: 10, target: 50, why: "below half the target: grow" },
+    { limit: 5, applied: 101, waves: 10, target: 50, why: "above twice the target: shrink" },
+    { limit: 20, applied: 20, waves: 400, target: 8_000, why: "a fresh mapping of one wave grows to the waves the latency asks" },
+    { limit: 20, applied: 20, waves: 1_000, target: MAX_MAPPING_BATCH_SIZE, why: "never past what a Kinesis mapping accepts" },
+    { limit: 1, applied: 8_000, waves: 400, target: 400, why: "limit 1 under a large mapping" },
   ];
   for (const t of targets) {
-    it(`moves a mapping of ${t.applied} under limit ${t.limit} to ${t.target ?? "nothing"}: ${t.why}`, () => {
-      expect(mappingTarget(t.limit, t.applied, t.max)).to.equal(t.target);
+    it(`moves a mapping of ${t.applied} under limit ${t.limit} and ${t.waves} waves to ${t.target ?? "nothing"}: ${t.why}`, () => {
+      expect(mappingTarget(t.limit, t.applied, t.waves)).to.equal(t.target);
     });
   }
 
   it("resizes and records when, once the interval since the last update has passed", () => {
     const s = { ...base, limit: 8, appliedBatchSize: 3, lastUpdateAt: NOW - 60_000 };
     expect(settleMapping(s, NOW, 60_000, 10)).to.deep.equal({
-      state: { ...s, appliedBatchSize: 10, lastUpdateAt: NOW },
-      action: { type: "resize", batchSize: 10 },
+      state: { ...s, appliedBatchSize: 80, lastUpdateAt: NOW },
+      action: { type: "resize", batchSize: 80 },
     });
   });
 

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { adaptiveStrategy, restoreState, stepStrategy, strategyFor, strategyOf } from "../../runtime/controller";
 import { BREAKER, type ControllerState } from "../../runtime/controller/types";
+import { MAX_MAPPING_BATCH_SIZE } from "../../runtime/controller/mapping-update";
 import { validateProvider } from "../../runtime/catalog/validate";
 import { adaptiveSettings, stepSettings } from "./fixtures";
 
@@ -70,9 +71,13 @@ describe("controller/restore", () => {
     expect(restoreState(closed, step, NOW)).to.deep.equal(stepStrategy.initial(step, NOW));
   });
 
-  it("clamps sizes into [1, maxBatchSize] when the cap was lowered", () => {
+  it("clamps the limits into [1, maxBatchSize] when the cap was lowered; the mapping may hold more than the fan-out cap", () => {
     const lowered = adaptiveSettings({}, { maxConcurrency: 4, maxBatchSize: 4 });
-    expect(restoreState(closed, lowered, NOW)).to.deep.equal({ ...closed, limit: 4, appliedBatchSize: 4, lastGoodLimit: 4 });
+    expect(restoreState(closed, lowered, NOW)).to.deep.equal({ ...closed, limit: 4, appliedBatchSize: 8, lastGoodLimit: 4 });
+  });
+
+  it("clamps the mapping to what a Kinesis mapping accepts", () => {
+    expect(restoreState({ ...closed, appliedBatchSize: MAX_MAPPING_BATCH_SIZE + 1 }, settings, NOW)).to.include({ appliedBatchSize: MAX_MAPPING_BATCH_SIZE });
   });
 
   it("clamps sizes below 1 up to 1", () => {
