@@ -24,10 +24,10 @@ import { addTargetOptions, readInput, requireProvider, resolveTarget, TARGET_HEL
 interface EnqueueOptions extends TargetOptions {
   provider: string;
   file?: string;
-  adHoc: boolean;
-  dryRun: boolean;
+  adHoc?: boolean;
+  dryRun?: boolean;
   failedTo?: string;
-  json: boolean;
+  json?: boolean;
   progress: boolean;
 }
 
@@ -42,10 +42,10 @@ export function registerEnqueue(program: Command, run: (fn: () => Promise<number
     .description("put record ids into a provider's stream (one id per line, or JSON lines {\"id\": …, \"payload\": …})")
     .requiredOption("-p, --provider <id>", "provider whose stream receives the records")
     .option("-f, --file <file>", "input file (default: stdin)")
-    .option("--ad-hoc", "mark the records as requested by a person, not the scheduler (status counts them apart)", false)
-    .option("--dry-run", "check the input and the stream, send nothing", false)
+    .option("--ad-hoc", "mark the records as requested by a person, not the scheduler (status counts them apart)")
+    .option("--dry-run", "check the input and the stream, send nothing")
     .option("--failed-to <file>", "where to write records that could not be sent, ready to enqueue again (default: sluice-unsent-<provider>-<time>.jsonl in the current directory)")
-    .option("--json", "print the summary as JSON", false)
+    .option("--json", "print the summary as JSON")
     .addOption(new Option("--no-progress", "no progress bar (it is shown only on a terminal, for 1000+ records)"));
   addTargetOptions(cmd).addHelpText(
     "after",
@@ -77,12 +77,12 @@ async function enqueue(cmd: Command, opts: EnqueueOptions): Promise<number> {
   const provider = requireProvider(target.catalog, opts.provider, opts.catalog);
   const sourceName = opts.file ?? "stdin";
   const text = await readInput(opts.file ?? "-", "records from");
-  const parsed = parseRecordLines(text, { adHoc: opts.adHoc, now: Date.now() });
+  const parsed = parseRecordLines(text, { adHoc: opts.adHoc === true, now: Date.now() });
   if (parsed.problems.length > 0) throw new CliInputError(problemLines(sourceName, parsed.problems));
 
   const where = describeSource(target.source);
   const resources = locate(target.source, provider.id);
-  if (!resources) throw new NotDeployedError(provider.id, where, [`provider "${provider.id}" in the outputs`]);
+  if (!resources) throw new NotDeployedError(provider.id, where, [`providers.${provider.id}`]);
   if (parsed.records.length === 0) {
     report(opts, { provider: provider.id, stream: resources.stream, source: sourceName, parsed, sent: null });
     return EXIT_OK;
@@ -179,8 +179,8 @@ function report(opts: EnqueueOptions, o: Outcome): void {
       provider: o.provider,
       stream: o.stream,
       input: o.source,
-      adHoc: opts.adHoc,
-      dryRun: opts.dryRun,
+      adHoc: opts.adHoc === true,
+      dryRun: opts.dryRun === true,
       records: parsed.records.length,
       duplicates: parsed.duplicates,
       conflictingDuplicates: parsed.conflictingDuplicates,

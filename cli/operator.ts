@@ -89,7 +89,7 @@ async function operate(cmd: Command, action: OperatorActionName, opts: OperatorO
   const provider = requireProvider(target.catalog, opts.provider, opts.catalog);
   const where = describeSource(target.source);
   const resources = locate(target.source, provider.id);
-  if (!resources) throw new NotDeployedError(provider.id, where, [`provider "${provider.id}" in the outputs`]);
+  if (!resources) throw new NotDeployedError(provider.id, where, [`providers.${provider.id}`]);
   const note = opts.reason?.trim() || undefined;
 
   const clients = new AwsClients();

@@ -89,7 +89,7 @@ function fromJson(text: string): { id: string; payload?: unknown } | { problem: 
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { problem: `invalid JSON: ${(err as Error).message}` };
+    return { problem: `invalid JSON: ${jsonReason((err as Error).message)}` };
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return { problem: "expected a JSON object with an id" };
   const obj = value as Record<string, unknown>;
@@ -98,6 +98,15 @@ function fromJson(text: string): { id: string; payload?: unknown } | { problem: 
   if (!("id" in obj)) return { problem: 'missing "id"' };
   if (typeof obj.id !== "string") return { problem: `"id" must be a string, got ${JSON.stringify(obj.id)}` };
   return "payload" in obj ? { id: obj.id, payload: obj.payload } : { id: obj.id };
+}
+
+/** The parser's reason with the column in the line, whichever way this Node.js version words it. */
+function jsonReason(message: string): string {
+  const lc = /\s*\(line \d+ column (\d+)\)\s*$/.exec(message);
+  if (lc) return `${message.slice(0, lc.index)} at column ${lc[1]}`;
+  const pos = /\s*(?:in JSON )?at position (\d+).*$/s.exec(message);
+  if (pos) return `${message.slice(0, pos.index)} at column ${Number(pos[1]) + 1}`;
+  return message;
 }
 
 function checkId(id: string): string | undefined {

@@ -23,8 +23,8 @@ import { addTargetOptions, requireProvider, resolveTarget, TARGET_HELP, type Tar
 
 interface StatusOptions extends TargetOptions {
   provider?: string;
-  json: boolean;
-  scan: boolean;
+  json?: boolean;
+  scan?: boolean;
   details?: boolean;
   actions: string;
   progress: boolean;
@@ -38,8 +38,8 @@ export function registerStatus(program: Command, run: (fn: () => Promise<number>
     .command("status")
     .description("show what each provider's pipeline is doing: mapping, controller, breaker, pause, window, today's progress")
     .option("-p, --provider <id>", "one provider (default: every provider of the catalog)")
-    .option("--json", "print JSON for scripts instead of the table", false)
-    .option("--scan", "also count today's in-flight, stalled and ad-hoc records by scanning each ledger table (reads every item: slow on large tables)", false)
+    .option("--json", "print JSON for scripts instead of the table")
+    .option("--scan", "also count today's in-flight, stalled and ad-hoc records by scanning each ledger table (reads every item: slow on large tables)")
     .option("--details", "print a detail block per provider (default with --provider)")
     .option("--actions <n>", "recent operator actions to show per provider", "5")
     .addOption(new Option("--no-progress", "no progress bar (shown on a terminal when reading more than 4 providers)"));
@@ -77,7 +77,7 @@ async function status(cmd: Command, opts: StatusOptions): Promise<number> {
   try {
     let done = 0;
     readings = await mapPool(providers, CONCURRENCY, async (p) => {
-      const reading = await readProvider(p, target.source, clients, now, { scan: opts.scan, actions });
+      const reading = await readProvider(p, target.source, clients, now, { scan: opts.scan === true, actions });
       progress.update(++done);
       return reading;
     });
@@ -87,7 +87,7 @@ async function status(cmd: Command, opts: StatusOptions): Promise<number> {
   }
   const report: StatusReport = { generatedAt: new Date(now).toISOString(), source: describeSource(target.source), providers: readings.map((r) => buildStatus(r, now)) };
   if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
-  else process.stdout.write(renderStatus(report, now, { details: opts.details ?? opts.provider !== undefined, scanned: opts.scan }));
+  else process.stdout.write(renderStatus(report, now, { details: opts.details ?? opts.provider !== undefined, scanned: opts.scan === true }));
   return report.providers.some((p) => p.errors.length > 0) ? EXIT_FAILURE : EXIT_OK;
 }
 
@@ -105,7 +105,7 @@ async function readProvider(provider: Provider, source: ResourceSource, clients:
   const where = describeSource(source);
   const resources = locate(source, provider.id);
   if (!resources) {
-    const missing: Read<never> = { missing: [`provider "${provider.id}" in the outputs`] };
+    const missing: Read<never> = { missing: [`providers.${provider.id}`] };
     return { provider, resources: null, mapping: missing, pipeline: missing, today: missing, actions: missing, census: opts.scan ? missing : null };
   }
   const access = new PipelineAccess(provider, resources, where, clients);

@@ -63,6 +63,13 @@ describe("operator commands on the local engines", function () {
       expect(await readStream(engines().kinesis, pipelineNames("local", spare.id).stream)).to.deep.equal([]);
     });
 
+    it("checks input and stream without sending on --dry-run", async () => {
+      const r = await cli("enqueue", "-p", spare.id, "-f", tempFile("ok.txt", "d-1\nd-2\n"), "--dry-run", "-c", catalog, ...STACK);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(new RegExp(`^${spare.id}: dry run: 2 scheduled records would go to stream ${pipelineNames("local", spare.id).stream}; nothing was sent\n`));
+      expect(await readStream(engines().kinesis, pipelineNames("local", spare.id).stream)).to.deep.equal([]);
+    });
+
     it("reports an unknown provider, an unreadable file and a provider that is not deployed in one line each", async () => {
       const file = tempFile("ids.txt", "a\n");
       const unknown = await cli("enqueue", "-p", "nope", "-f", file, "-c", catalog, ...STACK);
@@ -296,6 +303,23 @@ describe("operator commands on the local engines", function () {
       });
       expect((await cli("pause", "-p", provider.id, "--by", " ", "-c", catalog, ...STACK)).stderr).to.equal("--by must not be empty\n");
       expect(await cli("status", "-p", provider.id, "-c", "/nonexistent/providers.json")).to.deep.equal({ code: 1, stdout: "", stderr: "providers.json: cannot read /nonexistent/providers.json: no such file\n" });
+    });
+
+    it("treats a provider the stack outputs do not list as not deployed", async () => {
+      const provider = e2eProvider();
+      const catalog = catalogFile([provider]);
+      const outputs = tempFile("outputs.json", JSON.stringify({ providers: {} }));
+      const status = await cli("status", "-c", catalog, "--outputs", outputs);
+      expect(status.code, status.stderr).to.equal(0);
+      expect(status.stdout).to.include(`${provider.id}: not deployed in the stack outputs of ${outputs}: providers.${provider.id} not found`);
+      expect(await cli("pause", "-p", provider.id, "-c", catalog, "--outputs", outputs)).to.deep.equal({
+        code: 1,
+        stdout: "",
+        stderr: `provider "${provider.id}" is not deployed in the stack outputs of ${outputs}: providers.${provider.id} not found\n`,
+      });
+      const garbage = await cli("status", "-c", catalog, "--outputs", tempFile("o.txt", "Current stack outputs (0):"));
+      expect(garbage.code).to.equal(1);
+      expect(garbage.stderr).to.match(/^.*o\.txt: not JSON .*; expected the output of `pulumi stack output --json`\n$/);
     });
 
     it("says which endpoint it cannot reach, without a stack trace", async () => {

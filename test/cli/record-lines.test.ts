@@ -42,7 +42,7 @@ describe("enqueue input lines", () => {
   }
 
   const refused: { name: string; text: string; problems: { line: number; message: RegExp }[] }[] = [
-    { name: "malformed JSON, with its line number", text: 'a\n\n{"id": "b",,}\nc\n', problems: [{ line: 3, message: /^invalid JSON: / }] },
+    { name: "malformed JSON, with its line and column", text: 'a\n\n{"id": "b",,}\nc\n', problems: [{ line: 3, message: /^invalid JSON: .* at column 12$/ }] },
     { name: "a JSON line without id", text: '{"payload": 1}\n', problems: [{ line: 1, message: /^missing "id"$/ }] },
     { name: "a non-string id", text: '{"id": 42}\n', problems: [{ line: 1, message: /^"id" must be a string, got 42$/ }] },
     { name: "an empty JSON id", text: '{"id": "  "}\n', problems: [{ line: 1, message: /^"id" is empty$/ }] },

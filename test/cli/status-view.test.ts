@@ -86,7 +86,7 @@ describe("status view", () => {
   });
 
   it("shows a provider the stack outputs do not list as not deployed", () => {
-    const none = { missing: ['provider "meridian" in the outputs'] };
+    const none = { missing: ['providers.meridian'] };
     const s = buildStatus({ provider: p, resources: null, mapping: none, pipeline: none, today: none, actions: none, census: null }, NOON);
     expect(s.deployment).to.equal("not-deployed");
     expect(s.resources).to.equal(null);
