@@ -76,8 +76,8 @@ export class Oracle {
   ) {
     const steps = Math.ceil((end - start) / STEP_MS);
     this.cumulative = new Float64Array(steps + 1);
-    const spans = openSpans(provider, start, end);
-    this.windowOpenings = spans.map((s) => s.start).filter((t) => t > start);
+    const spans = openSpans(provider, start, start + steps * STEP_MS);
+    this.windowOpenings = spans.map((s) => s.start).filter((t) => t > start && t < end);
     const limit = spec.enforceDailyLimit ? provider.dailyRequestLimit : undefined;
     let nextDay = dayEnd(provider.timezone, start);
     let used = 0;

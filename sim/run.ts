@@ -113,7 +113,8 @@ export async function runScenario(opts: RunOptions, shared?: { oracle: Oracle })
   const spec = modelSpec(scenario);
   const model = new ProviderModel(spec, provider, start, rngStream(seed, "provider"));
   const recorder = new Recorder(start, clock.now);
-  const store = new MemoryLedgerStore({ onWrite: recorder.onWrite });
+  const ledgerLatencyMs = scenario.ledger.latencyMs;
+  const store = new MemoryLedgerStore({ onWrite: recorder.onWrite, ...(ledgerLatencyMs > 0 ? { delay: () => loop.sleep(ledgerLatencyMs) } : {}) });
   const invoker = new SimWorkerInvoker(loop, model, recorder, scenario.mapping.invokeOverheadMs);
 
   const settings = mappingSettings(provider);

@@ -102,6 +102,9 @@ export const scenarioSchema = z.strictObject({
       invokeOverheadMs: z.number().int().min(0).max(10_000).default(10),
     })
     .default({ updateDelaySeconds: { min: 3, max: 15 }, pollIntervalMs: 1_000, batchGapMs: 200, invokeOverheadMs: 10 }),
+  ledger: z
+    .strictObject({ latencyMs: z.number().min(0).max(1_000).default(5).describe("Virtual time each ledger (DynamoDB) request takes") })
+    .default({ latencyMs: 5 }),
   rearmIntervalMinutes: z.number().int().min(1).max(1_440).default(STACK_DEFAULTS.rearmIntervalMinutes),
 });
 
@@ -123,6 +126,12 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function describe(raw: unknown, issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_union") {
+    // A profile is a number or {shape, points}: report the branch that matches the value's kind.
+    const branch = issue.errors.find((b) => !b.every((i) => i.code === "invalid_type" && i.path.length === 0));
+    if (branch?.[0]) return describe(raw, { ...branch[0], path: [...issue.path, ...branch[0].path] });
+    return `${fieldPath(issue.path)}: expected a number or { "shape", "points" } (got ${JSON.stringify(valueAt(raw, issue.path))})`;
+  }
   const field = fieldPath(issue.path) || "(the scenario)";
   const value = valueAt(raw, issue.path);
   if (issue.code === "unrecognized_keys") return issue.keys.map((k) => `unknown field "${issue.path.length ? `${field}.` : ""}${k}"`).join("; ");

@@ -1,0 +1,62 @@
+/**
+ * `sluice simulate`: one deterministic virtual-time run of the real ventilator
+ * and controller against a simulated provider (see sim/).
+ */
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { SluiceError } from "../runtime/errors";
+import { METRIC_KEYS } from "../sim/metrics";
+import { renderReport } from "../sim/report";
+import { DEFAULT_SEED, runScenario } from "../sim/run";
+import { CONTROLLERS, DEFAULT_CONTROLLER, isControllerName, type ControllerName } from "../sim/scenario";
+import { BUILT_IN_SCENARIOS, resolveScenario } from "../sim/scenarios";
+import { EXIT_OK } from "./output";
+
+export function controllerOption(name: string): ControllerName {
+  if (!isControllerName(name)) throw new SluiceError(`unknown controller "${name}": expected one of ${CONTROLLERS.join(", ")}`);
+  return name;
+}
+
+export function seedOption(text: string): number {
+  const seed = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(seed) || seed > 0xffffffff) throw new SluiceError(`--seed "${text}" is not an integer between 0 and 4294967295`);
+  return seed;
+}
+
+export function scenarioList(): string {
+  return BUILT_IN_SCENARIOS.map((s) => `  ${s.name.padEnd(15)} ${s.description}`).join("\n");
+}
+
+export function registerSimulate(program: Command, run: (fn: () => Promise<number> | number) => void): void {
+  program
+    .command("simulate")
+    .description("run one deterministic simulation of the real ventilator and controller against a simulated provider")
+    .requiredOption("-s, --scenario <name|file>", "a built-in scenario or a scenario JSON file")
+    .option("-c, --controller <name>", `controller strategy (${CONTROLLERS.join(", ")})`, DEFAULT_CONTROLLER)
+    .option("--seed <n>", "random seed: the same seed gives the same result", String(DEFAULT_SEED))
+    .option("--json", "print the metrics as one JSON object")
+    .option("--report <file>", "write a self-contained HTML report")
+    .addHelpText("after", `\nBuilt-in scenarios:\n${scenarioList()}\n`)
+    .action((opts: { scenario: string; controller: string; seed: string; json?: boolean; report?: string }) =>
+      run(async () => {
+        const controller = controllerOption(opts.controller);
+        const seed = seedOption(opts.seed);
+        const scenario = resolveScenario(opts.scenario);
+        const result = await runScenario({ scenario, controller, seed });
+        if (opts.report) writeFileSync(opts.report, renderReport([result], `sluice simulate: ${scenario.name} × ${controller}`));
+        if (opts.json) {
+          process.stdout.write(JSON.stringify(result.metrics) + "\n");
+          return EXIT_OK;
+        }
+        const m = result.metrics as unknown as Record<string, unknown>;
+        const lines = [
+          `scenario ${scenario.name} × ${controller}, seed ${seed}: ${((result.end - result.start) / 3_600_000).toFixed(2)} h simulated (${result.endReason})`,
+          ...METRIC_KEYS.slice(2).map((k) => `  ${k.padEnd(15)} ${m[k] === null ? "n/a" : String(m[k])}`),
+          `  calls           ${result.recorder.totals.calls} (ok ${result.recorder.totals.ok}, error ${result.recorder.totals.error}, throttled ${result.recorder.totals.throttled}, timeout ${result.recorder.totals.timeout})`,
+          ...(opts.report ? [`report written to ${opts.report}`] : []),
+        ];
+        process.stdout.write(lines.join("\n") + "\n");
+        return EXIT_OK;
+      }),
+    );
+}
