@@ -5,6 +5,8 @@ import { registerValidate } from "./validate";
 import { registerEnqueue } from "./enqueue";
 import { registerStatus } from "./status";
 import { registerOperator } from "./operator";
+import { registerSimulate } from "./simulate";
+import { registerBench } from "./bench";
 import { registerPolicyCheck } from "./policy-check";
 
 export function buildProgram(): { program: Command; done: Promise<number> } {
@@ -23,6 +25,8 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerEnqueue(program, run);
   registerStatus(program, run);
   registerOperator(program, run);
+  registerSimulate(program, run);
+  registerBench(program, run);
   registerPolicyCheck(program, run);
   return { program, done };
 }
