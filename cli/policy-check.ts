@@ -81,15 +81,16 @@ export async function policyCheck(opts: PolicyCheckOptions, out: NodeJS.Writable
   const { formatPolicyReport, countByLevel } = lazy.report();
   const judgedAt = clock();
   const windowsAt = config[MAINTENANCE_WINDOW]?.properties.now;
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
   out.write(
-    `sluice policy-check: ${opts.catalog} (${catalog.providers.length} providers, ${enabledProviders(catalog).length} enabled) as stack "${opts.stack}": ` +
-      `${check.pipelines.length} pipelines, ${check.registrations.length} resources; ` +
+    `sluice policy-check: ${opts.catalog} (${count(catalog.providers.length, "provider")}, ${enabledProviders(catalog).length} enabled) as stack "${opts.stack}": ` +
+      `${count(check.pipelines.length, "pipeline")}, ${count(check.registrations.length, "resource")}; ` +
       `windows judged at ${typeof windowsAt === "string" ? `${windowsAt} (policy config now)` : `${clocks.isoInstant(judgedAt.at)} (${judgedAt.source})`}\n\n`,
   );
   out.write(formatPolicyReport(check.pack.name, check.pack.version, check.analysis.diagnostics, { project: "sluice", stack: opts.stack, packPath: PACK_PATH }));
   const counts = countByLevel(check.analysis.diagnostics);
   const verdict = counts.mandatory > 0 ? "the deploy would be refused" : "the deploy would pass";
-  out.write(`\n${counts.mandatory} mandatory, ${counts.advisory} advisory violation${counts.mandatory + counts.advisory === 1 ? "" : "s"}: ${verdict}\n`);
+  out.write(`\n${counts.mandatory} mandatory, ${count(counts.advisory, "advisory violation")}: ${verdict}\n`);
   return counts.mandatory > 0 ? EXIT_POLICY_VIOLATION : EXIT_OK;
 }
 
