@@ -113,6 +113,7 @@ export function detailBlock(s: ProviderStatus, now: number): string[] {
   if (t) {
     const daily = t.dailyRequestLimit === null ? "no daily limit" : `daily limit ${dailyCell(s)}`;
     add("today", `${t.day}: ${t.done} done, ${t.failed} failed attempt(s), ${t.dead} dead; ${daily}`);
+    add("ad hoc", `${t.adHoc.done} done, ${t.adHoc.failed} failed attempt(s), ${t.adHoc.dead} dead of the above were requested ad hoc`);
     if (t.records) {
       add("scheduled", counts(t.records.scheduled));
       add("ad-hoc", counts(t.records.adHoc));

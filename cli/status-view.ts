@@ -59,6 +59,8 @@ export interface ProviderStatus {
     done: number;
     failed: number;
     dead: number;
+    /** Of done / failed / dead, the records requested ad hoc (`enqueue --ad-hoc`) rather than by the scheduler. */
+    adHoc: { done: number; failed: number; dead: number };
     /** Calls reserved against the daily limit; counted only when the provider has one. */
     requests: number;
     dailyRequestLimit: number | null;
@@ -129,6 +131,7 @@ export function buildStatus(reading: ProviderReading, now: number): ProviderStat
           done: stats.done,
           failed: stats.failed,
           dead: stats.dead,
+          adHoc: { done: stats.adHocDone, failed: stats.adHocFailed, dead: stats.adHocDead },
           requests: stats.requests,
           dailyRequestLimit: limit,
           dailyUsage: limit === null ? null : stats.requests / limit,

@@ -115,5 +115,13 @@ export function readAudit(key: ItemKey, item: Item): OperatorAction {
 
 export function readDayStats(key: ItemKey, item: Item | null): DayStats {
   const count = (name: keyof DayStats) => (item ? (field<number>(key, item, name, "number", true) ?? 0) : 0);
-  return { requests: count("requests"), done: count("done"), failed: count("failed"), dead: count("dead") };
+  return {
+    requests: count("requests"),
+    done: count("done"),
+    failed: count("failed"),
+    dead: count("dead"),
+    adHocDone: count("adHocDone"),
+    adHocFailed: count("adHocFailed"),
+    adHocDead: count("adHocDead"),
+  };
 }

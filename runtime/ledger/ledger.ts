@@ -43,7 +43,7 @@ import { expiresAtFor, isValidZone } from "./expiry";
 import { auditItem, F, NO_PREVIOUS, pipelineItem, readAudit, readClaimMemo, readDayStats, readEntry, readPipeline, type ClaimMemo } from "./items";
 import { AUDIT_PARTITION, auditKey, dayCountersKey, PIPELINE_KEY, recordKey } from "./layout";
 import { StoreUnavailableError, when, type Condition, type Item, type ItemKey, type LedgerStore, type WriteResult } from "./store";
-import { LEDGER_STATUS, type ClaimResult, type DayCounts, type DayStats, type LedgerEntry, type OperatorAction, type PipelineState, type VersionedPipelineState } from "./types";
+import { DAY_COUNT_NAMES, LEDGER_STATUS, type ClaimResult, type DayCounts, type DayStats, type LedgerEntry, type OperatorAction, type PipelineState, type VersionedPipelineState } from "./types";
 
 export interface LedgerSettings {
   providerId: string;
@@ -309,7 +309,7 @@ export class Ledger {
   /** One atomic ADD per batch. */
   async addDayCounts(day: string, counts: DayCounts): Promise<void> {
     const add: Record<string, number> = {};
-    for (const name of ["done", "failed", "dead"] as const) {
+    for (const name of DAY_COUNT_NAMES) {
       const n = counts[name] ?? 0;
       if (!Number.isInteger(n) || n < 0) throw new LedgerInputError(`counts.${name}`, n, "an integer ≥ 0");
       if (n > 0) add[name] = n;

@@ -88,11 +88,17 @@ export interface OperatorAction {
   at: number;
 }
 
+/** Counts of one batch; the adHoc* fields count the part requested by a person (`sluice enqueue --ad-hoc`). */
 export interface DayCounts {
   done?: number;
   failed?: number;
   dead?: number;
+  adHocDone?: number;
+  adHocFailed?: number;
+  adHocDead?: number;
 }
+
+export const DAY_COUNT_NAMES = ["done", "failed", "dead", "adHocDone", "adHocFailed", "adHocDead"] as const;
 
 export interface DayStats {
   /** Provider calls reserved against the daily limit (refunds deducted). */
@@ -100,4 +106,8 @@ export interface DayStats {
   done: number;
   failed: number;
   dead: number;
+  /** Of done / failed / dead, those requested ad hoc. */
+  adHocDone: number;
+  adHocFailed: number;
+  adHocDead: number;
 }

@@ -6,10 +6,10 @@
  */
 import type { Provider } from "../catalog/provider";
 import { summarize } from "../controller/batch-stats";
-import { isCongested, strategyOf } from "../controller";
+import { congestedSoFar, strategyOf } from "../controller";
 import { BREAKER, type BatchReport, type CallSample, type ControllerAction, type ControllerState } from "../controller/types";
 import { LedgerConflictError } from "../ledger/errors";
-import { LEDGER_STATUS, type LedgerEntry } from "../ledger/types";
+import { LEDGER_STATUS, type DayCounts, type LedgerEntry } from "../ledger/types";
 import { providerDay } from "../windows/clock";
 import { fanOut } from "./fan-out";
 import { gate, type Gate } from "./gate";
@@ -69,14 +69,31 @@ export function malformedKey(sequenceNumber: string): string {
 }
 
 /**
- * A batch is congested once a call was throttled, or once at least a wave of
- * calls has completed and the bad share exceeds the threshold; starting the
- * rest of the batch would only add load to a struggling provider.
+ * Once a batch shows congestion, starting the rest of it would only add load
+ * to a struggling provider; the adaptive controller's own verdict decides.
  */
 export function congested(samples: readonly CallSample[], wave: number, provider: Provider): boolean {
   if (provider.controller.strategy === "step") return false; // the original demo always finished its batch
-  const stats = summarize(samples, provider.latencyThresholdMs);
-  return stats.throttled > 0 || (stats.total >= wave && isCongested(stats, provider.errorRateThreshold));
+  return congestedSoFar(samples, wave, provider.latencyThresholdMs, provider.errorRateThreshold);
+}
+
+/**
+ * How often a running batch re-reads the gate (operator pause, window, breaker
+ * opened by a parallel batch): batches can run for minutes, and a pause or a
+ * maintenance window must not wait for the batch to end.
+ */
+export const GATE_RECHECK_MS = 10_000;
+
+/** What this batch moved on today: done, failed with attempts left, dead; and how much of it was ad hoc. */
+function dayCounts(candidates: readonly Candidate[], results: readonly (Fate | undefined)[], malformed: number): Required<DayCounts> {
+  const counts = { done: 0, failed: 0, dead: malformed, adHocDone: 0, adHocFailed: 0, adHocDead: 0 };
+  results.forEach((f, i) => {
+    const kind = f?.fate === "done" ? "done" : f?.fate === "dead" ? "dead" : f?.fate === "retry" && f.sample ? "failed" : null;
+    if (!kind) return;
+    counts[kind]++;
+    if (candidates[i]!.record.adHoc) counts[kind === "done" ? "adHocDone" : kind === "dead" ? "adHocDead" : "adHocFailed"]++;
+  });
+  return counts;
 }
 
 async function backOffWhileLeased(fates: readonly Fate[], calls: number, context: InvocationContext, deps: VentilatorDeps): Promise<void> {
@@ -144,7 +161,21 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
   const workerTimeoutMs = provider.worker.timeoutSeconds * 1000;
   const samples: CallSample[] = [];
 
+  let checkedAt = now;
+  let held: Exclude<Gate, { open: true }> | null = null;
+  /** Re-reads the gate at most every GATE_RECHECK_MS; once closed, the batch starts nothing more. */
+  const stillOpen = async (): Promise<boolean> => {
+    const t = clock.now();
+    if (held || t - checkedAt < GATE_RECHECK_MS) return held === null;
+    checkedAt = t;
+    const fresh = await loadPipeline(ledger, provider, t);
+    const g = gate(provider, fresh.pause, fresh.controller, t);
+    if (!g.open) held ??= g;
+    return held === null;
+  };
+
   const run = async (c: Candidate): Promise<Fate> => {
+    if (!(await stillOpen())) return { fate: "retry", reason: `held: ${held!.reason}` };
     const claim = await ledger.claim(c.record.id, day, clock.now(), { adHoc: c.record.adHoc });
     if (!claim.claimed) {
       return claim.reason === "leased"
@@ -168,17 +199,18 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
   };
 
   const mayStart = (): boolean =>
-    context.getRemainingTimeInMillis() > workerTimeoutMs + INVOKE_MARGIN_MS + FINISH_MARGIN_MS && !congested(samples, limit, provider);
+    held === null && context.getRemainingTimeInMillis() > workerTimeoutMs + INVOKE_MARGIN_MS + FINISH_MARGIN_MS && !congested(samples, limit, provider);
   const { results, notStarted, peakInFlight } = await fanOut(allowed, limit, run, mayStart);
 
   const unused = granted - samples.length;
   if (provider.dailyRequestLimit !== undefined && unused > 0) await ledger.refundRequests(day, unused);
 
   const decided = await decide(deps, ledger, pipeline, { samples, limit, peakInFlight }, overLimit.length > 0, now);
+  if (held) await hold(held, decided.pipeline, deps, ledger, clock.now());
 
   const fates = results.filter((f): f is Fate => f !== undefined);
   const count = (k: Fate["fate"]) => fates.filter((f) => f.fate === k).length;
-  const counts = { done: count("done"), failed: fates.filter((f) => f.fate === "retry" && f.sample).length, dead: count("dead") + malformed.length };
+  const counts = dayCounts(allowed, results, malformed.length);
   if (counts.done + counts.failed + counts.dead > 0) await ledger.addDayCounts(day, counts);
 
   await backOffWhileLeased(fates, samples.length, context, deps);
@@ -239,7 +271,7 @@ async function decide(
   report: BatchReport,
   dailyLimitReached: boolean,
   now: number,
-): Promise<{ controller: ControllerState; pause: PauseSnapshot | null; action: ControllerAction["type"]; applied: boolean | null }> {
+): Promise<{ controller: ControllerState; pause: PauseSnapshot | null; action: ControllerAction["type"]; applied: boolean | null; pipeline: Pipeline }> {
   const { provider, mapping } = deps;
   const strategy = strategyOf(provider);
   let action: ControllerAction["type"] = "keep";
@@ -267,12 +299,12 @@ async function decide(
   });
 
   const pending = change as MappingChange | null;
-  if (!saved || !pending) return { controller: pipeline.controller, pause: pipeline.pause, action, applied: null };
+  if (!saved || !pending) return { controller: pipeline.controller, pause: pipeline.pause, action, applied: null, pipeline };
   const { applied } = await mapping.update(pending);
   if (applied || pending.batchSize === undefined || pending.enabled !== undefined) {
     // Breaker and pause changes stay recorded even if the mapping lagged: the gate keeps handing
     // batches back and the schedule reconciles the mapping.
-    return { controller: pipeline.controller, pause: pipeline.pause, action, applied };
+    return { controller: pipeline.controller, pause: pipeline.pause, action, applied, pipeline };
   }
   const restored = { ...pipeline.controller, appliedBatchSize: before.appliedBatchSize, lastUpdateAt: before.lastUpdateAt };
   const retried = await savePipeline(ledger, provider, now, pipeline, (current) =>
@@ -280,7 +312,20 @@ async function decide(
       ? { controller: { ...current.controller, appliedBatchSize: restored.appliedBatchSize, lastUpdateAt: restored.lastUpdateAt }, pause: current.pause }
       : null,
   );
-  return { controller: retried.pipeline.controller, pause: retried.pipeline.pause, action, applied };
+  return { controller: retried.pipeline.controller, pause: retried.pipeline.pause, action, applied, pipeline: retried.pipeline };
+}
+
+/** Remembers why nothing may be called (unless the breaker says it already) and makes sure the mapping stops. */
+async function hold(g: Exclude<Gate, { open: true }>, pipeline: Pipeline, deps: VentilatorDeps, ledger: LedgerPort, now: number): Promise<boolean> {
+  if (g.reason !== "breaker-open" && pipeline.pause?.reason !== g.reason) {
+    const reason = g.reason;
+    await savePipeline(ledger, deps.provider, now, pipeline, (current) =>
+      current.pause?.reason === reason
+        ? null
+        : { controller: current.controller, pause: { reason, since: now, resumeBatchSize: current.controller.appliedBatchSize } },
+    );
+  }
+  return (await deps.mapping.update({ enabled: false })).applied;
 }
 
 /** Nothing may be called: remember why, make sure the mapping stops, and hand the whole batch back. */
@@ -293,15 +338,7 @@ async function handBackAll(
   now: number,
 ): Promise<BatchResponse> {
   const { provider } = deps;
-  if (g.reason !== "breaker-open" && pipeline.pause?.reason !== g.reason) {
-    const reason = g.reason;
-    await savePipeline(ledger, provider, now, pipeline, (current) =>
-      current.pause?.reason === reason
-        ? null
-        : { controller: current.controller, pause: { reason, since: now, resumeBatchSize: current.controller.appliedBatchSize } },
-    );
-  }
-  const { applied } = await deps.mapping.update({ enabled: false });
+  const applied = await hold(g, pipeline, deps, ledger, now);
   deps.log(
     emfLine(
       deps.metricsNamespace,

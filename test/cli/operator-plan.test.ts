@@ -122,7 +122,7 @@ describe("operator plans", () => {
     for (const c of cases) {
       it(c.name, () => {
         const provider = c.provider ?? p;
-        const plan = saved(planResume(input(provider, c.now, loaded(provider, c.c ?? {}, c.pause ?? null), { today: { requests: c.requests ?? 0, done: 0, failed: 0, dead: 0 } })));
+        const plan = saved(planResume(input(provider, c.now, loaded(provider, c.c ?? {}, c.pause ?? null), { today: { requests: c.requests ?? 0, done: 0, failed: 0, dead: 0, adHocDone: 0, adHocFailed: 0, adHocDead: 0 } })));
         expect(plan.state.pause).to.deep.equal(c.next);
         expect(plan.mapping).to.deep.equal(c.mapping);
         expect(plan.hold?.by ?? null).to.equal(c.hold);

@@ -113,10 +113,15 @@ for (const kind of STORE_KINDS) {
 
     describe("day counts", () => {
       it("adds a batch's outcomes atomically and reports them with the requests", async () => {
-        expect(await ledger.dayStats(DAY)).to.deep.equal({ requests: 0, done: 0, failed: 0, dead: 0 });
+        const none = { adHocDone: 0, adHocFailed: 0, adHocDead: 0 };
+        expect(await ledger.dayStats(DAY)).to.deep.equal({ requests: 0, done: 0, failed: 0, dead: 0, ...none });
         await ledger.reserveRequests(DAY, 6, 100, T0);
-        await Promise.all([ledger.addDayCounts(DAY, { done: 3, failed: 1 }), ledger.addDayCounts(DAY, { done: 1, dead: 1 }), ledger.addDayCounts(DAY, {})]);
-        expect(await ledger.dayStats(DAY)).to.deep.equal({ requests: 6, done: 4, failed: 1, dead: 1 });
+        await Promise.all([
+          ledger.addDayCounts(DAY, { done: 3, failed: 1, adHocDone: 2 }),
+          ledger.addDayCounts(DAY, { done: 1, dead: 1, adHocDead: 1 }),
+          ledger.addDayCounts(DAY, {}),
+        ]);
+        expect(await ledger.dayStats(DAY)).to.deep.equal({ requests: 6, done: 4, failed: 1, dead: 1, adHocDone: 2, adHocFailed: 0, adHocDead: 1 });
       });
 
       it("rejects a negative count, naming it", async () => {

@@ -188,6 +188,36 @@ describe("ventilator batch lifecycle", () => {
     expect(line).to.include({ Provider: "unit", BatchSize: 2, Ok: 2, breaker: "closed", message: "batch" });
   });
 
+  it("counts today's outcomes once per batch, ad-hoc work apart", async () => {
+    const h = harness(provider({ maxAttempts: 1, errorRateThreshold: 0.99 }), (r) => (r.recordId === "x" ? { outcome: "error", reason: "500" } : { outcome: "ok" }));
+    await processBatch(kinesisEvent([{ id: "a" }, { id: "b", adHoc: true }, { id: "x", adHoc: true }, "junk"]), context(), h.deps);
+    expect(await h.ledger().dayStats(DAY)).to.include({ done: 2, failed: 0, dead: 2, adHocDone: 1, adHocFailed: 0, adHocDead: 1 });
+    expect((await h.ledger().entry("b", DAY))?.adHoc).to.equal(true);
+  });
+
+  it("a pause set while a long batch runs stops it from starting more calls", async () => {
+    const p = provider({ maxConcurrency: 1, maxBatchSize: 1 });
+    let pausedAt = -1;
+    const h = harness(p);
+    h.worker.script = (r) => {
+      // Each call takes 4 s; after the second, an operator pauses the pipeline.
+      h.clock.t += 4_000;
+      if (r.recordId === "r1") {
+        pausedAt = h.clock.t;
+        void h.ledger().loadPipeline().then((loaded) =>
+          h.ledger().savePipeline({ controller: loaded?.state.controller ?? null, pause: { reason: "operator", since: pausedAt, by: "carol" }, updatedAt: pausedAt }, loaded?.version ?? null),
+        );
+      }
+      return { outcome: "ok" };
+    };
+    const res = await processBatch(kinesisEvent(Array.from({ length: 8 }, (_, i) => ({ id: `r${i}` }))), context(), h.deps);
+    // The gate is re-read every 10 s of batch time: at most a few calls after the pause.
+    expect(h.worker.calls.length).to.be.within(2, 4);
+    expect(res.batchItemFailures).to.have.length(8 - h.worker.calls.length);
+    expect(h.mapping.updates.at(-1)).to.deep.equal({ enabled: false });
+    expect((await h.ledger().loadPipeline())?.state.pause?.reason).to.equal("operator");
+  });
+
   it("rejects events it does not know", async () => {
     const h = harness(provider());
     let error: unknown;
