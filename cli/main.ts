@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT_FAILURE, reportError } from "./output";
 import { registerValidate } from "./validate";
+import { registerLocal } from "./local";
 import { registerEnqueue } from "./enqueue";
 import { registerStatus } from "./status";
 import { registerOperator } from "./operator";
@@ -22,6 +23,7 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
     .showHelpAfterError()
     .exitOverride();
   registerValidate(program, run);
+  registerLocal(program, run);
   registerEnqueue(program, run);
   registerStatus(program, run);
   registerOperator(program, run);
