@@ -29,7 +29,8 @@ import { UNKNOWN } from "./harness";
 const ROOT = path.resolve(PACK_DIR, "..");
 /** Inside meridian-funds' Sunday maintenance. */
 const NOW = "2026-01-04T02:00:00Z";
-const CONFIG = { [CONCURRENCY_CAP]: { caps: { "meridian-funds": 6 } }, [MAINTENANCE_WINDOW]: { override: { providers: ["demo"], reason: "INC-1" } } };
+/** A tightened cap (string-form refusals) and an override (per-violation advisories, the object form of reportViolation). */
+const CONFIG = { [CONCURRENCY_CAP]: { caps: { "meridian-funds": 6 } }, [MAINTENANCE_WINDOW]: { override: { providers: ["meridian-funds"], reason: "INC-1" } } };
 
 const LEVEL: Record<EnforcementLevel, analyzerProto.EnforcementLevel> = {
   advisory: analyzerProto.EnforcementLevel.ADVISORY,
@@ -177,9 +178,9 @@ describe("the policy pack served to the Pulumi CLI", function () {
 
     const expected = offline.diagnostics.map(({ description: _d, ...rest }) => rest);
     expect(served).to.deep.equal(expected);
-    // The scenario exercises what matters: refusals, a tightened cap, and nothing hidden by the unknown environment.
+    // The scenario exercises what matters: refusals from a tightened cap, overridden windows as advisories, and an unknown environment.
     expect(new Set(expected.map((d) => `${d.enforcementLevel} ${d.policyName}`))).to.deep.equal(
-      new Set([`mandatory ${MAINTENANCE_WINDOW}`, `mandatory ${CONCURRENCY_CAP}`]),
+      new Set([`advisory ${MAINTENANCE_WINDOW}`, `mandatory ${CONCURRENCY_CAP}`]),
     );
     expect(previewed.some((r) => r.type === TYPE.FUNCTION && r.inputs.environment === UNKNOWN.object)).to.equal(true);
   });
