@@ -9,11 +9,15 @@
  *   mapping maximumRecordAgeInSeconds / 60 (or -1) ≥ longest closed minutes
  *
  * The closed stretch is measured on real instants over the next 53 weeks
- * (policies/windows.ts): across a night the clocks go back it lasts an hour
- * more than the wall-clock week the catalog validator measures, so a
- * retention that exactly fits the catalog's figure is refused here.
+ * (policies/windows.ts), across the nights the clocks change. A compliance
+ * team can demand a safety margin on top (`marginHours`, default 0), e.g. to
+ * survive a closed weekend plus a day of incident response:
+ *
+ *   retention × 60 ≥ longest closed minutes + marginHours × 60
  */
+import * as z from "zod";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { configSchemaOf, parseConfig } from "./config";
 import { longestClosedMinutes } from "../runtime/windows/weekly";
 import type { PolicyClock } from "./clock";
 import { readContract, type ProviderContract } from "./contract";
@@ -27,6 +31,10 @@ const DESCRIPTION = "Queued records outlive the provider's longest closed period
 
 /** Kinesis keeps records 24 h unless told otherwise. */
 export const KINESIS_DEFAULT_RETENTION_HOURS = 24;
+
+export const streamRetentionSettings = z.strictObject({
+  marginHours: z.number().min(0).max(8_760).default(0).describe("Hours records must outlive the longest closed period by."),
+});
 
 function hours(minutes: number): string {
   return `${Number.isInteger(minutes / 60) ? minutes / 60 : (minutes / 60).toFixed(1)} h`;
@@ -47,9 +55,12 @@ export function streamRetentionPolicy(clock: PolicyClock): ResourceValidationPol
     name: STREAM_RETENTION,
     description: DESCRIPTION,
     enforcementLevel: "mandatory",
+    configSchema: configSchemaOf(streamRetentionSettings),
     validateResource: (args, report) => {
       const role = roleOf(args);
       if (!inPipeline(args) || (role !== ROLE.STREAM && role !== ROLE.MAPPING)) args.notApplicable("not a stream or mapping of a provider pipeline");
+      const { marginHours } = parseConfig(STREAM_RETENTION, streamRetentionSettings, args.getConfig());
+      const margin = marginHours > 0 ? ` plus the required margin of ${marginHours} h` : "";
       const read = readContract(args.props);
       if (!read.ok) {
         report(`cannot tell how long the pipeline's provider stays closed: ${read.problem}`);
@@ -64,8 +75,8 @@ export function streamRetentionPolicy(clock: PolicyClock): ResourceValidationPol
           return;
         }
         const retentionHours = retention ?? KINESIS_DEFAULT_RETENTION_HOURS;
-        if (retentionHours * 60 < stretch.minutes) {
-          report(`stream retention ${retentionHours} h is shorter than ${describeStretch(read.contract, stretch)}: records queued when it closes would expire before it opens`);
+        if (retentionHours * 60 < stretch.minutes + marginHours * 60) {
+          report(`stream retention ${retentionHours} h is shorter than ${describeStretch(read.contract, stretch)}${margin}: records queued when it closes would expire before it opens`);
         }
       } else {
         const age = knownNumber(args.props, "maximumRecordAgeInSeconds");
@@ -74,8 +85,8 @@ export function streamRetentionPolicy(clock: PolicyClock): ResourceValidationPol
           return;
         }
         // -1 (or unset): the mapping keeps retrying until the stream drops the record.
-        if (age !== undefined && age !== -1 && age / 60 < stretch.minutes) {
-          report(`mapping maximumRecordAgeInSeconds ${age} (${hours(age / 60)}) is shorter than ${describeStretch(read.contract, stretch)}: the mapping would discard records queued when it closes`);
+        if (age !== undefined && age !== -1 && age / 60 < stretch.minutes + marginHours * 60) {
+          report(`mapping maximumRecordAgeInSeconds ${age} (${hours(age / 60)}) is shorter than ${describeStretch(read.contract, stretch)}${margin}: the mapping would discard records queued when it closes`);
         }
       }
     },

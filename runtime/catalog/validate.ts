@@ -19,6 +19,16 @@ export function isValidTimeZone(tz: string): boolean {
   }
 }
 
+/** Whether the zone's UTC offset differs between January and July of this year. */
+function observesDst(tz: string): boolean {
+  if (!isValidTimeZone(tz)) return false;
+  const offset = (month: number) =>
+    new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" })
+      .formatToParts(Date.UTC(new Date().getUTCFullYear(), month, 1))
+      .find((part) => part.type === "timeZoneName")?.value;
+  return offset(0) !== offset(6);
+}
+
 function label(raw: unknown, index: number): string {
   const id = (raw as { id?: unknown } | null)?.id;
   return typeof id === "string" && id.length > 0 ? `provider "${id}" (#${index + 1})` : `provider #${index + 1}`;
@@ -123,10 +133,11 @@ function crossCheck(p: Parsed, resolved: Provider): string[] {
   if (problems.length === 0 && !openMask(p.accessWindows, p.maintenanceWindows).includes(1)) {
     problems.push("maintenanceWindows cover every accessWindow: the provider could never be called");
   }
-  const closedHours = resolved.longestClosedMinutes / 60;
+  // The week is wall-clock; the night the clocks go back lasts one real hour more.
+  const closedHours = resolved.longestClosedMinutes / 60 + (observesDst(p.timezone) ? 1 : 0);
   if (p.streamRetentionHours !== undefined && p.streamRetentionHours < closedHours) {
     problems.push(
-      `streamRetentionHours ${p.streamRetentionHours} is shorter than the longest closed period (${closedHours.toFixed(1)} h): queued records would expire before the provider opens`,
+      `streamRetentionHours ${p.streamRetentionHours} is shorter than the longest closed period (${closedHours.toFixed(1)} h in real time): queued records would expire before the provider opens`,
     );
   }
   return problems;

@@ -87,7 +87,7 @@ describe("catalog validation", () => {
     [
       "retention shorter than the closed period",
       { ...ok, id: "acme", streamRetentionHours: 24, accessWindows: [{ days: ["mon"], start: "10:00", end: "11:00" }] },
-      'providers.json: provider "acme" (#2): streamRetentionHours 24 is shorter than the longest closed period (167.0 h)',
+      'providers.json: provider "acme" (#2): streamRetentionHours 24 is shorter than the longest closed period (167.0 h in real time)',
     ],
     ["latency threshold above the worker timeout", { ...ok, id: "acme", latencyThresholdMs: 90_000, worker: { module: "chaos", timeoutSeconds: 60 } }, 'providers.json: provider "acme" (#2): latencyThresholdMs 90000 must be below worker.timeoutSeconds 60'],
     ["initial above max", { ...ok, id: "acme", maxBatchSize: 2, initialBatchSize: 3 }, 'providers.json: provider "acme" (#2): initialBatchSize 3 exceeds maxBatchSize 2'],

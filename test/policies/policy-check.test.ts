@@ -76,15 +76,23 @@ describe("sluice policy-check", function () {
       expect(r.stdout).to.include("refused until 2026-01-06T13:00:00Z (Tue 2026-01-06 13:00 GMT)");
     });
 
-    it("stream retention: a valid catalog whose retention does not last the weekend the clocks go back", () => {
-      expect(loadCatalog(path.join(root, fixture("retention-dst.json"))).providers[0]!.streamRetentionHours).to.equal(64);
-      const r = sluice("policy-check", "--catalog", fixture("retention-dst.json"), "--at", CI_AT);
+    it("stream retention: the shipped catalog under a compliance margin of 48 h", () => {
+      const r = sluice("policy-check", "--at", CI_AT, "--policy-pack-config", fixture("retention-margin.config.json"));
       expect(r.code).to.equal(2);
       expect(violations(r.stdout)).to.deep.equal([
-        "[mandatory] sluice-stream-retention (aws:kinesis/stream:Stream: weekday-filings-stream)",
-        "[mandatory] sluice-stream-retention (aws:lambda/eventSourceMapping:EventSourceMapping: weekday-filings-mapping)",
+        "[mandatory] sluice-stream-retention (aws:kinesis/stream:Stream: meridian-funds-stream)",
+        "[mandatory] sluice-stream-retention (aws:kinesis/stream:Stream: pacific-registry-stream)",
+        "[mandatory] sluice-stream-retention (aws:lambda/eventSourceMapping:EventSourceMapping: meridian-funds-mapping)",
+        "[mandatory] sluice-stream-retention (aws:lambda/eventSourceMapping:EventSourceMapping: pacific-registry-mapping)",
       ]);
-      expect(r.stdout).to.include(`stream retention 64 h is shorter than provider "weekday-filings"'s longest closed period, 65 h`);
+      expect(r.stdout).to.include(`stream retention 38 h is shorter than provider "meridian-funds"'s longest closed period, 14 h`);
+      expect(r.stdout).to.include("plus the required margin of 48 h");
+    });
+
+    it("stream retention across the weekend the clocks go back is refused already by the catalog's validation", () => {
+      const r = sluice("policy-check", "--catalog", fixture("retention-dst.json"), "--at", CI_AT);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.include('streamRetentionHours 64 is shorter than the longest closed period (65.0 h in real time)');
     });
 
     it("concurrency cap: the shipped catalog under a compliance cap tightened to 6 for meridian-funds", () => {

@@ -4,14 +4,19 @@ import { STREAM_RETENTION, streamRetentionPolicy } from "../../policies/stream-r
 import { longestClosedStretch } from "../../policies/windows";
 import { ACME, at, check, pipeline, provider, UNKNOWN } from "./harness";
 
-/** Open on weekdays 09:00–17:00 in London: closed Friday 17:00 to Monday 09:00, 64 h on the wall clock. */
+/**
+ * Open on weekdays 09:00–17:00 in London: closed Friday 17:00 to Monday 09:00, 64 h on the wall clock.
+ * The catalog itself refuses 64 h (it counts the extra real hour too), so the 64 h cases set the
+ * resources directly, as a stack built by other means could.
+ */
 const WEEKDAYS = provider({
   id: "weekdays",
   maxConcurrency: 2,
   timezone: "Europe/London",
   accessWindows: [{ days: ["mon", "tue", "wed", "thu", "fri"], start: "09:00", end: "17:00" }],
-  streamRetentionHours: 64,
+  streamRetentionHours: 65,
 });
+const WALL_CLOCK_FIT = { stream: { retentionPeriod: 64 }, mapping: { maximumRecordAgeInSeconds: 64 * 3_600 } };
 
 const CI = at("2026-01-06T12:00:00Z");
 const run = async (p = pipeline(), clock = CI) => (await check(streamRetentionPolicy(clock), p.all)).violations;
@@ -43,6 +48,13 @@ describe("policies/stream-retention", () => {
     expect((await run(p)).map((v) => v.message)[0]).to.match(/^stream retention 24 h is shorter than/);
   });
 
+  it("holds retention to a compliance margin set in the policy config", async () => {
+    const violations = (await check(streamRetentionPolicy(CI), pipeline().all, { config: { marginHours: 30 } })).violations;
+    expect(violations.map((v) => v.message)).to.have.length(2);
+    expect(violations[0]!.message).to.include("stream retention 38 h is shorter than").and.include("plus the required margin of 30 h");
+    expect((await check(streamRetentionPolicy(CI), pipeline().all, { config: { marginHours: 24 } })).violations).to.deep.equal([]);
+  });
+
   describe("across a DST change", () => {
     it("measures the weekend the clocks go back as 65 real hours, not the wall clock's 64", () => {
       const stretch = longestClosedStretch(contractTagsOf(WEEKDAYS), Date.parse("2026-01-06T12:00:00Z"))!;
@@ -52,7 +64,7 @@ describe("policies/stream-retention", () => {
     });
 
     it("refuses a retention that fits the catalog's wall-clock figure exactly, in the stream and in the mapping, and says why", async () => {
-      const p = pipeline(WEEKDAYS);
+      const p = pipeline(WEEKDAYS, WALL_CLOCK_FIT);
       const stretch = `provider "weekdays"'s longest closed period, 65 h (Fri 2026-10-23 17:00 GMT+1 to Mon 2026-10-26 09:00 GMT; the wall clock shows 64 h, the clocks change in between)`;
       expect((await run(p)).map((v) => [v.urn, v.message])).to.deep.equal([
         [p.stream.urn, `stream retention 64 h is shorter than ${stretch}: records queued when it closes would expire before it opens`],
@@ -65,7 +77,7 @@ describe("policies/stream-retention", () => {
     });
 
     it("finds the same stretch a year on, from any instant", async () => {
-      const later = await run(pipeline(WEEKDAYS, { mapping: { maximumRecordAgeInSeconds: -1 } }), at("2027-03-01T00:00:00Z"));
+      const later = await run(pipeline(WEEKDAYS, { stream: { retentionPeriod: 64 }, mapping: { maximumRecordAgeInSeconds: -1 } }), at("2027-03-01T00:00:00Z"));
       expect(later[0]!.message).to.include("(Fri 2027-10-29 17:00 GMT+1 to Mon 2027-11-01 09:00 GMT;");
     });
   });
