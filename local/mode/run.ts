@@ -148,10 +148,16 @@ function introText(opts: LocalRunOptions, plans: readonly LocalProviderPlan[], e
     `engines up; point \`sluice status/enqueue/pause\` or the AWS CLI at them with:`,
     ...Object.entries(environment).map(([k, v]) => `  export ${k}=${v}`),
     `time compressed ×${opts.speed}; scenario: ${opts.scenario ? `${opts.scenario.source}${opts.scenario.description ? ` (${opts.scenario.description})` : ""}` : "none"}`,
+    ...skippedSteps(opts.scenario, plans).map((id) => `  scenario steps for ${id} skipped: not in this run`),
     ...plans.flatMap((p) => p.notes.map((n) => `  ${p.provider.id}: ${n}`)),
     `enqueueing ${opts.records} records per provider…`,
   ];
   return lines.join("\n") + "\n";
+}
+
+function skippedSteps(scenario: LocalScenario | null, plans: readonly LocalProviderPlan[]): string[] {
+  const running = new Set(plans.map((p) => p.provider.id));
+  return [...new Set((scenario?.steps ?? []).map((s) => s.provider).filter((id): id is string => id !== undefined && !running.has(id)))];
 }
 
 /** Reads progress every tick until every record settles, the timeout passes, or the signal aborts. */

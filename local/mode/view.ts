@@ -47,12 +47,12 @@ export function windowText(s: ProviderSnapshot): string {
   return `window ${why}${s.window.opensInMs === null ? "" : `, opens in ${formatSpan(s.window.opensInMs)}`}`;
 }
 
-/** One provider's line; `idWidth` aligns the columns. */
-export function providerLine(row: ViewRow, idWidth: number, withBar: boolean): string {
+/** One provider's line; `idWidth` aligns the columns; `barWidth` 0 draws no bar. */
+export function providerLine(row: ViewRow, idWidth: number, barWidth: number): string {
   const s = row.snapshot;
   const counts = `${String(s.done).padStart(String(s.enqueued).length)}/${s.enqueued} done  dead ${s.dead}  failed ${s.failed}`;
   const batch = `batch ${String(s.batchSize).padStart(2)}${s.mappingState === "Enabled" ? "" : ` (${s.mappingState.toLowerCase()})`}  limit ${String(s.limit).padStart(2)}  in flight ${String(s.inFlight).padStart(2)}`;
-  const head = `${row.id.padEnd(idWidth)}  ${withBar ? `${progressBar(s.done, s.dead, s.enqueued)} ` : ""}${counts}`;
+  const head = `${row.id.padEnd(idWidth)}  ${barWidth > 0 ? `${progressBar(s.done, s.dead, s.enqueued, barWidth)} ` : ""}${counts}`;
   return `${head} │ ${batch} │ ${breakerText(s)} │ ${windowText(s)}${row.finished ? " │ finished" : ""}`;
 }
 
@@ -68,7 +68,7 @@ export class TtyView implements View {
   private idWidth = 0;
 
   constructor(
-    out: NodeJS.WritableStream,
+    private readonly out: NodeJS.WritableStream,
     private readonly title: string,
   ) {
     const format: GenericFormatter = (_options, _params, payload: { text?: string }) => payload.text ?? "";
@@ -85,7 +85,8 @@ export class TtyView implements View {
         bar = this.bars.create(1, 0, { text: "" });
         this.rows.set(row.id, bar);
       }
-      bar.update(0, { text: providerLine(row, this.idWidth, true) });
+      // Lines past the terminal's width are cut (no wrapping while redrawing): narrow terminals get a short bar.
+      bar.update(0, { text: providerLine(row, this.idWidth, ((this.out as { columns?: number }).columns ?? 0) >= 150 ? BAR_WIDTH : BAR_WIDTH / 2) });
     }
   }
 
@@ -111,7 +112,7 @@ export class PlainView implements View {
     if (elapsedMs - this.lastPrint < this.everyMs) return;
     this.lastPrint = elapsedMs;
     const width = Math.max(...rows.map((r) => r.id.length));
-    for (const row of rows) this.out.write(`[${formatElapsed(elapsedMs)}] ${providerLine(row, width, false)}\n`);
+    for (const row of rows) this.out.write(`[${formatElapsed(elapsedMs)}] ${providerLine(row, width, 0)}\n`);
   }
 
   event(elapsedMs: number, id: string | null, text: string): void {

@@ -311,7 +311,7 @@ describe("sluice local", function () {
     };
 
     it("shows batch size, limit, in flight, done/failed/dead, breaker and window on one line", () => {
-      const line = providerLine({ id: "demo", snapshot, finished: false }, 6, true);
+      const line = providerLine({ id: "demo", snapshot, finished: false }, 6, 20);
       expect(line).to.include("50/100 done  dead 10  failed 3");
       expect(line).to.include("batch  8 (disabled)  limit  1  in flight  0");
       expect(line).to.include("breaker OPEN (probe in 4 s)");
