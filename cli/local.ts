@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { DEFAULT_CATALOG, loadCatalog } from "../runtime/catalog/load";
+import { TARGET_BATCH_SECONDS } from "../runtime/controller";
 import { BUILT_IN_SCENARIO, builtInScenario, DEFAULTS } from "../local/mode/defaults";
 import { parseDuration } from "../local/mode/duration";
 import { LocalOptionError } from "../local/mode/errors";
@@ -38,8 +39,10 @@ provider runs on the chaos worker with a profile derived from its thresholds.
 Time: --speed X divides every interval (breaker waits, re-arm schedule,
 mapping hysteresis and update delay) by X. Latencies (chaos profile, latency
 threshold, worker timeout) are divided by X too, but never so far that the
-threshold falls below ${LATENCY_FLOOR_MS} ms: the local engines add that much
-latency to a call themselves.
+threshold falls below ${LATENCY_FLOOR_MS} ms: the local engines themselves add
+tens of ms to a call, up to a second on a busy machine. The adaptive
+controller's batch length (about ${TARGET_BATCH_SECONDS} s of calls) is a constant of the
+controller and is not compressed.
 
 Windows: by default each provider's clock starts at the next moment it is open
 for the whole --timeout within one provider day (London and Sydney night
@@ -51,7 +54,7 @@ shards × P shards at factor 1 (the same batches in flight).
 
 Scenario file: [{ "at": "30s", "provider": "demo", "set": { "errorPercentage": 100 } },
                 { "at": "60s", "provider": "demo", "reset": true }]
-"at" is wall time after the records are enqueued; "set" takes the catalog's chaos
+"at" is wall time since the records started going in; "set" takes the catalog's chaos
 settings; "reset" returns to the starting profile; no "provider" = every provider.
 Default: the built-in scenario (${BUILT_IN_SCENARIO.description}).
 See examples/outage.scenario.json and docs/local-mode.md.
@@ -125,6 +128,11 @@ export async function runLocalCommand(cli: LocalCliOptions, io: Omit<LocalRunIo,
   try {
     const { exitCode } = await runLocal(options, { ...io, signal: stop.signal });
     return exitCode;
+  } catch (err) {
+    // Interrupted while an engine was starting: its launcher ends the engine on the signal, and the start fails.
+    if (!stop.signal.aborted) throw err;
+    io.stderr.write("sluice local: interrupted while starting the engines\n");
+    return EXIT_INTERRUPTED;
   } finally {
     if (opts.handleSignals) for (const s of ["SIGINT", "SIGTERM"] as const) process.off(s, onSignal);
   }

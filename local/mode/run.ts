@@ -75,18 +75,22 @@ export async function runLocal(opts: LocalRunOptions, io: LocalRunIo): Promise<L
   say(`sluice local: starting kinesis-mock, DynamoDB Local and the Lambda emulator for ${plans.map((p) => p.provider.id).join(", ")}…\n`);
   const engines = await startLocalEngines({ updateDelayMs: timings.updateDelayMs });
   let view: View = new SilentView();
+  // Ctrl-C during start-up skips the remaining steps; the watch then ends at once.
+  const interrupted = () => io.signal?.aborted === true;
   try {
     io.onEngines?.(engines);
-    await warmUp(engines);
+    if (!interrupted()) await warmUp(engines);
     const runs: ProviderRun[] = [];
     // Wall second 0 is when the records start going in: the scenario's `at` and the report count from it.
     let t0 = Number.POSITIVE_INFINITY;
     const elapsed = () => Math.max(0, Date.now() - t0);
-    for (const plan of plans) runs.push(await startRun(engines, plan, timings, origin, elapsed));
+    for (const plan of plans) if (!interrupted()) runs.push(await startRun(engines, plan, timings, origin, elapsed));
 
-    say(introText(opts, plans, engines.environment));
     t0 = Date.now();
-    await Promise.all(runs.map((r) => r.enqueue(opts.records)));
+    if (!interrupted()) {
+      say(introText(opts, plans, engines.environment));
+      await Promise.all(runs.map((r) => r.enqueue(opts.records)));
+    }
 
     view = chooseView(opts, io);
     const player = opts.scenario

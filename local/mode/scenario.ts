@@ -8,9 +8,9 @@
  *   [ { "at": "30s", "provider": "demo", "set": { "errorPercentage": 100 } },
  *     { "at": "60s", "provider": "demo", "reset": true } ]
  *
- * or { "description": "…", "steps": [ … ] }. `at` is wall time after the
- * records are enqueued ("500ms", "30s", "1m30s", or seconds as a number), not
- * compressed by --speed. `set` takes the catalog's chaos settings (same names
+ * or { "description": "…", "steps": [ … ] }. `at` is wall time since the
+ * records started going in ("500ms", "30s", "1m30s", or seconds as a number),
+ * not compressed by --speed. `set` takes the catalog's chaos settings (same names
  * and ranges; latencies in provider time, compressed like the profile);
  * `reset` returns to the provider's starting profile first. A step without
  * `provider` applies to every provider in the run.
