@@ -392,7 +392,7 @@ describe("sluice local", function () {
       const report = join(dir, "report.html");
       const out: string[] = [];
       const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true } };
-      const code = await runLocalCommand({ catalog, records: "30", speed: "200", timeout: "12s", report, json: true, realClock: true, scenario: false }, io);
+      const code = await runLocalCommand({ catalog, records: "30", speed: "200", timeout: "15s", report, json: true, realClock: true, scenario: false }, io);
 
       expect(code).to.equal(1);
       expect(out).to.have.length(1);
