@@ -1,15 +1,16 @@
 /**
  * The figures one run is judged by (docs/benchmarks.md defines each):
  *
- *   goodput        = successful calls ÷ the oracle's successful calls over the time the
- *                    run had unfinished records
+ *   goodput        = successful calls ÷ the oracle's possible successful calls over the time the
+ *                    run had unfinished records and was allowed to call (not paused on its
+ *                    spent daily budget)
  *   waste          = calls started while the provider was down or had more than its true
  *                    capacity in flight (this call included)
  *   detectS        = mean over the scenario's outages of the time from the outage's start
  *                    to the first saved controller state with the breaker open or the limit
  *                    at 1 (0 if it already was; the outage's length if it never got there)
- *   recoverS       = from the last heal (outage end, capacity rise, window reopening,
- *                    daily budget back), the start of the first 60 s window (stepping 10 s)
+ *   recoverS       = from the last heal (outage end, capacity rise, window reopening, the
+ *                    provider day after the run spent its daily budget), the start of the first 60 s window (stepping 10 s)
  *                    whose successes reach 90 % of the oracle's; the time to the run's end
  *                    if none does
  *   updatesPerHour = UpdateEventSourceMapping requests (accepted or refused) per hour of run
@@ -53,6 +54,8 @@ export interface RunFacts {
   outages: readonly { from: number; to: number }[];
   /** Instants after which the provider is healthy again (outage end, capacity rise, window reopening, budget back). */
   heals: readonly number[];
+  /** Spans the run was paused on its spent daily budget (until the provider day ended): calls were not allowed. */
+  budgetSpent?: readonly { from: number; to: number }[];
   mappingRequests: number;
   duplicates: number;
 }
@@ -101,7 +104,15 @@ export function busySpans(facts: RunFacts): { start: number; end: number }[] {
 }
 
 export function goodput(facts: RunFacts, oracle: Oracle): number | null {
-  const possible = busySpans(facts).reduce((sum, s) => sum + oracle.successesBetween(s.start, s.end), 0);
+  let possible = 0;
+  for (const s of busySpans(facts)) {
+    possible += oracle.successesBetween(s.start, s.end);
+    for (const p of facts.budgetSpent ?? []) {
+      const from = Math.max(s.start, p.from);
+      const to = Math.min(s.end, p.to);
+      if (to > from) possible -= oracle.successesBetween(from, to);
+    }
+  }
   return possible > 0 ? countBetween(facts.recorder.successTimes, facts.start, facts.end + 1) / possible : null;
 }
 
@@ -120,7 +131,7 @@ export function detectSeconds(facts: RunFacts): number | null {
 }
 
 export function recoverSeconds(facts: RunFacts, oracle: Oracle): number | null {
-  const heals = facts.heals.filter((h) => h > facts.start && h < facts.end);
+  const heals = [...facts.heals, ...(facts.budgetSpent ?? []).map((p) => p.to)].filter((h) => h > facts.start && h < facts.end);
   if (heals.length === 0) return null;
   const heal = Math.max(...heals);
   for (let t = heal; t + RECOVERY_WINDOW_MS <= facts.end; t += RECOVERY_STEP_MS) {

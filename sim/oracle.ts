@@ -11,8 +11,11 @@
  *          μ = ln m, α = (ln a − μ)/σ, β = (ln b − μ)/σ, a = 5, b = 70 000
  *
  * The oracle knows the true capacity and never overloads, so its calls are
- * never slowed; its own calls count against the daily limit (budget resets at
- * each provider-day start). It is integrated on a 1 s grid from the run's start.
+ * never slowed. It is integrated on a 1 s grid from the run's start, twice:
+ * `successesBetween` without the daily limit (what was possible at any instant
+ * the run was allowed to call: metrics exclude the time a run spent paused on
+ * its own spent budget), and `completionTime` as a run of its own that counts
+ * its calls against the daily limit (budget back at each provider-day start).
  */
 import { DateTime } from "luxon";
 import type { Provider } from "../runtime/catalog/provider";
@@ -62,8 +65,10 @@ export function openSpans(provider: Provider, from: number, to: number): { start
 }
 
 export class Oracle {
-  /** cumulative[i]: successful calls from the start to start + i seconds. */
-  private readonly cumulative: Float64Array;
+  /** possible[i]: successful calls possible from the start to start + i seconds, daily limit aside. */
+  private readonly possible: Float64Array;
+  /** own[i]: the oracle's own successful calls, within its daily budget. */
+  private readonly own: Float64Array;
   /** Provider-day starts at which the oracle's exhausted daily budget came back. */
   readonly budgetResets: number[] = [];
   readonly windowOpenings: number[] = [];
@@ -75,7 +80,8 @@ export class Oracle {
     readonly end: number,
   ) {
     const steps = Math.ceil((end - start) / STEP_MS);
-    this.cumulative = new Float64Array(steps + 1);
+    this.possible = new Float64Array(steps + 1);
+    this.own = new Float64Array(steps + 1);
     const spans = openSpans(provider, start, start + steps * STEP_MS);
     this.windowOpenings = spans.map((s) => s.start).filter((t) => t > start && t < end);
     const limit = spec.enforceDailyLimit ? provider.dailyRequestLimit : undefined;
@@ -93,13 +99,15 @@ export class Oracle {
       }
       while (span < spans.length && spans[span]!.end <= t) span++;
       const open = span < spans.length && spans[span]!.start <= t;
-      let calls = open && !this.outageAt(t) ? this.rateAt(t) * (STEP_MS / 1000) : 0;
+      const calls = open && !this.outageAt(t) ? this.rateAt(t) * (STEP_MS / 1000) : 0;
+      this.possible[i + 1] = this.possible[i]! + calls * (1 - spec.errorShare);
+      let ownCalls = calls;
       if (limit !== undefined) {
-        calls = Math.min(calls, limit - used);
-        used += calls;
+        ownCalls = Math.min(calls, limit - used);
+        used += ownCalls;
         if (used >= limit) exhausted = true;
       }
-      this.cumulative[i + 1] = this.cumulative[i]! + calls * (1 - spec.errorShare);
+      this.own[i + 1] = this.own[i]! + ownCalls * (1 - spec.errorShare);
     }
   }
 
@@ -110,14 +118,14 @@ export class Oracle {
     return inFlight / (meanClippedLatency(valueAt(this.spec.latency.medianMs, minute), this.spec.latency.sigma) / 1000);
   }
 
-  /** Successful calls the oracle completes in [a, b). */
+  /** Successful calls possible in [a, b) (windows and outages applied, the daily limit not). */
   successesBetween(a: number, b: number): number {
-    return this.at(b) - this.at(a);
+    return this.at(this.possible, b) - this.at(this.possible, a);
   }
 
   /** Instant the oracle finishes `records` successful calls (all available from the start), or null past the end. */
   completionTime(records: number): number | null {
-    const c = this.cumulative;
+    const c = this.own;
     if (c[c.length - 1]! < records) return null;
     let lo = 0;
     let hi = c.length - 1;
@@ -130,11 +138,11 @@ export class Oracle {
     return this.start + (lo + (gained > 0 ? (records - c[lo]!) / gained : 1)) * STEP_MS;
   }
 
-  private at(t: number): number {
-    const x = Math.min(Math.max(0, (t - this.start) / STEP_MS), this.cumulative.length - 1);
+  private at(cumulative: Float64Array, t: number): number {
+    const x = Math.min(Math.max(0, (t - this.start) / STEP_MS), cumulative.length - 1);
     const i = Math.floor(x);
-    const a = this.cumulative[i]!;
-    const b = this.cumulative[Math.min(i + 1, this.cumulative.length - 1)]!;
+    const a = cumulative[i]!;
+    const b = cumulative[Math.min(i + 1, cumulative.length - 1)]!;
     return a + (b - a) * (x - i);
   }
 

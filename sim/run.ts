@@ -6,6 +6,7 @@
  * simulated worker, a virtual clock and a Lambda context whose remaining time
  * is read off the virtual clock. Same seed, same run.
  */
+import { DateTime } from "luxon";
 import { mappingSettings } from "../components/mapping";
 import { ventilatorTimeoutSeconds } from "../components/sizing";
 import type { Provider } from "../runtime/catalog/provider";
@@ -73,15 +74,32 @@ export function oracleFor(scenario: Scenario, provider: Provider): Oracle {
   return new Oracle(modelSpec(scenario), provider, start, start + scenario.horizonHours * HOUR_MS);
 }
 
-/** Instants after which the provider is healthy again. */
-export function healsOf(scenario: Scenario, oracle: Oracle): number[] {
+/** Instants after which the provider is healthy again (for the oracle's own run: with its budget back). */
+export function healsOf(scenario: Scenario, oracle: Oracle, withBudget = true): number[] {
   const start = startOf(scenario);
   return [
     ...outagesOf(scenario).map((o) => start + o.toMinute * MINUTE_MS),
     ...rises(scenario.model.capacity).map((m) => start + m * MINUTE_MS),
     ...oracle.windowOpenings,
-    ...oracle.budgetResets,
+    ...(withBudget ? oracle.budgetResets : []),
   ];
+}
+
+/** Spans the pipeline sat paused on its spent daily budget, each ending at the latest with its provider day. */
+export function budgetSpentSpans(points: Recorder["controller"], timezone: string, end: number): { from: number; to: number }[] {
+  const spans: { from: number; to: number }[] = [];
+  let since: number | null = null;
+  const close = (at: number) => {
+    const dayEnds = DateTime.fromMillis(since!, { zone: timezone }).endOf("day").toMillis() + 1;
+    spans.push({ from: since!, to: Math.min(at, dayEnds) });
+    since = null;
+  };
+  for (const p of points) {
+    if (p.paused === "daily-limit" && since === null) since = p.at;
+    else if (p.paused !== "daily-limit" && since !== null) close(p.at);
+  }
+  if (since !== null) close(end);
+  return spans;
 }
 
 /** A warm Lambda execution environment: its mapping adapter (and cache) and its Ledger live across invocations. */
@@ -196,7 +214,8 @@ export async function runScenario(opts: RunOptions, shared?: { oracle: Oracle })
       recorder,
       enqueuedAt,
       outages: spec.outages.map((o) => ({ from: start + o.fromMinute * MINUTE_MS, to: start + o.toMinute * MINUTE_MS })),
-      heals: healsOf(scenario, oracle),
+      heals: healsOf(scenario, oracle, false),
+      budgetSpent: budgetSpentSpans(recorder.controller, provider.timezone, end),
       mappingRequests: plane.requests.accepted + plane.requests.refused,
       duplicates: model.duplicates(),
     },

@@ -48,7 +48,7 @@ const BUILT_IN: ScenarioInput[] = [
     name: "latency-ramp",
     description: "Median latency climbs from 300 ms to 3 s between minutes 10 and 70 and stays; capacity unchanged.",
     start: MONDAY_8AM,
-    horizonHours: 24,
+    horizonHours: 72,
     provider: PROVIDER,
     backlog: [{ records: 30_000 }],
     model: {

@@ -43,12 +43,14 @@
  *   capacity did not go. The concave regrowth then closes the rest of the gap in a few batches.
  *
  * Mapping: see mapping-update (sized in time from the batch's mean latency, moved only outside
- *   [target / 2, 2 × target], at most one resize per interval; breaker actions never wait).
+ *   [target / 2, 2 × target], at most one resize per interval; breaker actions never wait). The
+ *   close restarts the mapping at MIN_WAVES × the restart limit: short batches until a full wave
+ *   measures the latency again.
  */
 import type { AdaptiveControllerConfig } from "../catalog/schema";
 import { badShare, summarize, type BatchStats } from "./batch-stats";
 import { closeBreaker, doublingWaitMs, openBreaker, probeIfDue } from "./breaker";
-import { MAX_MAPPING_BATCH_SIZE, meanLatency, settleMapping, wavesFor } from "./mapping-update";
+import { MAX_MAPPING_BATCH_SIZE, MIN_WAVES, settleMapping, wavesOf } from "./mapping-update";
 import { adaptiveConfig, clampLimit, initialState, keep } from "./state";
 import { BREAKER, type BatchReport, type CallSample, type ControllerSettings, type ControllerState, type Decision, type Strategy } from "./types";
 
@@ -104,7 +106,7 @@ function afterBatch(state: ControllerState, report: BatchReport, settings: Contr
   const ran = report.limit;
   const recent = summarize(recentSamples(report.samples, ran), settings.latencyThresholdMs);
   const congested = isCongested(recent, settings.errorRateThreshold);
-  const waves = wavesFor(meanLatency(report.samples));
+  const waves = wavesOf(report.samples, ran);
 
   switch (state.breaker.status) {
     case BREAKER.OPEN:
@@ -116,7 +118,9 @@ function afterBatch(state: ControllerState, report: BatchReport, settings: Contr
       const goodProbes = state.breaker.goodProbes + 1;
       if (goodProbes < config.breaker.probesToClose) return keep({ ...state, breaker: { ...state.breaker, goodProbes } });
       const restart = restartBatchSize(state, config, max);
-      return closeBreaker(state, now, restart, Math.min(MAX_MAPPING_BATCH_SIZE, waves * restart));
+      // The probes were single calls: no duration estimate yet, so restart on short batches (quick regrowth
+      // decisions) and let the next full wave size the mapping.
+      return closeBreaker(state, now, restart, Math.min(MAX_MAPPING_BATCH_SIZE, MIN_WAVES * restart));
     }
     case BREAKER.CLOSED: {
       if (ran > state.limit) return settleMapping(state, now, intervalMs, waves);

@@ -3,17 +3,25 @@
  * timestamps, never timers: the function may be a fresh Lambda instance.
  *
  *   closed ──bad at limit 1──▶ open(trips = 1, nextProbeAt = now + wait(1))
- *   open ──schedule, now ≥ nextProbeAt──▶ half-open(goodProbes = 0): mapping enabled at batch size 1
+ *   open ──schedule, now ≥ nextProbeAt − PROBE_SLACK_MS──▶ half-open(goodProbes = 0): mapping enabled at batch size 1
  *   half-open ──bad──▶ open(trips + 1, nextProbeAt = now + wait(trips + 1))
  *   half-open ──enough good probes──▶ closed at the strategy's restart limit and mapping batch size
  *
  * Every transition touches the mapping (disable, enable, resize), so each sets
  * lastUpdateAt: the mapping hysteresis then counts from it.
+ *
+ * The slack: only the re-arm schedule probes, at fixed ticks, and a failed
+ * probe re-opens the breaker a few seconds after the tick that made it. A wait
+ * of whole ticks then always ends just after a tick and would cost one more
+ * tick (the simulator showed a 20-minute wait become 30). A probe is therefore
+ * due from PROBE_SLACK_MS before nextProbeAt.
  */
 import { keep } from "./state";
 import { BREAKER, type ControllerState, type Decision } from "./types";
 
 const MINUTE_MS = 60_000;
+/** How early before nextProbeAt a schedule tick may probe. */
+export const PROBE_SLACK_MS = 60_000;
 
 /** Half-open wait after the `trips`-th consecutive open: base × 2^(trips − 1), capped at max (minutes). */
 export function doublingWaitMs(trips: number, baseMinutes: number, maxMinutes: number): number {
@@ -31,10 +39,10 @@ export function openBreaker(state: ControllerState, now: number, waitMs: (trips:
   };
 }
 
-/** On the re-arm schedule: a due open breaker becomes half-open with the mapping at batch size 1. */
+/** On the re-arm schedule: a due open breaker (within the slack) becomes half-open with the mapping at batch size 1. */
 export function probeIfDue(state: ControllerState, now: number): Decision {
   const breaker = state.breaker;
-  if (breaker.status !== BREAKER.OPEN || now < breaker.nextProbeAt) return keep(state);
+  if (breaker.status !== BREAKER.OPEN || now < breaker.nextProbeAt - PROBE_SLACK_MS) return keep(state);
   return {
     state: {
       ...state,

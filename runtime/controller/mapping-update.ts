@@ -17,6 +17,9 @@
  *                  how long work takes), of all its calls when none was ok
  *   target = min(MAX_MAPPING_BATCH_SIZE, waves × limit)
  *   resize ⇔ appliedBatchSize < ⌈target / 2⌉ ∨ appliedBatchSize > 2 × target   → batchSize = target
+ *   A batch that completed fewer calls than the limit it ran (a half-open probe, a batch stopped
+ *   early) is no estimate: the duration is not extrapolated from it. The mapping then only
+ *   grows to MIN_WAVES × limit if it cannot even hold one wave, and is otherwise left alone.
  *   and only when lastUpdateAt = null ∨ now − lastUpdateAt ≥ minUpdateIntervalSeconds × 1000
  *
  * The band [target / 2, 2 × target] means a limit that moves by less than a
@@ -55,14 +58,20 @@ export function meanLatency(samples: readonly CallSample[]): number {
   return samples.length === 0 ? 0 : sum / samples.length;
 }
 
+/** Waves from a batch that ran under `ran`, or null when it completed fewer calls than that (no estimate). */
+export function wavesOf(samples: readonly CallSample[], ran: number): number | null {
+  return samples.length >= ran ? wavesFor(meanLatency(samples)) : null;
+}
+
 /** Batch size the mapping should be moved to, or null while it still fits the limit. */
-export function mappingTarget(limit: number, appliedBatchSize: number, waves: number): number | null {
+export function mappingTarget(limit: number, appliedBatchSize: number, waves: number | null): number | null {
+  if (waves === null) return appliedBatchSize < limit ? Math.min(MAX_MAPPING_BATCH_SIZE, MIN_WAVES * limit) : null;
   const target = Math.min(MAX_MAPPING_BATCH_SIZE, waves * limit);
   if (appliedBatchSize < Math.ceil(target / 2) || appliedBatchSize > 2 * target) return target;
   return null;
 }
 
-export function settleMapping(state: ControllerState, now: number, minIntervalMs: number, waves: number): Decision {
+export function settleMapping(state: ControllerState, now: number, minIntervalMs: number, waves: number | null): Decision {
   const target = mappingTarget(state.limit, state.appliedBatchSize, waves);
   if (target === null) return keep(state);
   if (state.lastUpdateAt !== null && now - state.lastUpdateAt < minIntervalMs) return keep(state);

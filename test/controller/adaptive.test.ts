@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { adaptiveStrategy, congestedSoFar, FAILING_MIN_SAMPLES, isCongested, RECENT_MIN_SAMPLES, recentSamples, regrow } from "../../runtime/controller/adaptive";
-import { MAX_MAPPING_BATCH_SIZE, wavesFor } from "../../runtime/controller/mapping-update";
+import { MAX_MAPPING_BATCH_SIZE, MIN_WAVES, wavesFor } from "../../runtime/controller/mapping-update";
+import { PROBE_SLACK_MS } from "../../runtime/controller/breaker";
 import { summarize } from "../../runtime/controller/batch-stats";
 import { BREAKER, type CallSample, type ControllerState } from "../../runtime/controller/types";
 import { adaptiveSettings, batch, calls, MINUTE, stepSettings, THRESHOLD_MS } from "./fixtures";
@@ -151,6 +152,13 @@ describe("controller/adaptive", () => {
       expect(d.action).to.deep.equal({ type: "resize", batchSize: wavesFor(THRESHOLD_MS) });
     });
 
+    it("does not size the mapping from a batch that completed less than a wave: it only makes room for one", () => {
+      const big = closed(10, { appliedBatchSize: 5_000 });
+      expect(adaptiveStrategy.afterBatch(big, report(ok(3), 10), settings, NOW).action.type).to.equal("keep");
+      const small = closed(10, { appliedBatchSize: 4 });
+      expect(adaptiveStrategy.afterBatch(small, report(ok(3), 10), settings, NOW).action).to.deep.equal({ type: "resize", batchSize: MIN_WAVES * 10 });
+    });
+
     it("updates the mapping at once when it was never updated", () => {
       const fresh = { ...adaptiveStrategy.initial(settings, 0), limit: 4, appliedBatchSize: 4, lastGoodLimit: 10 };
       expect(after(fresh, "oooo", 4, NOW).action.type).to.equal("resize");
@@ -226,7 +234,7 @@ describe("controller/adaptive", () => {
         s = last.state;
         last = after(s, "o", 1, NOW + 11 * MINUTE + i);
       }
-      expect(last.action).to.deep.equal({ type: "close", batchSize: Math.min(MAX_MAPPING_BATCH_SIZE, wavesFor(THRESHOLD_MS / 10) * 7) });
+      expect(last.action).to.deep.equal({ type: "close", batchSize: MIN_WAVES * 7 });
       expect(last.state).to.include({ limit: 7, lastGoodLimit: 10 });
     });
   });
@@ -266,8 +274,8 @@ describe("controller/adaptive", () => {
       expect(after(open1.state, "oo", 1, NOW + 1)).to.deep.equal({ state: open1.state, action: { type: "keep" } });
     });
 
-    it("probes on the schedule once due, not before", () => {
-      expect(adaptiveStrategy.onSchedule(open1.state, settings, NOW + 10 * MINUTE - 1).action.type).to.equal("keep");
+    it("probes on the schedule once due (within the slack), not before", () => {
+      expect(adaptiveStrategy.onSchedule(open1.state, settings, NOW + 10 * MINUTE - PROBE_SLACK_MS - 1).action.type).to.equal("keep");
       const probe = adaptiveStrategy.onSchedule(open1.state, settings, NOW + 10 * MINUTE);
       expect(probe.action).to.deep.equal({ type: "probe" });
       expect(probe.state).to.include({ limit: 1, appliedBatchSize: 1 });
@@ -307,10 +315,10 @@ describe("controller/adaptive", () => {
       expect(after(half, "o", 1, NOW + 10 * MINUTE + 1).state.breaker).to.include({ status: BREAKER.HALF_OPEN, goodProbes: 1 });
     });
 
-    it("closes at ⌊lastGoodLimit × decreaseFactor⌋ (one more decrease from the level it regrows to), the mapping sized in time", () => {
+    it("closes at ⌊lastGoodLimit × decreaseFactor⌋ (one more decrease from the level it regrows to), on short batches", () => {
       const half = adaptiveStrategy.onSchedule({ ...open1.state, lastGoodLimit: 6 }, settings, NOW + 10 * MINUTE).state;
       const d = after(after(after(half, "o", 1, NOW + 10 * MINUTE + 1).state, "o", 1, NOW + 10 * MINUTE + 2).state, "o", 1, NOW + 10 * MINUTE + 3);
-      const batchSize = Math.min(MAX_MAPPING_BATCH_SIZE, wavesFor(THRESHOLD_MS / 10) * 4);
+      const batchSize = MIN_WAVES * 4;
       expect(d.action).to.deep.equal({ type: "close", batchSize });
       expect(d.state).to.include({ limit: 4, appliedBatchSize: batchSize, lastUpdateAt: NOW + 10 * MINUTE + 3 });
     });

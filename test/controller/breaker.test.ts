@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { closeBreaker, doublingWaitMs, openBreaker, probeIfDue } from "../../runtime/controller/breaker";
+import { closeBreaker, doublingWaitMs, openBreaker, PROBE_SLACK_MS, probeIfDue } from "../../runtime/controller/breaker";
 import { BREAKER, type ControllerState } from "../../runtime/controller/types";
 
 const NOW = 1_700_000_000_000;
@@ -48,12 +48,20 @@ describe("controller/breaker", () => {
     });
   });
 
-  it("probes exactly when due and keeps the trip count", () => {
-    const open = openBreaker(closed, NOW, () => 1000).state;
-    expect(probeIfDue(open, NOW + 999).action.type).to.equal("keep");
-    const d = probeIfDue(open, NOW + 1000);
+  it("probes from PROBE_SLACK_MS before it is due and keeps the trip count", () => {
+    const open = openBreaker(closed, NOW, () => 10 * 60_000).state;
+    const due = NOW + 10 * 60_000 - PROBE_SLACK_MS;
+    expect(probeIfDue(open, due - 1).action.type).to.equal("keep");
+    const d = probeIfDue(open, due);
     expect(d.action.type).to.equal("probe");
-    expect(d.state.breaker).to.deep.equal({ status: BREAKER.HALF_OPEN, since: NOW + 1000, goodProbes: 0, trips: 1 });
+    expect(d.state.breaker).to.deep.equal({ status: BREAKER.HALF_OPEN, since: due, goodProbes: 0, trips: 1 });
+  });
+
+  it("takes the tick that comes seconds before a wait of whole ticks ends (the probe re-opened just after a tick)", () => {
+    const tick = 10 * 60_000;
+    const reopenedAt = NOW + 9_000;
+    const open = openBreaker(closed, reopenedAt, () => 2 * tick).state;
+    expect(probeIfDue(open, NOW + 2 * tick).action.type).to.equal("probe");
   });
 
   it("a half-open breaker is not probed again by the schedule", () => {

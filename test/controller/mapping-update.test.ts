@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { followLimit, MAX_MAPPING_BATCH_SIZE, mappingTarget, meanLatency, MIN_WAVES, settleMapping, TARGET_BATCH_SECONDS, wavesFor } from "../../runtime/controller/mapping-update";
+import { followLimit, MAX_MAPPING_BATCH_SIZE, mappingTarget, meanLatency, MIN_WAVES, settleMapping, TARGET_BATCH_SECONDS, wavesFor, wavesOf } from "../../runtime/controller/mapping-update";
 import { BREAKER, type ControllerState } from "../../runtime/controller/types";
 
 const NOW = 1_700_000_000_000;
@@ -53,11 +53,28 @@ describe("controller/mapping-update", () => {
     { limit: 20, applied: 20, waves: 1_000, target: MAX_MAPPING_BATCH_SIZE, why: "never past what a Kinesis mapping accepts" },
     { limit: 1, applied: 8_000, waves: 400, target: 400, why: "limit 1 under a large mapping" },
   ];
+  const noEstimate: { limit: number; applied: number; target: number | null; why: string }[] = [
+    { limit: 10, applied: 5_000, target: null, why: "a large mapping stays" },
+    { limit: 10, applied: 10, target: null, why: "one wave fits" },
+    { limit: 10, applied: 4, target: MIN_WAVES * 10, why: "less than a wave: room for two" },
+  ];
   for (const t of targets) {
     it(`moves a mapping of ${t.applied} under limit ${t.limit} and ${t.waves} waves to ${t.target ?? "nothing"}: ${t.why}`, () => {
       expect(mappingTarget(t.limit, t.applied, t.waves)).to.equal(t.target);
     });
   }
+
+  for (const t of noEstimate) {
+    it(`without a latency estimate, moves a mapping of ${t.applied} under limit ${t.limit} to ${t.target ?? "nothing"}: ${t.why}`, () => {
+      expect(mappingTarget(t.limit, t.applied, null)).to.equal(t.target);
+    });
+  }
+
+  it("estimates waves only from a batch that completed at least a wave", () => {
+    const calls = (n: number) => Array.from({ length: n }, () => ({ latencyMs: 1_000, outcome: "ok" as const }));
+    expect(wavesOf(calls(10), 10)).to.equal(wavesFor(1_000));
+    expect(wavesOf(calls(9), 10)).to.equal(null);
+  });
 
   it("resizes and records when, once the interval since the last update has passed", () => {
     const s = { ...base, limit: 8, appliedBatchSize: 3, lastUpdateAt: NOW - 60_000 };

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { PROBE_SLACK_MS } from "../../runtime/controller/breaker";
 import { stepStrategy } from "../../runtime/controller/step";
 import { BREAKER, type ControllerState } from "../../runtime/controller/types";
 import { adaptiveSettings, batch, MINUTE, stepSettings } from "./fixtures";
@@ -81,8 +82,8 @@ describe("controller/step (the original demo)", () => {
   describe("re-arm schedule", () => {
     const open = stepStrategy.afterBatch(closedAt(1), batch("e", 1), settings, NOW).state;
 
-    it("does nothing before the probe is due", () => {
-      const d = stepStrategy.onSchedule(open, settings, NOW + 10 * MINUTE - 1);
+    it("does nothing before the probe is due (within the slack)", () => {
+      const d = stepStrategy.onSchedule(open, settings, NOW + 10 * MINUTE - PROBE_SLACK_MS - 1);
       expect(d).to.deep.equal({ state: open, action: { type: "keep" } });
     });
 

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { validateProvider } from "../../runtime/catalog/validate";
-import { busySpans, countBetween, detectSeconds, recoverSeconds, type RunFacts } from "../../sim/metrics";
+import { busySpans, countBetween, detectSeconds, goodput, recoverSeconds, type RunFacts } from "../../sim/metrics";
 import { Oracle } from "../../sim/oracle";
 import { constant } from "../../sim/profile";
 import { Recorder } from "../../sim/recorder";
-import { runScenario } from "../../sim/run";
+import { budgetSpentSpans, runScenario } from "../../sim/run";
 import { T0, tinyScenario } from "./fixtures";
 
 const S = 1_000;
@@ -101,6 +101,26 @@ describe("sim/metrics definitions", () => {
       { start: T0, end: T0 + 100 * S },
       { start: T0 + 300 * S, end: T0 + 400 * S },
     ]);
+  });
+
+  it("goodput leaves out the time the run sat paused on its spent daily budget", () => {
+    const r = new Recorder(T0, () => T0);
+    r.finished.set("a", { status: "done", at: T0 + 300 * S });
+    for (let t = 0; t < 100; t++) r.successTimes.push(T0 + t * S);
+    const enqueuedAt = new Map([["a", T0]]);
+    // 100 successes in 300 s of oracle time (1/s) is 1/3; with 200 s of it paused on the budget, 1.
+    expect(goodput(facts({ enqueuedAt, end: T0 + 300 * S }, r), oracle)).to.be.closeTo(1 / 3, 1e-9);
+    expect(goodput(facts({ enqueuedAt, end: T0 + 300 * S, budgetSpent: [{ from: T0 + 100 * S, to: T0 + 300 * S }] }, r), oracle)).to.be.closeTo(1, 1e-9);
+  });
+
+  it("turns a run's daily-limit pauses into spans ending with their provider day", () => {
+    const at = (iso: string) => Date.parse(iso);
+    const points = [
+      { at: at("2026-03-02T20:00:00Z"), limit: 5, appliedBatchSize: 5, breaker: "closed" as const, paused: null },
+      { at: at("2026-03-02T20:13:00Z"), limit: 5, appliedBatchSize: 5, breaker: "closed" as const, paused: "daily-limit" },
+      { at: at("2026-03-03T00:10:00Z"), limit: 5, appliedBatchSize: 5, breaker: "closed" as const, paused: null },
+    ];
+    expect(budgetSpentSpans(points, "UTC", at("2026-03-03T01:00:00Z"))).to.deep.equal([{ from: at("2026-03-02T20:13:00Z"), to: at("2026-03-03T00:00:00Z") }]);
   });
 
   it("counts sorted instants in [a, b)", () => {

@@ -58,12 +58,20 @@ describe("sim/oracle", () => {
     expect(oracle.successesBetween(T0, T0 + MINUTE)).to.be.closeTo(5_400, 1e-6);
   });
 
-  it("spends at most the daily limit per provider day and notes when the budget comes back", () => {
+  it("as a run of its own, spends at most the daily limit per provider day and notes when the budget comes back", () => {
+    const start = Date.parse("2026-03-02T23:50:00Z");
+    const midnight = Date.parse("2026-03-03T00:00:00Z");
+    const oracle = new Oracle(spec(), provider({ dailyRequestLimit: 1_000 }), start, start + 20 * MINUTE);
+    expect(oracle.completionTime(1_000)).to.be.closeTo(start + 10_000, 1e-6);
+    expect(oracle.completionTime(1_500)).to.be.closeTo(midnight + 5_000, 1e-6);
+    expect(oracle.completionTime(2_001)).to.equal(null);
+    expect(oracle.budgetResets).to.deep.equal([midnight]);
+  });
+
+  it("counts what was possible at any instant without the daily limit (runs are judged only while allowed)", () => {
     const start = Date.parse("2026-03-02T23:50:00Z");
     const oracle = new Oracle(spec(), provider({ dailyRequestLimit: 1_000 }), start, start + 20 * MINUTE);
-    expect(oracle.successesBetween(start, start + 10 * MINUTE)).to.be.closeTo(1_000, 1e-6);
-    expect(oracle.successesBetween(start, start + 20 * MINUTE)).to.be.closeTo(2_000, 1e-6);
-    expect(oracle.budgetResets).to.deep.equal([Date.parse("2026-03-03T00:00:00Z")]);
+    expect(oracle.successesBetween(start, start + 10 * MINUTE)).to.be.closeTo(60_000, 1e-6);
   });
 
   it("makes no calls while the catalog's windows are closed, and notes when they reopen", () => {
