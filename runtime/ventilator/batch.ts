@@ -1,13 +1,13 @@
 /**
  * The ventilator's batch lifecycle: prepare (decode, gate) → process each
- * record (claim, call, record) with at most the controller's limit in flight →
+ * record (claim, call, record) with at most the controller's limit in flight,
+ * the limit adapting wave by wave (see waves.ts) →
  * decide (controller, mapping) → report (one log/EMF line) → hand back what
  * must be redelivered as `batchItemFailures` (ReportBatchItemFailures).
  */
 import type { Provider } from "../catalog/provider";
 import { summarize } from "../controller/batch-stats";
-import { congestedSoFar, strategyOf } from "../controller";
-import { BREAKER, type BatchReport, type CallSample, type ControllerAction, type ControllerState } from "../controller/types";
+import { BREAKER, type CallSample, type ControllerAction, type ControllerState } from "../controller/types";
 import { LedgerConflictError } from "../ledger/errors";
 import { LEDGER_STATUS, type DayCounts, type LedgerEntry } from "../ledger/types";
 import { providerDay } from "../windows/clock";
@@ -18,6 +18,7 @@ import { loadPipeline, savePipeline, type Pipeline } from "./pipeline-state";
 import type { Clock, InvokeResult, LedgerPort, MappingChange, MappingControl, PauseSnapshot, WorkerInvoker } from "./ports";
 import { decodeRecord, type KinesisBatchEvent, type StreamRecord } from "./records";
 import { emfLine, type Log } from "./telemetry";
+import { replay, Waves, type TimedReport } from "./waves";
 
 export interface VentilatorDeps {
   provider: Provider;
@@ -66,15 +67,6 @@ interface Candidate {
 /** Ledger key of a record that could not be decoded: its sequence number is all it has. */
 export function malformedKey(sequenceNumber: string): string {
   return `malformed:${sequenceNumber}`;
-}
-
-/**
- * Once a batch shows congestion, starting the rest of it would only add load
- * to a struggling provider; the adaptive controller's own verdict decides.
- */
-export function congested(samples: readonly CallSample[], wave: number, provider: Provider): boolean {
-  if (provider.controller.strategy === "step") return false; // the original demo always finished its batch
-  return congestedSoFar(samples, wave, provider.latencyThresholdMs, provider.errorRateThreshold);
 }
 
 /**
@@ -156,8 +148,8 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
   const allowed = candidates.slice(0, granted);
   const overLimit = candidates.slice(granted);
 
-  const controller = pipeline.controller;
-  const limit = controller.breaker.status === BREAKER.HALF_OPEN ? 1 : Math.max(1, Math.min(controller.limit, provider.maxBatchSize));
+  const waves = new Waves(provider, pipeline.controller);
+  const limit = waves.limit();
   const workerTimeoutMs = provider.worker.timeoutSeconds * 1000;
   const samples: CallSample[] = [];
 
@@ -182,12 +174,14 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
         ? { fate: "retry", reason: "leased by another invocation", leasedUntil: claim.entry.leaseUntil ?? undefined }
         : { fate: "skipped", why: claim.reason };
     }
+    waves.started();
     const result = await deps.invoker.invoke(
       { providerId: provider.id, recordId: c.record.id, day, payload: c.record.payload },
       workerTimeoutMs + INVOKE_MARGIN_MS,
     );
     const sample = controllerSample(result);
     samples.push(sample);
+    waves.finished(sample, clock.now());
     if (result.outcome === "ok") {
       if (!result.recorded) await settled(() => ledger.complete(c.record.id, day, clock.now()));
       return { fate: "done", sample };
@@ -199,13 +193,13 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
   };
 
   const mayStart = (): boolean =>
-    held === null && context.getRemainingTimeInMillis() > workerTimeoutMs + INVOKE_MARGIN_MS + FINISH_MARGIN_MS && !congested(samples, limit, provider);
-  const { results, notStarted, peakInFlight } = await fanOut(allowed, limit, run, mayStart);
+    held === null && !waves.breakerOpen() && context.getRemainingTimeInMillis() > workerTimeoutMs + INVOKE_MARGIN_MS + FINISH_MARGIN_MS;
+  const { results, notStarted, peakInFlight } = await fanOut(allowed, () => waves.limit(), run, mayStart);
 
   const unused = granted - samples.length;
   if (provider.dailyRequestLimit !== undefined && unused > 0) await ledger.refundRequests(day, unused);
 
-  const decided = await decide(deps, ledger, pipeline, { samples, limit, peakInFlight }, overLimit.length > 0, now);
+  const decided = await decide(deps, ledger, pipeline, waves.finish(clock.now()), overLimit.length > 0, now);
   if (held) await hold(held, decided.pipeline, deps, ledger, clock.now());
 
   const fates = results.filter((f): f is Fate => f !== undefined);
@@ -245,6 +239,7 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
         message: "batch",
         day,
         limitUsed: limit,
+        limitLowest: waves.lowestLimit(),
         slow: stats.slow,
         breaker: decided.controller.breaker.status,
         action: decided.action,
@@ -268,12 +263,11 @@ async function decide(
   deps: VentilatorDeps,
   ledger: LedgerPort,
   first: Pipeline,
-  report: BatchReport,
+  reports: readonly TimedReport[],
   dailyLimitReached: boolean,
   now: number,
 ): Promise<{ controller: ControllerState; pause: PauseSnapshot | null; action: ControllerAction["type"]; applied: boolean | null; pipeline: Pipeline }> {
   const { provider, mapping } = deps;
-  const strategy = strategyOf(provider);
   let action: ControllerAction["type"] = "keep";
   let change: MappingChange | null = null;
   let before: ControllerState = first.controller;
@@ -283,11 +277,11 @@ async function decide(
     let controller = current.controller;
     action = "keep";
     change = null;
-    if (report.samples.length > 0) {
-      const decision = strategy.afterBatch(current.controller, report, provider, now);
-      controller = decision.state;
-      action = decision.action.type;
-      change = mappingChangeFor(decision.action);
+    if (reports.length > 0) {
+      const replayed = replay(provider, current.controller, reports);
+      controller = replayed.state;
+      action = replayed.action.type;
+      change = mappingChangeFor(replayed.action);
     }
     let pause = current.pause;
     if (dailyLimitReached && pause === null) {

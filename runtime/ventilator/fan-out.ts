@@ -1,5 +1,6 @@
 /**
- * Runs work items with at most `limit` in flight, starting them in order.
+ * Runs work items with at most `limit` in flight, starting them in order; a
+ * function limit is read before every start, so it can change as results come in.
  * Before each start it asks `mayStart()`: the ventilator stops starting calls
  * when its remaining time could not cover one more worker call, or when the
  * batch already shows congestion, and hands the rest back unstarted.
@@ -14,11 +15,16 @@ export interface FanOutResult<R> {
 
 export async function fanOut<T, R>(
   items: readonly T[],
-  limit: number,
+  limit: number | (() => number),
   run: (item: T, index: number) => Promise<R>,
   mayStart: () => boolean = () => true,
 ): Promise<FanOutResult<R>> {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`fan-out limit must be a positive integer, got ${limit}`);
+  const limitNow = (): number => {
+    const n = typeof limit === "function" ? limit() : limit;
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`fan-out limit must be a positive integer, got ${n}`);
+    return n;
+  };
+  limitNow();
   const results: (R | undefined)[] = new Array(items.length).fill(undefined);
   let next = 0;
   let inFlight = 0;
@@ -28,7 +34,7 @@ export async function fanOut<T, R>(
 
   await new Promise<void>((resolve, reject) => {
     const pump = (): void => {
-      while (!stopped && inFlight < limit && next < items.length) {
+      while (!stopped && next < items.length && inFlight < limitNow()) {
         if (!mayStart()) {
           stopped = true;
           break;

@@ -39,12 +39,34 @@ describe("ventilator batch lifecycle", () => {
     expect(h.worker.calls).to.have.length(1);
   });
 
-  it("never has more calls in flight than the controller's limit", async () => {
+  it("starts at the controller's limit and never has more than maxBatchSize calls in flight", async () => {
     const p = provider({ maxConcurrency: 8, maxBatchSize: 8, initialBatchSize: 3 });
     const h = harness(p);
-    await processBatch(kinesisEvent(Array.from({ length: 8 }, (_, i) => ({ id: `r${i}` }))), context(), h.deps);
-    expect(h.worker.calls).to.have.length(8);
-    expect(h.worker.peak).to.equal(3);
+    await processBatch(kinesisEvent(Array.from({ length: 40 }, (_, i) => ({ id: `r${i}` }))), context(), h.deps);
+    expect(h.worker.calls).to.have.length(40);
+    expect(h.worker.peak).to.be.at.most(8);
+    expect(h.logs.at(-1)!.limitUsed).to.equal(3);
+  });
+
+  it("adapts the limit wave by wave inside one long batch (adaptive)", async () => {
+    const p = provider({ maxConcurrency: 8, maxBatchSize: 8, initialBatchSize: 2 });
+    const h = harness(p);
+    await processBatch(kinesisEvent(Array.from({ length: 60 }, (_, i) => ({ id: `g${i}` }))), context(), h.deps);
+    // Good waves grow the limit within the batch: the batch ends well above where it started.
+    expect(h.worker.peak).to.be.above(2);
+    expect(h.logs.at(-1)!.Limit as number).to.be.above(2);
+  });
+
+  it("a congested wave lowers the limit for the rest of the same batch", async () => {
+    const p = provider({ maxConcurrency: 8, maxBatchSize: 8, errorRateThreshold: 0.3, maxAttempts: 5 });
+    const h = harness(p);
+    let n = 0;
+    h.worker.script = () => (++n <= 3 ? { outcome: "throttled", reason: "429" } : { outcome: "ok" });
+    await processBatch(kinesisEvent(Array.from({ length: 40 }, (_, i) => ({ id: `c${i}` }))), context(), h.deps);
+    const line = h.logs.at(-1)!;
+    expect(line.limitUsed).to.equal(8);
+    expect(line.Limit as number).to.be.below(8);
+    expect(h.worker.calls).to.have.length(40);
   });
 
   it("hands back retryable failures and ends a record dead at the attempts cap", async () => {
