@@ -35,7 +35,8 @@
  *   limit = max(limit, min(max, growth))        parallel batches that ran the same L grow it once, not N times
  *
  * Breaker: wait(trips) = min(maxIntervalMinutes, baseIntervalMinutes × 2^(trips − 1)), trips = consecutive
- *   opens without a close. Half-open: a congested batch re-opens with trips + 1; each other batch is a good
+ *   opens without a close; after a failed probe the wait counts from the probe's tick (see breaker).
+ *   Half-open: a congested batch re-opens with trips + 1; each other batch is a good
  *   probe; probesToClose good probes → close at max(1, ⌊W × β⌋), i.e. as one more decrease from W.
  *   After a gradual collapse (decreases drove the limit to 1) W is small and the restart is 1 or 2: the
  *   probes proved one call at a time, nothing more. After an outage (the failing drop) W is the level

@@ -3,18 +3,20 @@
  * timestamps, never timers: the function may be a fresh Lambda instance.
  *
  *   closed ──bad at limit 1──▶ open(trips = 1, nextProbeAt = now + wait(1))
- *   open ──schedule, now ≥ nextProbeAt − PROBE_SLACK_MS──▶ half-open(goodProbes = 0): mapping enabled at batch size 1
- *   half-open ──bad──▶ open(trips + 1, nextProbeAt = now + wait(trips + 1))
+ *   open ──schedule, now ≥ nextProbeAt − PROBE_SLACK_MS──▶ half-open(since = now, goodProbes = 0): mapping enabled at batch size 1
+ *   half-open ──bad──▶ open(trips + 1, nextProbeAt = max(now, since + wait(trips + 1)))
  *   half-open ──enough good probes──▶ closed at the strategy's restart limit and mapping batch size
  *
  * Every transition touches the mapping (disable, enable, resize), so each sets
  * lastUpdateAt: the mapping hysteresis then counts from it.
  *
- * The slack: only the re-arm schedule probes, at fixed ticks, and a failed
- * probe re-opens the breaker a few seconds after the tick that made it. A wait
- * of whole ticks then always ends just after a tick and would cost one more
- * tick (the simulator showed a 20-minute wait become 30). A probe is therefore
- * due from PROBE_SLACK_MS before nextProbeAt.
+ * Only the re-arm schedule probes, at fixed ticks, and a failed probe
+ * re-opens the breaker some time after the tick that started it (seconds, or a
+ * whole worker timeout). Counted from the re-open, a wait of whole ticks would
+ * end just after a tick and cost one more (the simulator showed a 20-minute
+ * wait become 30): the wait after a failed probe counts from the probe's start
+ * (the tick), and a probe is due from PROBE_SLACK_MS before nextProbeAt, for
+ * ticks that fire a little early or late.
  */
 import { keep } from "./state";
 import { BREAKER, type ControllerState, type Decision } from "./types";
@@ -32,7 +34,8 @@ export function doublingWaitMs(trips: number, baseMinutes: number, maxMinutes: n
 /** Opens (from closed) or re-opens (from half-open); the caller computes the wait from the new trip count. */
 export function openBreaker(state: ControllerState, now: number, waitMs: (trips: number) => number): Decision {
   const trips = state.breaker.status === BREAKER.CLOSED ? 1 : state.breaker.trips + 1;
-  const nextProbeAt = now + waitMs(trips);
+  const from = state.breaker.status === BREAKER.HALF_OPEN ? state.breaker.since : now;
+  const nextProbeAt = Math.max(now, from + waitMs(trips));
   return {
     state: { ...state, limit: 1, lastUpdateAt: now, breaker: { status: BREAKER.OPEN, openedAt: now, nextProbeAt, trips } },
     action: { type: "open-breaker", nextProbeAt },

@@ -282,7 +282,7 @@ describe("controller/adaptive", () => {
       expect(probe.state.breaker).to.deep.equal({ status: BREAKER.HALF_OPEN, since: NOW + 10 * MINUTE, goodProbes: 0, trips: 1 });
     });
 
-    it("doubles the half-open wait on every re-open, up to maxIntervalMinutes", () => {
+    it("doubles the half-open wait on every re-open, counted from the probe's tick, up to maxIntervalMinutes", () => {
       let s = open1.state;
       let t = NOW;
       const waits: number[] = [];
@@ -291,7 +291,7 @@ describe("controller/adaptive", () => {
         t = breaker.nextProbeAt;
         s = adaptiveStrategy.onSchedule(s, settings, t).state;
         const reopened = after(s, "t", 1, t + 1);
-        waits.push(((reopened.action as { nextProbeAt: number }).nextProbeAt - (t + 1)) / MINUTE);
+        waits.push(((reopened.action as { nextProbeAt: number }).nextProbeAt - t) / MINUTE);
         s = reopened.state;
       }
       expect(waits).to.deep.equal([20, 40, 40, 40]);

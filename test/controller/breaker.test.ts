@@ -38,14 +38,19 @@ describe("controller/breaker", () => {
     });
   });
 
-  it("re-opening from half-open adds a trip", () => {
+  it("re-opening from half-open adds a trip and counts the wait from the probe's start (its tick)", () => {
     const half = { ...closed, breaker: { status: BREAKER.HALF_OPEN, since: NOW - 5, goodProbes: 1, trips: 2 } } as const;
     expect(openBreaker(half, NOW, (trips) => trips * 1000).state.breaker).to.deep.equal({
       status: BREAKER.OPEN,
       openedAt: NOW,
-      nextProbeAt: NOW + 3000,
+      nextProbeAt: NOW - 5 + 3000,
       trips: 3,
     });
+  });
+
+  it("a probe that outlasted the wait is due again at once, never in the past", () => {
+    const half = { ...closed, breaker: { status: BREAKER.HALF_OPEN, since: NOW - 90_000, goodProbes: 0, trips: 1 } } as const;
+    expect(openBreaker(half, NOW, () => 60_000).state.breaker).to.include({ nextProbeAt: NOW });
   });
 
   it("probes from PROBE_SLACK_MS before it is due and keeps the trip count", () => {

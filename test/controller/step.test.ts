@@ -118,9 +118,9 @@ describe("controller/step (the original demo)", () => {
       expect(stepStrategy.afterBatch(h, batch("o", 1), capOne, halfOpenAt + 1).action).to.deep.equal({ type: "close", batchSize: 1 });
     });
 
-    it("re-opens after the same fixed interval when the probe is bad", () => {
+    it("re-opens for the same fixed interval, counted from the probe's tick, when the probe is bad", () => {
       const d = stepStrategy.afterBatch(halfOpen, batch("t", 1), settings, halfOpenAt + 5);
-      expect(d.action).to.deep.equal({ type: "open-breaker", nextProbeAt: halfOpenAt + 5 + 10 * MINUTE });
+      expect(d.action).to.deep.equal({ type: "open-breaker", nextProbeAt: halfOpenAt + 10 * MINUTE });
       expect(d.state.breaker).to.include({ status: BREAKER.OPEN, trips: 2 });
     });
 
