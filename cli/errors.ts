@@ -3,14 +3,10 @@
  * problem) an on-call engineer can act on: reportError prints it as is and the
  * command exits 1, never with a stack trace.
  */
-import { SluiceError } from "../runtime/errors";
+import { ProblemsError, SluiceError } from "../runtime/errors";
 
 /** Something the operator typed or fed in: an unknown provider, an unreadable file, bad lines. */
-export class CliInputError extends SluiceError {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join("\n"));
-  }
-}
+export class CliInputError extends ProblemsError {}
 
 /** The provider is in the catalog but its pipeline (or part of it) does not exist where we looked. */
 export class NotDeployedError extends SluiceError {

@@ -6,12 +6,15 @@ export class SluiceError extends Error {
   }
 }
 
-/** A catalog that cannot be used; `problems` holds one line per problem, ready to print. */
-export class CatalogError extends SluiceError {
+/** Input with one or more problems; `problems` holds one line per problem, ready to print. */
+export class ProblemsError extends SluiceError {
   constructor(readonly problems: readonly string[]) {
     super(problems.join("\n"));
   }
 }
+
+/** A catalog that cannot be used. */
+export class CatalogError extends ProblemsError {}
 
 /** A value the window clock cannot work with (unknown zone, non-finite instant). */
 export class ClockError extends SluiceError {

