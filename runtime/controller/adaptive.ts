@@ -7,8 +7,9 @@
  * minUpdateIntervalSeconds.
  *
  * A batch is judged on its recent calls, the last max(L, RECENT_MIN_SAMPLES) to
- * complete: a long batch (see mapping-update) whose start went well must not
- * hide what its end says about the provider now.
+ * complete (of report.recent when the report is one wave of a batch): a long
+ * batch (see mapping-update) whose start went well must not hide what its end
+ * says about the provider now, and one wave of a single call is no verdict.
  *   bad = error, timeout or slow (timeouts count, or constant timeouts would look healthy)
  *   Congested ⇔ throttled > 0 ∨ bad / total > errorRateThreshold        (over the recent calls)
  *   Failing   ⇔ total ≥ FAILING_MIN_SAMPLES ∧ ok = 0 ∧ throttled = 0   (every recent call errored or
@@ -43,15 +44,14 @@
  *   that worked before it, and the restart is one decrease below it: the provider came back, its
  *   capacity did not go. The concave regrowth then closes the rest of the gap in a few batches.
  *
- * Mapping: see mapping-update (sized in time from the batch's mean latency, moved only outside
- *   [target / 2, 2 × target], at most one resize per interval; breaker actions never wait). The
- *   close restarts the mapping at MIN_WAVES × the restart limit: short batches until a full wave
- *   measures the latency again.
+ * Mapping: see mapping-update (sized in time from a moving average of the latency, moved only outside
+ *   [target / 2, 2 × target], at most one resize per interval; breaker actions never wait; a close
+ *   sizes it for the restart limit).
  */
 import type { AdaptiveControllerConfig } from "../catalog/schema";
 import { badShare, summarize, type BatchStats } from "./batch-stats";
 import { closeBreaker, doublingWaitMs, openBreaker, probeIfDue } from "./breaker";
-import { MAX_MAPPING_BATCH_SIZE, MIN_WAVES, settleMapping, wavesOf } from "./mapping-update";
+import { MAX_MAPPING_BATCH_SIZE, MIN_WAVES, settleMapping, updateLatency, wavesOf } from "./mapping-update";
 import { adaptiveConfig, clampLimit, initialState, keep } from "./state";
 import { BREAKER, type BatchReport, type CallSample, type ControllerSettings, type ControllerState, type Decision, type Strategy } from "./types";
 
@@ -98,30 +98,30 @@ export function restartBatchSize(state: ControllerState, config: AdaptiveControl
   return clampLimit(Math.floor(state.lastGoodLimit * config.decreaseFactor), maxBatchSize);
 }
 
-function afterBatch(state: ControllerState, report: BatchReport, settings: ControllerSettings, now: number): Decision {
+function afterBatch(before: ControllerState, report: BatchReport, settings: ControllerSettings, now: number): Decision {
   const config = adaptiveConfig(settings);
-  if (report.samples.length === 0) return keep(state);
+  if (report.samples.length === 0) return keep(before);
+  const latencyMs = updateLatency(before.latencyMs, report.samples);
+  const state: ControllerState = latencyMs === undefined ? before : { ...before, latencyMs };
   const max = settings.maxBatchSize;
   const intervalMs = config.minUpdateIntervalSeconds * 1000;
   const wait = (trips: number) => doublingWaitMs(trips, config.breaker.baseIntervalMinutes, config.breaker.maxIntervalMinutes);
   const ran = report.limit;
-  const recent = summarize(recentSamples(report.samples, ran), settings.latencyThresholdMs);
+  const recent = summarize(recentSamples(report.recent ?? report.samples, ran), settings.latencyThresholdMs);
   const congested = isCongested(recent, settings.errorRateThreshold);
-  const waves = wavesOf(report.samples, ran);
+  const waves = wavesOf(latencyMs);
 
   switch (state.breaker.status) {
     case BREAKER.OPEN:
       // Still running when the breaker opened: the mapping is disabled, nothing to decide.
-      return keep(state);
+      return keep(before);
     case BREAKER.HALF_OPEN: {
       if (ran > state.limit) return keep(state);
       if (congested) return openBreaker(state, now, wait);
       const goodProbes = state.breaker.goodProbes + 1;
       if (goodProbes < config.breaker.probesToClose) return keep({ ...state, breaker: { ...state.breaker, goodProbes } });
       const restart = restartBatchSize(state, config, max);
-      // The probes were single calls: no duration estimate yet, so restart on short batches (quick regrowth
-      // decisions) and let the next full wave size the mapping.
-      return closeBreaker(state, now, restart, Math.min(MAX_MAPPING_BATCH_SIZE, MIN_WAVES * restart));
+      return closeBreaker(state, now, restart, Math.min(MAX_MAPPING_BATCH_SIZE, (waves ?? MIN_WAVES) * restart));
     }
     case BREAKER.CLOSED: {
       if (ran > state.limit) return settleMapping(state, now, intervalMs, waves);

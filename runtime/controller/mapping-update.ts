@@ -12,14 +12,17 @@
  * waves as fill TARGET_BATCH_SECONDS at the latency just seen, so the drain at
  * its end is a small share of it:
  *
- *   waves  = clamp(⌈TARGET_BATCH_SECONDS × 1000 / mean latency⌉, 2, MAX_MAPPING_BATCH_SIZE)
- *   mean latency = of the batch's ok calls (throttles and errors come back fast and say nothing of
- *                  how long work takes), of all its calls when none was ok
+ *   waves  = clamp(⌈TARGET_BATCH_SECONDS × 1000 / latencyMs⌉, 2, MAX_MAPPING_BATCH_SIZE)
+ *   latencyMs ← m on the first report, then latencyMs + w × (m − latencyMs), w = min(1, n / LATENCY_MEMORY_SAMPLES)
+ *   m = mean latency of the report's ok calls (throttles and errors come back fast and say nothing of
+ *       how long work takes), of all its calls when none was ok; n = its calls
+ *   (a moving average: the ventilator reports wave by wave, and the mean of one wave of a
+ *    heavy-tailed latency is too noisy to size a batch on; the simulator counted 26 resizes an
+ *    hour on a healthy provider with per-wave means, 5 with the average)
  *   target = min(MAX_MAPPING_BATCH_SIZE, waves × limit)
  *   resize ⇔ appliedBatchSize < ⌈target / 2⌉ ∨ appliedBatchSize > 2 × target   → batchSize = target
- *   A batch that completed fewer calls than the limit it ran (a half-open probe, a batch stopped
- *   early) is no estimate: the duration is not extrapolated from it. The mapping then only
- *   grows to MIN_WAVES × limit if it cannot even hold one wave, and is otherwise left alone.
+ *   Before any latency is known the mapping only grows to MIN_WAVES × limit if it cannot even hold
+ *   one wave, and is otherwise left alone.
  *   and only when lastUpdateAt = null ∨ now − lastUpdateAt ≥ minUpdateIntervalSeconds × 1000
  *
  * The band [target / 2, 2 × target] means a limit that moves by less than a
@@ -58,9 +61,20 @@ export function meanLatency(samples: readonly CallSample[]): number {
   return samples.length === 0 ? 0 : sum / samples.length;
 }
 
-/** Waves from a batch that ran under `ran`, or null when it completed fewer calls than that (no estimate). */
-export function wavesOf(samples: readonly CallSample[], ran: number): number | null {
-  return samples.length >= ran ? wavesFor(meanLatency(samples)) : null;
+/** Calls after which a report's mean latency weighs fully in the estimate. */
+export const LATENCY_MEMORY_SAMPLES = 200;
+
+/** The latency estimate after a report (see the header); unchanged by a report without calls. Rounded to 0.1 ms. */
+export function updateLatency(previous: number | undefined, samples: readonly CallSample[]): number | undefined {
+  if (samples.length === 0) return previous;
+  const mean = meanLatency(samples);
+  const next = previous === undefined ? mean : previous + Math.min(1, samples.length / LATENCY_MEMORY_SAMPLES) * (mean - previous);
+  return Math.round(next * 10) / 10;
+}
+
+/** Waves for the latency estimate, null while there is none. */
+export function wavesOf(latencyMs: number | undefined): number | null {
+  return latencyMs === undefined ? null : wavesFor(latencyMs);
 }
 
 /** Batch size the mapping should be moved to, or null while it still fits the limit. */

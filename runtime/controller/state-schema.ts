@@ -23,5 +23,6 @@ export const controllerStateSchema = z.object({
   lastGoodLimit: batchSize,
   lastDecreaseAt: epochMs.nullable(),
   lastUpdateAt: epochMs.nullable(),
+  latencyMs: z.number().finite().min(0).optional(),
   breaker: breakerStateSchema,
 }) satisfies z.ZodType<ControllerState>;

@@ -21,6 +21,12 @@ export interface BatchReport {
   limit: number;
   /** Most calls that were actually in flight at once; below limit/2 means the limit was not used. */
   peakInFlight: number;
+  /**
+   * The batch's most recent calls up to this report, when a report covers only part of a batch (a
+   * wave): the verdict reads the last max(limit, RECENT_MIN_SAMPLES) of them, which one small wave
+   * may not hold. Defaults to `samples`.
+   */
+  recent?: readonly CallSample[];
 }
 
 export const BREAKER = { CLOSED: "closed", OPEN: "open", HALF_OPEN: "half-open" } as const;
@@ -43,6 +49,8 @@ export interface ControllerState {
   lastDecreaseAt: number | null;
   /** Epoch ms of the last mapping update the controller asked for, null if none. */
   lastUpdateAt: number | null;
+  /** Adaptive: the provider's latency (ms) the mapping is sized for, a moving average over reports; absent until the first. */
+  latencyMs?: number;
   breaker: BreakerState;
 }
 

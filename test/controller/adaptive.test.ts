@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { adaptiveStrategy, congestedSoFar, FAILING_MIN_SAMPLES, isCongested, RECENT_MIN_SAMPLES, recentSamples, regrow } from "../../runtime/controller/adaptive";
-import { MAX_MAPPING_BATCH_SIZE, MIN_WAVES, wavesFor } from "../../runtime/controller/mapping-update";
+import { LATENCY_MEMORY_SAMPLES, MAX_MAPPING_BATCH_SIZE, wavesFor } from "../../runtime/controller/mapping-update";
 import { PROBE_SLACK_MS } from "../../runtime/controller/breaker";
 import { summarize } from "../../runtime/controller/batch-stats";
 import { BREAKER, type CallSample, type ControllerState } from "../../runtime/controller/types";
@@ -152,11 +152,11 @@ describe("controller/adaptive", () => {
       expect(d.action).to.deep.equal({ type: "resize", batchSize: wavesFor(THRESHOLD_MS) });
     });
 
-    it("does not size the mapping from a batch that completed less than a wave: it only makes room for one", () => {
-      const big = closed(10, { appliedBatchSize: 5_000 });
-      expect(adaptiveStrategy.afterBatch(big, report(ok(3), 10), settings, NOW).action.type).to.equal("keep");
-      const small = closed(10, { appliedBatchSize: 4 });
-      expect(adaptiveStrategy.afterBatch(small, report(ok(3), 10), settings, NOW).action).to.deep.equal({ type: "resize", batchSize: MIN_WAVES * 10 });
+    it("sizes the mapping on the moving average of the latency, not on one wave's mean", () => {
+      const s = closed(10, { latencyMs: THRESHOLD_MS, appliedBatchSize: wavesFor(THRESHOLD_MS) * 10 });
+      const d = adaptiveStrategy.afterBatch(s, report(ok(10, 100), 10), settings, NOW);
+      expect(d.state.latencyMs).to.equal(THRESHOLD_MS + (10 / LATENCY_MEMORY_SAMPLES) * (100 - THRESHOLD_MS));
+      expect(d.action.type).to.equal("keep");
     });
 
     it("updates the mapping at once when it was never updated", () => {
@@ -201,6 +201,14 @@ describe("controller/adaptive", () => {
         expect(after(s, c.calls, c.limit, NOW).state.limit).to.equal(c.to);
       });
     }
+    it("judges a wave on the batch's recent calls: one slow call at limit 1 is no verdict, a run of bad ones is", () => {
+      const s = closed(1, { lastGoodLimit: 10, lastDecreaseAt: NOW - 10 * INTERVAL });
+      const oneSlow = { samples: calls("s"), limit: 1, peakInFlight: 1, recent: calls("ooooooooos") };
+      expect(adaptiveStrategy.afterBatch(s, oneSlow, settings, NOW).action.type).not.to.equal("open-breaker");
+      const struggling = { samples: calls("s"), limit: 1, peakInFlight: 1, recent: calls("oooossssss") };
+      expect(adaptiveStrategy.afterBatch(s, struggling, settings, NOW).action.type).to.equal("open-breaker");
+    });
+
     it(`reads the last max(limit, ${RECENT_MIN_SAMPLES}) calls`, () => {
       expect(recentSamples(calls("o".repeat(30)), 4)).to.have.length(RECENT_MIN_SAMPLES);
       expect(recentSamples(calls("o".repeat(30)), 25)).to.have.length(25);
@@ -234,7 +242,7 @@ describe("controller/adaptive", () => {
         s = last.state;
         last = after(s, "o", 1, NOW + 11 * MINUTE + i);
       }
-      expect(last.action).to.deep.equal({ type: "close", batchSize: MIN_WAVES * 7 });
+      expect(last.action).to.deep.equal({ type: "close", batchSize: Math.min(MAX_MAPPING_BATCH_SIZE, wavesFor(last.state.latencyMs!) * 7) });
       expect(last.state).to.include({ limit: 7, lastGoodLimit: 10 });
     });
   });
@@ -315,10 +323,10 @@ describe("controller/adaptive", () => {
       expect(after(half, "o", 1, NOW + 10 * MINUTE + 1).state.breaker).to.include({ status: BREAKER.HALF_OPEN, goodProbes: 1 });
     });
 
-    it("closes at ⌊lastGoodLimit × decreaseFactor⌋ (one more decrease from the level it regrows to), on short batches", () => {
+    it("closes at ⌊lastGoodLimit × decreaseFactor⌋ (one more decrease from the level it regrows to), the mapping sized for it", () => {
       const half = adaptiveStrategy.onSchedule({ ...open1.state, lastGoodLimit: 6 }, settings, NOW + 10 * MINUTE).state;
       const d = after(after(after(half, "o", 1, NOW + 10 * MINUTE + 1).state, "o", 1, NOW + 10 * MINUTE + 2).state, "o", 1, NOW + 10 * MINUTE + 3);
-      const batchSize = MIN_WAVES * 4;
+      const batchSize = Math.min(MAX_MAPPING_BATCH_SIZE, wavesFor(d.state.latencyMs!) * 4);
       expect(d.action).to.deep.equal({ type: "close", batchSize });
       expect(d.state).to.include({ limit: 4, appliedBatchSize: batchSize, lastUpdateAt: NOW + 10 * MINUTE + 3 });
     });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { followLimit, MAX_MAPPING_BATCH_SIZE, mappingTarget, meanLatency, MIN_WAVES, settleMapping, TARGET_BATCH_SECONDS, wavesFor, wavesOf } from "../../runtime/controller/mapping-update";
+import { followLimit, MAX_MAPPING_BATCH_SIZE, mappingTarget, meanLatency, MIN_WAVES, settleMapping, TARGET_BATCH_SECONDS, updateLatency, LATENCY_MEMORY_SAMPLES, wavesFor, wavesOf } from "../../runtime/controller/mapping-update";
 import { BREAKER, type ControllerState } from "../../runtime/controller/types";
 
 const NOW = 1_700_000_000_000;
@@ -70,10 +70,14 @@ describe("controller/mapping-update", () => {
     });
   }
 
-  it("estimates waves only from a batch that completed at least a wave", () => {
-    const calls = (n: number) => Array.from({ length: n }, () => ({ latencyMs: 1_000, outcome: "ok" as const }));
-    expect(wavesOf(calls(10), 10)).to.equal(wavesFor(1_000));
-    expect(wavesOf(calls(9), 10)).to.equal(null);
+  it("keeps a moving average of the latency: the first report sets it, later ones weigh by their calls", () => {
+    const calls = (n: number, ms: number) => Array.from({ length: n }, () => ({ latencyMs: ms, outcome: "ok" as const }));
+    expect(updateLatency(undefined, calls(20, 1_000))).to.equal(1_000);
+    expect(updateLatency(1_000, calls(20, 2_000))).to.equal(1_000 + (20 / LATENCY_MEMORY_SAMPLES) * 1_000);
+    expect(updateLatency(1_000, calls(LATENCY_MEMORY_SAMPLES * 2, 2_000))).to.equal(2_000);
+    expect(updateLatency(1_000, [])).to.equal(1_000);
+    expect(wavesOf(undefined)).to.equal(null);
+    expect(wavesOf(1_000)).to.equal(wavesFor(1_000));
   });
 
   it("resizes and records when, once the interval since the last update has passed", () => {

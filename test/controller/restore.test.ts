@@ -40,6 +40,13 @@ describe("controller/restore", () => {
     });
   }
 
+  it("round-trips the latency estimate, and restores a state saved before it existed without one", () => {
+    const withLatency = { ...closed, latencyMs: 640.5 };
+    expect(restoreState(JSON.parse(JSON.stringify(withLatency)), settings, NOW)).to.deep.equal(withLatency);
+    expect(restoreState(JSON.parse(JSON.stringify(closed)), settings, NOW)).not.to.have.property("latencyMs");
+    expect(restoreState({ ...closed, latencyMs: -1 }, settings, NOW)).to.deep.equal(adaptiveStrategy.initial(settings, NOW));
+  });
+
   it("round-trips the initial state of each strategy", () => {
     for (const s of [adaptiveSettings(), stepSettings()]) {
       const initial = strategyOf(s).initial(s, NOW);
