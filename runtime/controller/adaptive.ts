@@ -12,17 +12,19 @@
  * says about the provider now, and one wave of a single call is no verdict.
  *   bad = error, timeout or slow (timeouts count, or constant timeouts would look healthy)
  *   Congested ⇔ throttled > 0 ∨ bad / total > errorRateThreshold        (over the recent calls)
- *   Failing   ⇔ total ≥ FAILING_MIN_SAMPLES ∧ ok = 0 ∧ throttled = 0   (every recent call errored or
- *               timed out: the provider is down, not busy; throttles always mean busy)
+ *   Failing   ⇔ total ≥ FAILING_MIN_SAMPLES ∧ (error + timeout) / total ≥ FAILING_SHARE   (nearly every
+ *               recent call errored or timed out: the provider is down, not busy; throttles mean busy,
+ *               and a few calls started before the outage may still come back ok)
  *
  * Stale ⇔ L > limit: the limit already fell since the batch started (another shard or parallel
  *   batch reported the same congestion); the report changes nothing, so decreases never compound.
  *
  * Decrease (closed, congested, not stale):
  *   L = 1 ∧ limit = 1 → open the breaker
- *   failing          → limit = 1, W = L, lastDecreaseAt = now
+ *   failing          → limit = 1, W = max(W, L), lastDecreaseAt = now
  *                      (straight to the probe level: ×β per batch would take ~8 batches, each as long
- *                       as a timeout, to find out; W keeps the level that worked before the outage)
+ *                       as a timeout, to find out; W keeps the level that worked before the outage,
+ *                       also when a first mixed wave of the outage already decreased once)
  *   otherwise        → limit = max(1, ⌊L × β⌋), W = L, lastDecreaseAt = now
  *   (from L, not the current limit: a batch that ran under a lower limit says that level congested)
  *
@@ -57,8 +59,9 @@ import { BREAKER, type BatchReport, type CallSample, type ControllerSettings, ty
 
 /** A batch's verdict reads at least this many of its last calls (all of them when it made fewer). */
 export const RECENT_MIN_SAMPLES = 10;
-/** Fewest recent calls that must all have failed to call the provider down rather than congested. */
+/** Fewest recent calls, and the share of them that failed outright, that call the provider down rather than congested. */
 export const FAILING_MIN_SAMPLES = 3;
+export const FAILING_SHARE = 0.8;
 
 export function isCongested(stats: BatchStats, errorRateThreshold: number): boolean {
   return stats.throttled > 0 || badShare(stats) > errorRateThreshold;
@@ -70,7 +73,7 @@ export function recentSamples(samples: readonly CallSample[], wave: number): rea
 }
 
 export function isFailing(recent: BatchStats): boolean {
-  return recent.total >= FAILING_MIN_SAMPLES && recent.ok === 0 && recent.throttled === 0;
+  return recent.total >= FAILING_MIN_SAMPLES && (recent.error + recent.timeout) / recent.total >= FAILING_SHARE;
 }
 
 /**
@@ -127,8 +130,10 @@ function afterBatch(before: ControllerState, report: BatchReport, settings: Cont
       if (ran > state.limit) return settleMapping(state, now, intervalMs, waves);
       if (congested) {
         if (ran <= 1 && state.limit <= 1) return openBreaker(state, now, wait);
-        const limit = isFailing(recent) ? 1 : clampLimit(ran * config.decreaseFactor, max);
-        const decreased = { ...state, limit, lastGoodLimit: clampLimit(ran, max), lastDecreaseAt: now };
+        const failing = isFailing(recent);
+        const limit = failing ? 1 : clampLimit(ran * config.decreaseFactor, max);
+        const lastGoodLimit = clampLimit(failing ? Math.max(state.lastGoodLimit, ran) : ran, max);
+        const decreased = { ...state, limit, lastGoodLimit, lastDecreaseAt: now };
         return settleMapping(decreased, now, intervalMs, waves);
       }
       const grown = clampLimit(regrow(ran, report.peakInFlight, state, intervalMs, now), max);

@@ -2,7 +2,7 @@
 export * from "./types";
 export { summarize, badShare, nearestRank, type BatchStats } from "./batch-stats";
 export { stepStrategy, stepVerdict, STEP_VERDICT, type StepVerdict } from "./step";
-export { adaptiveStrategy, congestedSoFar, isCongested, isFailing, recentSamples, regrow, restartBatchSize, FAILING_MIN_SAMPLES, RECENT_MIN_SAMPLES } from "./adaptive";
+export { adaptiveStrategy, congestedSoFar, isCongested, isFailing, recentSamples, regrow, restartBatchSize, FAILING_MIN_SAMPLES, FAILING_SHARE, RECENT_MIN_SAMPLES } from "./adaptive";
 export { doublingWaitMs, PROBE_SLACK_MS } from "./breaker";
 export { settleMapping, followLimit, mappingTarget, meanLatency, updateLatency, wavesFor, wavesOf, LATENCY_MEMORY_SAMPLES, MAX_MAPPING_BATCH_SIZE, MIN_WAVES, TARGET_BATCH_SECONDS } from "./mapping-update";
 export { clampLimit, initialState } from "./state";

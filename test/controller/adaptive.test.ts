@@ -216,14 +216,15 @@ describe("controller/adaptive", () => {
     });
   });
 
-  describe("a failing provider (every recent call errored or timed out)", () => {
+  describe("a failing provider (nearly every recent call errored or timed out)", () => {
     const cases: { name: string; calls: string; limit: number; to: number; w: number }[] = [
       { name: "errors everywhere drop straight to 1", calls: "eeeeeeeeee", limit: 10, to: 1, w: 10 },
-      { name: "timeouts everywhere drop straight to 1", calls: "xxxxx", limit: 5, to: 1, w: 5 },
+      { name: "timeouts everywhere drop straight to 1 (keeping a higher level that worked)", calls: "xxxxx", limit: 5, to: 1, w: 10 },
       { name: `at least ${FAILING_MIN_SAMPLES} calls are needed: two errors are a decrease`, calls: "ee", limit: 10, to: 7, w: 10 },
       { name: "throttles mean busy, not down: a decrease", calls: "tttttttttt", limit: 10, to: 7, w: 10 },
       { name: "slow successes are not failures: a decrease", calls: "ssssssssss", limit: 10, to: 7, w: 10 },
-      { name: "one success among them: a decrease", calls: "eeeeeeeeeo", limit: 10, to: 7, w: 10 },
+      { name: "a straggler that still succeeds does not hide it", calls: "eeeeeeeeeo", limit: 10, to: 1, w: 10 },
+      { name: "errors in 7 calls of 10 are congestion: a decrease", calls: "eeeeeeeooo", limit: 10, to: 7, w: 10 },
     ];
     for (const c of cases) {
       it(`${c.name}: ${c.limit} → ${c.to}, remembering ${c.w}`, () => {
@@ -231,6 +232,12 @@ describe("controller/adaptive", () => {
         expect(d.state).to.include({ limit: c.to, lastGoodLimit: c.w, lastDecreaseAt: NOW });
       });
     }
+
+    it("remembers the level before the outage when a first mixed wave already decreased", () => {
+      const decreased = after(closed(10), "ooooeeeeee", 10, NOW).state;
+      expect(decreased).to.include({ limit: 7, lastGoodLimit: 10 });
+      expect(after(decreased, "eeeeeeeeeo", 7, NOW + 1_000).state).to.include({ limit: 1, lastGoodLimit: 10 });
+    });
 
     it("then opens the breaker at 1 and, once the provider is back, closes one decrease below the level that worked", () => {
       const failing = after(closed(10), "eeeeeeeeee", 10, NOW).state;
