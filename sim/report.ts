@@ -64,7 +64,7 @@ function runSection(run: RunResult): string {
     bands: band,
     series: [
       { name: "mapping batch size (effective)", color: COLORS.batch, points: mapping, step: true },
-      { name: "controller limit", color: COLORS.limit, points: limit, step: true },
+      { name: "controller limit (as saved after each batch)", color: COLORS.limit, points: limit, step: true },
       { name: "max in flight at the provider / min", color: COLORS.inFlight, points: inFlight },
       { name: "true capacity", color: COLORS.capacity, points: capacitySeries(run), step: true, dashed: true },
     ],

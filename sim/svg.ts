@@ -39,7 +39,7 @@ export interface ChartSpec {
 
 const W = 960;
 const H = 260;
-const M = { left: 60, right: 16, top: 28, bottom: 48 };
+const M = { left: 60, right: 16, top: 44, bottom: 48 };
 
 export function escapeXml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -150,10 +150,17 @@ export function chart(spec: ChartSpec): string {
     ...(spec.bars?.layers ?? []).map((l) => ({ name: l.name, color: l.color })),
     ...uniqueBands(spec.bands ?? []),
   ];
-  let lx = M.left + 180;
+  // Legend rows under the title, wrapped at the chart's width.
+  let lx = M.left;
+  let ly = 24;
   for (const e of entries) {
-    out.push(`<rect x="${lx}" y="9" width="10" height="10" fill="${e.color}"/><text x="${lx + 14}" y="18" class="tick">${escapeXml(e.name)}</text>`);
-    lx += 24 + e.name.length * 6.5;
+    const w = 24 + e.name.length * 6.2;
+    if (lx + w > W - M.right) {
+      lx = M.left;
+      ly += 14;
+    }
+    out.push(`<rect x="${lx}" y="${ly}" width="10" height="10" fill="${e.color}"/><text x="${lx + 14}" y="${ly + 9}" class="tick">${escapeXml(e.name)}</text>`);
+    lx += w;
   }
   out.push("</svg>");
   return out.join("");
