@@ -10,7 +10,8 @@ import { summarize } from "../controller/batch-stats";
 import { BREAKER, type CallSample, type ControllerAction, type ControllerState } from "../controller/types";
 import { LedgerConflictError } from "../ledger/errors";
 import { LEDGER_STATUS, type DayCounts, type LedgerEntry } from "../ledger/types";
-import { providerDay } from "../windows/clock";
+import { DateTime } from "luxon";
+import { providerDay, windowStatus } from "../windows/clock";
 import { fanOut } from "./fan-out";
 import { gate, type Gate } from "./gate";
 import { mappingChangeFor } from "./mapping-actions";
@@ -67,6 +68,66 @@ interface Candidate {
 /** Ledger key of a record that could not be decoded: its sequence number is all it has. */
 export function malformedKey(sequenceNumber: string): string {
   return `malformed:${sequenceNumber}`;
+}
+
+/**
+ * The end of the access window (or of the provider's day, whichever comes
+ * first) as seen when the batch starts: no call starts after it.
+ */
+export function windowOrDayEnd(provider: Provider, now: number): number {
+  const window = windowStatus(provider, now);
+  const dayEnd = DateTime.fromMillis(now, { zone: provider.timezone }).endOf("day").toMillis() + 1;
+  return Math.min(window.open ? (window.closesAt ?? Infinity) : now, dayEnd);
+}
+
+/**
+ * A record enqueued on an earlier provider day and already fetched that day:
+ * Lambda re-sends successes that follow a failed record, and after midnight
+ * they would be claimed afresh under the new day. Costs one read, only for
+ * records that crossed midnight in the stream.
+ */
+async function doneOnItsOwnDay(ledger: LedgerPort, provider: Provider, record: StreamRecord, today: string): Promise<boolean> {
+  if (record.enqueuedAt === undefined) return false;
+  const enqueuedDay = providerDay(provider.timezone, record.enqueuedAt);
+  if (enqueuedDay >= today) return false;
+  return (await ledger.entry(record.id, enqueuedDay))?.status === LEDGER_STATUS.DONE;
+}
+
+/**
+ * The day's request budget, reserved from the ledger a wave at a time (one
+ * conditional write per wave, not per call) and refunded when the batch ends
+ * with some left. Exhausted once the ledger grants nothing more.
+ */
+class DailyBudget {
+  exhausted = false;
+  private held = 0;
+  private pending: Promise<void> | null = null;
+
+  constructor(
+    private readonly ledger: LedgerPort,
+    private readonly day: string,
+    private readonly limit: number | undefined,
+  ) {}
+
+  async take(chunk: number, now: number): Promise<boolean> {
+    if (this.limit === undefined) return true;
+    while (this.held === 0 && !this.exhausted) {
+      this.pending ??= this.ledger.reserveRequests(this.day, chunk, this.limit, now).then((granted) => {
+        this.held += granted;
+        if (granted === 0) this.exhausted = true;
+        this.pending = null;
+      });
+      await this.pending;
+    }
+    if (this.held === 0) return false;
+    this.held--;
+    return true;
+  }
+
+  async refundUnused(): Promise<void> {
+    if (this.held > 0) await this.ledger.refundRequests(this.day, this.held);
+    this.held = 0;
+  }
 }
 
 /**
@@ -141,12 +202,10 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
     }
   }
 
-  const granted =
-    provider.dailyRequestLimit === undefined || candidates.length === 0
-      ? candidates.length
-      : await ledger.reserveRequests(day, candidates.length, provider.dailyRequestLimit, now);
-  const allowed = candidates.slice(0, granted);
-  const overLimit = candidates.slice(granted);
+  // A batch carries records already done (re-sent after a failed one) and records it may never start: the
+  // daily budget is reserved a wave at a time as calls are about to start, not for the whole batch up front.
+  const allowed = candidates;
+  const budget = new DailyBudget(ledger, day, provider.dailyRequestLimit);
 
   const waves = new Waves(provider, pipeline.controller);
   const limit = waves.limit();
@@ -168,11 +227,16 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
 
   const run = async (c: Candidate): Promise<Fate> => {
     if (!(await stillOpen())) return { fate: "retry", reason: `held: ${held!.reason}` };
+    if (await doneOnItsOwnDay(ledger, provider, c.record, day)) return { fate: "skipped", why: "done" };
     const claim = await ledger.claim(c.record.id, day, clock.now(), { adHoc: c.record.adHoc });
     if (!claim.claimed) {
       return claim.reason === "leased"
         ? { fate: "retry", reason: "leased by another invocation", leasedUntil: claim.entry.leaseUntil ?? undefined }
         : { fate: "skipped", why: claim.reason };
+    }
+    if (!(await budget.take(waves.limit(), clock.now()))) {
+      await ledger.release(c.record.id, day, clock.now());
+      return { fate: "retry", reason: "daily request limit reached" };
     }
     waves.started();
     const result = await deps.invoker.invoke(
@@ -192,14 +256,19 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
     return entry?.status === LEDGER_STATUS.DEAD ? { fate: "dead", sample, reason } : { fate: "retry", sample, reason };
   };
 
+  // Both are known now; the gate re-check would see them only up to GATE_RECHECK_MS late.
+  const stopAt = windowOrDayEnd(provider, now);
   const mayStart = (): boolean =>
-    held === null && !waves.breakerOpen() && context.getRemainingTimeInMillis() > workerTimeoutMs + INVOKE_MARGIN_MS + FINISH_MARGIN_MS;
+    held === null &&
+    !budget.exhausted &&
+    clock.now() < stopAt &&
+    !waves.breakerOpen() &&
+    context.getRemainingTimeInMillis() > workerTimeoutMs + INVOKE_MARGIN_MS + FINISH_MARGIN_MS;
   const { results, notStarted, peakInFlight } = await fanOut(allowed, () => waves.limit(), run, mayStart);
 
-  const unused = granted - samples.length;
-  if (provider.dailyRequestLimit !== undefined && unused > 0) await ledger.refundRequests(day, unused);
+  await budget.refundUnused();
 
-  const decided = await decide(deps, ledger, pipeline, waves.finish(clock.now()), overLimit.length > 0, now);
+  const decided = await decide(deps, ledger, pipeline, waves.finish(clock.now()), budget.exhausted, now);
   if (held) await hold(held, decided.pipeline, deps, ledger, clock.now());
 
   const fates = results.filter((f): f is Fate => f !== undefined);
@@ -212,7 +281,6 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
   const handBack = [
     ...allowed.filter((_, i) => results[i]?.fate === "retry").map((c) => c.sequenceNumber),
     ...notStarted.map((i) => allowed[i]!.sequenceNumber),
-    ...overLimit.map((c) => c.sequenceNumber),
   ];
   const stats = summarize(samples, provider.latencyThresholdMs);
   deps.log(
@@ -245,7 +313,7 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
         action: decided.action,
         mappingApplied: decided.applied,
         notStartedForTime: notStarted.length,
-        overDailyLimit: overLimit.length,
+        dailyLimitReached: budget.exhausted,
         malformed: malformed.length,
         pause: decided.pause?.reason ?? null,
       },

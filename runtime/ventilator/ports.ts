@@ -54,7 +54,17 @@ export const systemClock: Clock = { now: () => Date.now() };
 /** The ledger operations the ventilator needs (implemented by runtime/ledger's Ledger). */
 export type LedgerPort = Pick<
   Ledger,
-  "claim" | "complete" | "fail" | "markDead" | "loadPipeline" | "savePipeline" | "reserveRequests" | "refundRequests" | "addDayCounts"
+  | "claim"
+  | "complete"
+  | "fail"
+  | "release"
+  | "markDead"
+  | "entry"
+  | "loadPipeline"
+  | "savePipeline"
+  | "reserveRequests"
+  | "refundRequests"
+  | "addDayCounts"
 >;
 
 export type { Pause as PauseSnapshot, PauseReason, PipelineState as PipelineSnapshot } from "../ledger/types";

@@ -263,6 +263,8 @@ function bind(ledger: LedgerPort): LedgerPort {
     claim: ledger.claim.bind(ledger),
     complete: ledger.complete.bind(ledger),
     fail: ledger.fail.bind(ledger),
+    release: ledger.release.bind(ledger),
+    entry: ledger.entry.bind(ledger),
     markDead: ledger.markDead.bind(ledger),
     loadPipeline: ledger.loadPipeline.bind(ledger),
     savePipeline: ledger.savePipeline.bind(ledger),

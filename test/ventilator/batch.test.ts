@@ -167,6 +167,44 @@ describe("ventilator batch lifecycle", () => {
     expect(h.worker.calls).to.have.length(3);
   });
 
+  it("starts no call after the access window closes, even inside a running batch", async () => {
+    const p = provider({ maxConcurrency: 1, maxBatchSize: 1, accessWindows: [{ start: "06:00", end: "12:00" }] });
+    const h = harness(p);
+    h.clock.t = Date.UTC(2097, 0, 7, 11, 59, 50);
+    h.worker.script = () => {
+      h.clock.t += 4_000;
+      return { outcome: "ok" };
+    };
+    const res = await processBatch(kinesisEvent(Array.from({ length: 6 }, (_, i) => ({ id: `w${i}` }))), context(), h.deps);
+    // Calls start at 11:59:50, :54 and :58; the one due at 12:00:02 does not start.
+    expect(h.worker.calls).to.have.length(3);
+    expect(res.batchItemFailures).to.have.length(3);
+  });
+
+  it("does not re-fetch after midnight a record already fetched on the day it was enqueued", async () => {
+    const h = harness(provider());
+    const yesterday = Date.UTC(2097, 0, 6, 23, 50);
+    h.clock.t = yesterday;
+    await processBatch(kinesisEvent([{ id: "late", enqueuedAt: yesterday - 60_000 }]), context(), h.deps);
+    h.clock.t = Date.UTC(2097, 0, 7, 0, 5);
+    // Lambda re-sends it after midnight (it followed a failed record in the shard).
+    const res = await processBatch(kinesisEvent([{ id: "late", enqueuedAt: yesterday - 60_000 }]), context(), h.deps);
+    expect(res.batchItemFailures).to.deep.equal([]);
+    expect(h.worker.calls).to.have.length(1);
+    // Enqueued again today by the scheduler, it is today's work.
+    await processBatch(kinesisEvent([{ id: "late", enqueuedAt: h.clock.t }]), context(), h.deps);
+    expect(h.worker.calls).to.have.length(2);
+  });
+
+  it("does not pause for the daily limit while budget is left, whatever the batch size", async () => {
+    const h = harness(provider({ dailyRequestLimit: 5 }));
+    await processBatch(kinesisEvent([{ id: "a" }, { id: "b" }]), context(), h.deps);
+    // A big redelivered batch: mostly records already done, two new ones.
+    await processBatch(kinesisEvent(["a", "b", "c", "d"].map((id) => ({ id }))), context(), h.deps);
+    expect((await h.ledger().loadPipeline())?.state.pause ?? null).to.equal(null);
+    expect((await h.ledger().dayStats(DAY)).requests).to.equal(4);
+  });
+
   it("refunds reserved requests that were not spent on calls", async () => {
     const h = harness(provider({ dailyRequestLimit: 10 }));
     await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
