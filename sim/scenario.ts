@@ -5,6 +5,7 @@
  * mapping's timings. Built-in scenarios (scenarios.ts) and scenario files share
  * this schema; a file is validated here, and every problem names its field.
  */
+import { fieldPath, valueAt } from "../runtime/catalog/validate";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Provider } from "../runtime/catalog/provider";
@@ -111,19 +112,6 @@ export const scenarioSchema = z.strictObject({
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type Scenario = z.output<typeof scenarioSchema>;
 export type Outage = { fromMinute: number; toMinute: number; mode: (typeof OUTAGE_MODES)[number] };
-
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const key of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
 
 function describe(raw: unknown, issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_union") {

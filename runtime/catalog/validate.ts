@@ -34,13 +34,15 @@ function label(raw: unknown, index: number): string {
   return typeof id === "string" && id.length > 0 ? `provider "${id}" (#${index + 1})` : `provider #${index + 1}`;
 }
 
-function fieldPath(path: readonly PropertyKey[]): string {
+/** A zod issue path as a field name: `worker.settings.slowMs`, `accessWindows[0].start`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
   return path
     .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
     .join("");
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+/** The value a zod issue path points at in the raw input, for messages that quote it. */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = root;
   for (const key of path) {
     if (v === null || typeof v !== "object") return undefined;
