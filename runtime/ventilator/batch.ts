@@ -204,7 +204,6 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
 
   // A batch carries records already done (re-sent after a failed one) and records it may never start: the
   // daily budget is reserved a wave at a time as calls are about to start, not for the whole batch up front.
-  const allowed = candidates;
   const budget = new DailyBudget(ledger, day, provider.dailyRequestLimit);
 
   const waves = new Waves(provider, pipeline.controller);
@@ -264,7 +263,7 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
     clock.now() < stopAt &&
     !waves.breakerOpen() &&
     context.getRemainingTimeInMillis() > workerTimeoutMs + INVOKE_MARGIN_MS + FINISH_MARGIN_MS;
-  const { results, notStarted, peakInFlight } = await fanOut(allowed, () => waves.limit(), run, mayStart);
+  const { results, notStarted, peakInFlight } = await fanOut(candidates, () => waves.limit(), run, mayStart);
 
   await budget.refundUnused();
 
@@ -273,14 +272,14 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
 
   const fates = results.filter((f): f is Fate => f !== undefined);
   const count = (k: Fate["fate"]) => fates.filter((f) => f.fate === k).length;
-  const counts = dayCounts(allowed, results, malformed.length);
+  const counts = dayCounts(candidates, results, malformed.length);
   if (counts.done + counts.failed + counts.dead > 0) await ledger.addDayCounts(day, counts);
 
   await backOffWhileLeased(fates, samples.length, context, deps);
 
   const handBack = [
-    ...allowed.filter((_, i) => results[i]?.fate === "retry").map((c) => c.sequenceNumber),
-    ...notStarted.map((i) => allowed[i]!.sequenceNumber),
+    ...candidates.filter((_, i) => results[i]?.fate === "retry").map((c) => c.sequenceNumber),
+    ...notStarted.map((i) => candidates[i]!.sequenceNumber),
   ];
   const stats = summarize(samples, provider.latencyThresholdMs);
   deps.log(
