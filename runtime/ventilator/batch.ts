@@ -11,7 +11,7 @@ import { BREAKER, type CallSample, type ControllerAction, type ControllerState }
 import { LedgerConflictError } from "../ledger/errors";
 import { LEDGER_STATUS, type DayCounts, type LedgerEntry } from "../ledger/types";
 import { DateTime } from "luxon";
-import { providerDay, windowStatus } from "../windows/clock";
+import { providerDay } from "../windows/clock";
 import { fanOut } from "./fan-out";
 import { gate, type Gate } from "./gate";
 import { mappingChangeFor } from "./mapping-actions";
@@ -71,13 +71,12 @@ export function malformedKey(sequenceNumber: string): string {
 }
 
 /**
- * The end of the access window (or of the provider's day, whichever comes
- * first) as seen when the batch starts: no call starts after it.
+ * The end of the access window (`closesAt`, from the gate) or of the
+ * provider's day, whichever comes first: no call of the batch starts after it.
  */
-export function windowOrDayEnd(provider: Provider, now: number): number {
-  const window = windowStatus(provider, now);
+export function windowOrDayEnd(provider: Provider, closesAt: number | null, now: number): number {
   const dayEnd = DateTime.fromMillis(now, { zone: provider.timezone }).endOf("day").toMillis() + 1;
-  return Math.min(window.open ? (window.closesAt ?? Infinity) : now, dayEnd);
+  return Math.min(closesAt ?? Infinity, dayEnd);
 }
 
 /**
@@ -256,7 +255,7 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
   };
 
   // Both are known now; the gate re-check would see them only up to GATE_RECHECK_MS late.
-  const stopAt = windowOrDayEnd(provider, now);
+  const stopAt = windowOrDayEnd(provider, g.closesAt, now);
   const mayStart = (): boolean =>
     held === null &&
     !budget.exhausted &&

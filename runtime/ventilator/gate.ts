@@ -8,7 +8,8 @@ import { providerDay, windowStatus } from "../windows/clock";
 import type { PauseReason, PauseSnapshot } from "./ports";
 
 export type Gate =
-  | { open: true }
+  /** `closesAt`: when the access window closes next (null: never), so callers need not ask the clock again. */
+  | { open: true; closesAt: number | null }
   | { open: false; reason: PauseReason | "breaker-open"; until: number | null };
 
 export function gate(provider: Provider, pause: PauseSnapshot | null, controller: ControllerState, now: number): Gate {
@@ -19,5 +20,5 @@ export function gate(provider: Provider, pause: PauseSnapshot | null, controller
   const window = windowStatus(provider, now);
   if (!window.open) return { open: false, reason: window.reason === "maintenance" ? "maintenance" : "outside-window", until: window.opensAt };
   if (controller.breaker.status === BREAKER.OPEN) return { open: false, reason: "breaker-open", until: controller.breaker.nextProbeAt };
-  return { open: true };
+  return { open: true, closesAt: window.closesAt };
 }
