@@ -74,13 +74,15 @@ export async function entries(pipeline: LocalPipeline, recordIds: readonly strin
   return new Map(recordIds.map((id, i) => [id, found[i] ?? null]));
 }
 
-/** Waits until every record is done or dead in the ledger. */
+/** Waits until every record is done or dead in the ledger and no batch is still running. */
 export async function settle(pipeline: LocalPipeline, recordIds: readonly string[], timeoutMs: number, now: () => number = Date.now): Promise<Map<string, LedgerEntry | null>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = await entries(pipeline, recordIds, now());
     const open = [...found.values()].filter((e) => e === null || (e.status !== LEDGER_STATUS.DONE && e.status !== LEDGER_STATUS.DEAD));
-    if (open.length === 0) return found;
+    // The worker marks a record done before its batch ends: wait for the batch too, so its log
+    // line and its delivery are there for the assertions that follow.
+    if (open.length === 0 && pipeline.mapping.poller.shards.every((s) => !s.inFlight)) return found;
     if (Date.now() > deadline) {
       const sample = [...found.entries()].filter(([, e]) => e === null || (e.status !== LEDGER_STATUS.DONE && e.status !== LEDGER_STATUS.DEAD)).slice(0, 5);
       throw new Error(`${open.length} records not settled after ${timeoutMs} ms, e.g. ${JSON.stringify(sample)}`);
