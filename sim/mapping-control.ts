@@ -18,6 +18,7 @@
  * invocation's remaining time. Defaults are the adapter's.
  */
 import { fullJitterDelay } from "../runtime/aws/backoff";
+import { enabledOf } from "../runtime/ventilator/mapping-actions";
 import type { MappingChange, MappingControl, MappingState, MappingView } from "../runtime/ventilator/ports";
 import type { EventLoop } from "./event-loop";
 import type { Random } from "./rng";
@@ -100,12 +101,6 @@ export interface SimMappingControlOptions {
   backoffCapMs?: number;
   /** @default 60000 */
   viewMaxAgeMs?: number;
-}
-
-function enabledOf(state: MappingState): boolean | undefined {
-  if (state === "Enabled" || state === "Enabling") return true;
-  if (state === "Disabled" || state === "Disabling") return false;
-  return undefined;
 }
 
 /** One container's MappingControl; `deadlineMs` reads the running invocation's remaining time. */

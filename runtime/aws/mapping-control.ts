@@ -26,6 +26,7 @@ import {
   type LambdaClient,
 } from "@aws-sdk/client-lambda";
 import { SluiceError } from "../errors";
+import { enabledOf } from "../ventilator/mapping-actions";
 import { MAPPING_STATES, type Clock, type MappingChange, type MappingControl, type MappingState, type MappingView } from "../ventilator/ports";
 import { fullJitterDelay } from "./backoff";
 import { describeError as describe, errorName } from "./sdk-errors";
@@ -71,13 +72,6 @@ export class MappingError extends SluiceError {
 }
 
 const RETRYABLE = new Set(["ResourceInUseException", "TooManyRequestsException"]);
-
-/** Enabled/Enabling count as enabled, Disabled/Disabling as disabled; the rest say nothing about it. */
-export function enabledOf(state: MappingState): boolean | undefined {
-  if (state === "Enabled" || state === "Enabling") return true;
-  if (state === "Disabled" || state === "Disabling") return false;
-  return undefined;
-}
 
 function isMappingState(value: unknown): value is MappingState {
   return (MAPPING_STATES as readonly unknown[]).includes(value);

@@ -1,6 +1,9 @@
-/** What each controller action asks of the event source mapping. */
+/** What each controller action, and each pipeline state, asks of the event source mapping. */
 import type { ControllerAction } from "../controller/types";
-import type { MappingChange } from "./ports";
+import { BREAKER } from "../controller/types";
+import type { Provider } from "../catalog/provider";
+import type { Pipeline } from "./pipeline-state";
+import type { MappingChange, MappingState, MappingView } from "./ports";
 
 export function mappingChangeFor(action: ControllerAction): MappingChange | null {
   switch (action.type) {
@@ -15,4 +18,31 @@ export function mappingChangeFor(action: ControllerAction): MappingChange | null
     case "close":
       return { enabled: true, batchSize: action.batchSize };
   }
+}
+
+/** The mapping a pipeline state stands for: off while disabled, paused or broken, one record at a time while half-open. */
+export function mappingFor(provider: Provider, pipeline: Pipeline): MappingChange {
+  const { breaker, appliedBatchSize } = pipeline.controller;
+  if (!provider.enabled || pipeline.pause !== null || breaker.status === BREAKER.OPEN) return { enabled: false };
+  return { enabled: true, batchSize: breaker.status === BREAKER.HALF_OPEN ? 1 : appliedBatchSize };
+}
+
+/** Enabled/Enabling count as enabled, Disabled/Disabling as disabled; the rest say nothing about it. */
+export function enabledOf(state: MappingState): boolean | undefined {
+  if (state === "Enabled" || state === "Enabling") return true;
+  if (state === "Disabled" || state === "Disabling") return false;
+  return undefined;
+}
+
+/**
+ * Whether the mapping already shows `change`; undefined while it is Creating,
+ * Updating or Deleting (someone's change is still being applied). A disabled
+ * mapping's batch size does not matter until it is enabled again.
+ */
+export function mappingShows(view: MappingView, change: MappingChange): boolean | undefined {
+  const enabled = enabledOf(view.state);
+  if (enabled === undefined) return undefined;
+  if (change.enabled !== undefined && change.enabled !== enabled) return false;
+  if (!enabled) return true;
+  return change.batchSize === undefined || change.batchSize === view.batchSize;
 }

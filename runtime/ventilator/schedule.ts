@@ -11,13 +11,20 @@
  *   breaker open, probe due, window open → enable at batch size 1 (half-open)
  *   window about to be closed          → pause before the next batch arrives
  *   otherwise                          → reconcile the mapping with the state
+ *
+ * Reconciling reads the mapping and changes it only where it differs from the
+ * state. A batch saves its new size before it updates the mapping, so a tick
+ * that read the state just before that save would write the older size over
+ * the new one, and the controller, believing its size applied, would not ask
+ * again: the state is read once more before a correction, and a newer version
+ * means its writer is about to apply it.
  */
 import { strategyOf } from "../controller";
 import { BREAKER } from "../controller/types";
 import { providerDay, windowStatus } from "../windows/clock";
-import { mappingChangeFor } from "./mapping-actions";
-import { loadPipeline, savePipeline } from "./pipeline-state";
-import type { MappingChange } from "./ports";
+import { mappingChangeFor, mappingFor, mappingShows } from "./mapping-actions";
+import { loadPipeline, savePipeline, type Pipeline } from "./pipeline-state";
+import type { LedgerPort, MappingChange } from "./ports";
 import type { VentilatorDeps } from "./batch";
 import { emfLine } from "./telemetry";
 
@@ -32,6 +39,23 @@ export type TickOutcome =
   | "paused-for-window"
   | "reconciled"
   | "idle";
+
+/** Versions a correction re-reads before leaving it to the next tick (each newer one had a writer of its own). */
+const MAX_RECONCILE_READS = 3;
+
+/** The change that brings the mapping in line with the state, or null when it is (or a change is still being applied). */
+async function drift(deps: VentilatorDeps, ledger: LedgerPort, first: Pipeline, now: number): Promise<MappingChange | null> {
+  const view = await deps.mapping.get();
+  let pipeline = first;
+  for (let read = 0; read < MAX_RECONCILE_READS; read++) {
+    const wanted = mappingFor(deps.provider, pipeline);
+    if (mappingShows(view, wanted) !== false) return null;
+    const again = await loadPipeline(ledger, deps.provider, now);
+    if (again.version === pipeline.version) return wanted;
+    pipeline = again;
+  }
+  return null;
+}
 
 export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickOutcome }> {
   const { provider, clock, mapping } = deps;
@@ -91,7 +115,7 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
     }
   } else {
     outcome = "reconciled";
-    change = { enabled: true, batchSize: breaker.status === BREAKER.HALF_OPEN ? 1 : pipeline.controller.appliedBatchSize };
+    change = await drift(deps, ledger, pipeline, now);
   }
 
   const result = change ? await mapping.update(change) : null;

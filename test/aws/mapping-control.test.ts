@@ -2,26 +2,13 @@ import { expect } from "chai";
 import fc from "fast-check";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { lambdaClient } from "../../runtime/aws/clients";
-import { enabledOf, EventSourceMappingControl, MappingError, type EventSourceMappingControlOptions } from "../../runtime/aws/mapping-control";
+import { EventSourceMappingControl, MappingError, type EventSourceMappingControlOptions } from "../../runtime/aws/mapping-control";
 import { FakeLambda } from "./fake-lambda";
 import { FakeClock, recordingSleep } from "./http-fixture";
 
 const FUNCTION = "ventilator";
 const STREAM = "arn:aws:kinesis:us-east-1:000000000000:stream/records";
 const UPDATE = "/2015-03-31/event-source-mappings/";
-
-describe("enabledOf", () => {
-  const table: [Parameters<typeof enabledOf>[0], boolean | undefined][] = [
-    ["Enabled", true],
-    ["Enabling", true],
-    ["Disabled", false],
-    ["Disabling", false],
-    ["Updating", undefined],
-    ["Creating", undefined],
-    ["Deleting", undefined],
-  ];
-  for (const [state, expected] of table) it(`reads ${state} as ${String(expected)}`, () => expect(enabledOf(state)).to.equal(expected));
-});
 
 describe("EventSourceMappingControl against a fake Lambda endpoint", () => {
   let lambda: FakeLambda;

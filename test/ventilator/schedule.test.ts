@@ -5,10 +5,48 @@ import { onSchedule } from "../../runtime/ventilator/schedule";
 import { context, harness, kinesisEvent, provider, T0 } from "./fixtures";
 
 describe("ventilator re-arm schedule", () => {
-  it("does nothing but reconcile when healthy and open", async () => {
+  it("leaves a mapping that matches the state alone when healthy and open", async () => {
     const h = harness(provider());
     expect((await onSchedule(h.deps)).outcome).to.equal("reconciled");
+    expect(h.mapping.updates).to.deep.equal([]);
+  });
+
+  it("corrects a batch size that drifted from the state", async () => {
+    const h = harness(provider());
+    h.mapping.view = { ...h.mapping.view, batchSize: 1 };
+    expect((await onSchedule(h.deps)).outcome).to.equal("reconciled");
     expect(h.mapping.updates).to.deep.equal([{ enabled: true, batchSize: 4 }]);
+  });
+
+  it("enables a mapping left disabled although nothing holds the pipeline", async () => {
+    const h = harness(provider());
+    h.mapping.view = { ...h.mapping.view, state: "Disabled" };
+    await onSchedule(h.deps);
+    expect(h.mapping.updates).to.deep.equal([{ enabled: true, batchSize: 4 }]);
+  });
+
+  it("leaves a mapping that is still Updating to the change being applied", async () => {
+    const h = harness(provider());
+    h.mapping.view = { ...h.mapping.view, batchSize: 1, state: "Updating" };
+    await onSchedule(h.deps);
+    expect(h.mapping.updates).to.deep.equal([]);
+  });
+
+  it("does not write the size it read over one a batch saved and applied meanwhile", async () => {
+    const p = provider();
+    const h = harness(p);
+    const loaded = await h.ledger().loadPipeline();
+    const stale = restoreState(loaded?.state.controller, p, T0);
+    // Between the tick's read of the state and its read of the mapping, a batch saves size 40 and applies it.
+    const get = h.mapping.get.bind(h.mapping);
+    h.mapping.get = async () => {
+      await h.ledger().savePipeline({ controller: { ...stale, appliedBatchSize: 40 }, pause: null, updatedAt: T0 }, loaded?.version ?? null);
+      h.mapping.view = { ...h.mapping.view, batchSize: 40 };
+      return get();
+    };
+    expect((await onSchedule(h.deps)).outcome).to.equal("reconciled");
+    expect(h.mapping.updates).to.deep.equal([]);
+    expect(h.mapping.view.batchSize).to.equal(40);
   });
 
   it("keeps a catalog-disabled provider's mapping off", async () => {
