@@ -170,7 +170,7 @@ describe("http worker against a local HTTP server", () => {
     const started = Date.now();
     const result = await worker({}, { timeoutMs: 150 })(request("hang"));
     expect(result).to.deep.include({ ok: false, kind: "timeout" });
-    expect(Date.now() - started).to.be.below(1_500);
+    expect(Date.now() - started).to.be.below(2_500);
   });
 
   it("times out a provider that stalls in the middle of its body", async () => {
