@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   );
   try {
     // Healthy: requests per record.
-    const healthy = validateProvider({ id: "cost-healthy", maxConcurrency: 10, maxBatchSize: 10, latencyThresholdMs: 1000, worker: { module: "chaos", timeoutSeconds: 5 } });
+    const healthy = validateProvider({ id: "cost-healthy", maxConcurrency: 10, maxFanOut: 10, latencyThresholdMs: 1000, worker: { module: "chaos", timeoutSeconds: 5 } });
     const h = await startLocalPipeline(engines, {
       provider: healthy,
       chaos: { baseLatencyMs: 20, slowPercentage: 0, slowMs: 0, errorPercentage: 0, throttlePercentage: 0 },
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     const outage = validateProvider({
       id: "cost-outage",
       maxConcurrency: 10,
-      maxBatchSize: 10,
+      maxFanOut: 10,
       latencyThresholdMs: 1000,
       maxAttempts: 100,
       worker: { module: "chaos", timeoutSeconds: 5 },

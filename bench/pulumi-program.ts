@@ -28,12 +28,12 @@ export function generatedCatalog(count: number): CatalogInput {
   for (let i = 0; i < count; i++) {
     const shardCount = 1 + (i % 4);
     const parallelizationFactor = 1 + (i % 2);
-    const maxBatchSize = 2 + (i % 5);
+    const maxFanOut = 2 + (i % 5);
     const base = {
       id: `provider-${String(i).padStart(3, "0")}`,
       enabled: i % 10 !== 9,
-      maxConcurrency: shardCount * parallelizationFactor * maxBatchSize,
-      maxBatchSize,
+      maxConcurrency: shardCount * parallelizationFactor * maxFanOut,
+      maxFanOut,
       shardCount,
       parallelizationFactor,
       latencyThresholdMs: 2_000,

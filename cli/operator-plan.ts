@@ -5,8 +5,8 @@
  * mapping when none is made. The ventilator's gate and the re-arm schedule
  * read the same state, so these decisions only speak their vocabulary:
  *
- *   pause   pause = {reason: "operator", since, by, note, resumeBatchSize}; disable the mapping.
- *           resumeBatchSize keeps the size an earlier window/daily-limit pause saved, else the
+ *   pause   pause = {reason: "operator", since, by, note, resumeMappingBatchSize}; disable the mapping.
+ *           resumeMappingBatchSize keeps the size an earlier window/daily-limit pause saved, else the
  *           controller's applied batch size.
  *   resume  only an operator pause. It becomes the pause the pipeline would be in without it —
  *           window closed → that window's pause; daily limit used up → "daily-limit"; else none —
@@ -14,7 +14,7 @@
  *           catalog disables the provider, a pause remains, or the breaker is open: then the
  *           re-arm schedule enables it when the reason ends.
  *   reset   only a breaker that is not closed. The controller restarts from the strategy's own
- *           initial state (restoreState of nothing: breaker closed, limit = initialBatchSize, no
+ *           initial state (restoreState of nothing: breaker closed, limit = initialFanOut, no
  *           trips); a pause stays but will resume at the new batch size; the mapping is enabled at
  *           that size if nothing else holds it.
  */
@@ -73,7 +73,7 @@ export function planPause(input: PlanInput): Plan {
     since: input.now,
     by: input.by,
     ...(input.note ? { note: input.note } : {}),
-    resumeBatchSize: current?.resumeBatchSize ?? controllerOf(input).appliedBatchSize,
+    resumeMappingBatchSize: current?.resumeMappingBatchSize ?? controllerOf(input).mappingBatchSize,
   };
   return { kind: "save", state: { controller: savedController(input), pause, updatedAt: input.now }, mapping: { enabled: false }, hold: null };
 }
@@ -89,13 +89,13 @@ export function planResume(input: PlanInput): Plan {
   }
   const controller = controllerOf(input);
   // The size the re-arm schedule would resume at, by the same rule (runtime/ventilator/schedule.ts).
-  const resumeAt = pause.resumeBatchSize ?? controller.appliedBatchSize;
+  const resumeAt = pause.resumeMappingBatchSize ?? controller.mappingBatchSize;
   const window = windowStatus(provider, now);
   const limit = provider.dailyRequestLimit;
   const dailyUsedUp = limit !== undefined && (input.today?.requests ?? 0) >= limit;
   let next: Pause | null = null;
-  if (!window.open) next = { reason: window.reason === "maintenance" ? "maintenance" : "outside-window", since: now, resumeBatchSize: resumeAt };
-  else if (dailyUsedUp) next = { reason: "daily-limit", since: now, resumeBatchSize: resumeAt };
+  if (!window.open) next = { reason: window.reason === "maintenance" ? "maintenance" : "outside-window", since: now, resumeMappingBatchSize: resumeAt };
+  else if (dailyUsedUp) next = { reason: "daily-limit", since: now, resumeMappingBatchSize: resumeAt };
 
   let hold: Hold | null = null;
   if (!provider.enabled) hold = { by: "catalog" };
@@ -114,13 +114,13 @@ export function planResetBreaker(input: PlanInput): Plan {
   }
   const fresh = strategyOf(provider).initial(provider, now);
   const current = input.loaded?.state.pause ?? null;
-  const pause: Pause | null = current ? { ...current, resumeBatchSize: fresh.appliedBatchSize } : null;
+  const pause: Pause | null = current ? { ...current, resumeMappingBatchSize: fresh.mappingBatchSize } : null;
   const window = windowStatus(provider, now);
   let hold: Hold | null = null;
   if (!provider.enabled) hold = { by: "catalog" };
   else if (pause) hold = { by: "pause", pause };
   else if (!window.open) hold = { by: "window", reason: window.reason === "maintenance" ? "maintenance" : "outside-window", opensAt: window.opensAt };
-  const mapping: MappingChange | null = hold ? null : { enabled: true, batchSize: fresh.appliedBatchSize };
+  const mapping: MappingChange | null = hold ? null : { enabled: true, batchSize: fresh.mappingBatchSize };
   return { kind: "save", state: { controller: fresh, pause, updatedAt: now }, mapping, hold };
 }
 

@@ -52,7 +52,7 @@ says so.`,
     summary: "close an open (or half-open) breaker now and restart the controller from its initial state",
     plan: planResetBreaker,
     details: `Refused (exit 1) when the breaker is closed. The controller restarts as after a fresh deploy
-(breaker closed, limit = the provider's initialBatchSize, no trips) and the mapping is enabled at
+(breaker closed, limit = the provider's initialFanOut, no trips) and the mapping is enabled at
 that size, unless a pause, a closed window or the catalog holds it.`,
     example: `  sluice reset-breaker -p demo --reason "provider fixed their gateway"`,
   },

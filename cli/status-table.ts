@@ -95,9 +95,9 @@ export function detailBlock(s: ProviderStatus, now: number): string[] {
   const lines: string[] = [`${s.id} — ${s.enabled ? "enabled" : "DISABLED"} in the catalog, ${s.strategy} controller, provider time ${s.timezone}`];
   const add = (label: string, text: string) => lines.push(`  ${label.padEnd(10)}  ${text}`);
   if (s.resources) add("resources", `stream ${s.resources.stream}, table ${s.resources.table}, ventilator ${s.resources.ventilator}`);
-  add("mapping", s.mapping ? `${s.mapping.state}, batch size ${s.mapping.batchSize} (uuid ${s.mapping.uuid})` : mappingCell(s));
+  add("mapping", s.mapping ? `${s.mapping.state}, mapping batch size ${s.mapping.batchSize} (uuid ${s.mapping.uuid})` : mappingCell(s));
   if (s.controller) {
-    add("controller", `limit ${s.controller.limit} of max ${s.controller.maxBatchSize}, batch size asked ${s.controller.appliedBatchSize}, last good limit ${s.controller.lastGoodLimit}${s.controller.saved ? "" : " (initial: no batch has run yet)"}`);
+    add("controller", `fan-out limit ${s.controller.limit} of max ${s.controller.maxFanOut}, mapping batch size asked ${s.controller.mappingBatchSize}, last good limit ${s.controller.lastGoodLimit}${s.controller.saved ? "" : " (initial: no batch has run yet)"}`);
   }
   const b = s.breaker;
   if (b?.status === "open") add("breaker", `OPEN since ${both(b.openedAt)}, trip ${b.trips}; next probe ${both(b.nextProbeAt)}, ${relative(at(b.nextProbeAt), now)}`);

@@ -46,7 +46,7 @@ export interface ProviderStatus {
   errors: string[];
   resources: { stream: string; table: string; ventilator: string } | null;
   mapping: { uuid: string; state: string; batchSize: number } | null;
-  controller: { limit: number; appliedBatchSize: number; lastGoodLimit: number; maxBatchSize: number; saved: boolean } | null;
+  controller: { limit: number; mappingBatchSize: number; lastGoodLimit: number; maxFanOut: number; saved: boolean } | null;
   breaker:
     | { status: "closed" }
     | { status: "open"; trips: number; openedAt: InstantJson; nextProbeAt: InstantJson }
@@ -120,7 +120,7 @@ export function buildStatus(reading: ProviderReading, now: number): ProviderStat
     resources: reading.resources && { stream: reading.resources.stream, table: reading.resources.table, ventilator: reading.resources.ventilator },
     mapping: mapping ? { uuid: mapping.uuid, state: mapping.state, batchSize: mapping.batchSize } : null,
     controller: controller
-      ? { limit: controller.limit, appliedBatchSize: controller.appliedBatchSize, lastGoodLimit: controller.lastGoodLimit, maxBatchSize: provider.maxBatchSize, saved: loaded !== null && loaded !== undefined }
+      ? { limit: controller.limit, mappingBatchSize: controller.mappingBatchSize, lastGoodLimit: controller.lastGoodLimit, maxFanOut: provider.maxFanOut, saved: loaded !== null && loaded !== undefined }
       : null,
     breaker,
     pause: pause ? { reason: pause.reason, since: instantJson(tz, pause.since), by: pause.by ?? null, note: pause.note ?? null } : null,

@@ -12,6 +12,7 @@ export function registerValidate(program: Command, run: (fn: () => Promise<numbe
     .action((opts: { catalog: string }) =>
       run(() => {
         const catalog = loadCatalog(opts.catalog);
+        for (const warning of catalog.warnings) process.stderr.write(`warning: ${warning}\n`);
         const enabled = catalog.providers.filter((p) => p.enabled).length;
         process.stdout.write(`${opts.catalog}: ${catalog.providers.length} providers valid (${enabled} enabled)\n`);
         return EXIT_OK;

@@ -1,7 +1,7 @@
 /**
  * One CloudWatch dashboard per provider: what the pipeline is doing at a
- * glance. Batch size over time (the seed's chart) with the limit and calls in
- * flight, outcomes, latency against the provider's threshold, the breaker, the
+ * glance. The fan-out limit over time (the seed's chart) with the mapping batch
+ * size and calls in flight, outcomes, latency against the provider's threshold, the breaker, the
  * stream backlog and the dead-letter queue. Metric names are the ventilator's
  * own (runtime/ventilator/telemetry.ts), so a renamed metric fails to compile here.
  */
@@ -57,9 +57,9 @@ export function dashboardBody(
     widgets: [
       widget(
         0,
-        "Batch size, limit and calls in flight",
-        [own("BatchSize", "Maximum", "batch size"), own("Limit", "Maximum", "limit"), own("InFlight", "Maximum", "peak in flight")],
-        { annotations: { horizontal: [line("maxBatchSize", provider.maxBatchSize)] }, yAxis: { left: { min: 0 } } },
+        "Fan-out limit, mapping batch size and calls in flight",
+        [own("BatchSize", "Maximum", "records per invocation"), own("Limit", "Maximum", "fan-out limit"), own("InFlight", "Maximum", "peak in flight")],
+        { annotations: { horizontal: [line("maxFanOut", provider.maxFanOut)] }, yAxis: { left: { min: 0 } } },
       ),
       widget(
         1,

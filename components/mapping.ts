@@ -26,7 +26,7 @@ export interface MappingSettings {
 export function mappingSettings(provider: Provider): MappingSettings {
   return {
     startingPosition: "TRIM_HORIZON",
-    batchSize: provider.initialBatchSize,
+    batchSize: provider.initialFanOut,
     parallelizationFactor: provider.parallelizationFactor,
     functionResponseTypes: ["ReportBatchItemFailures"],
     bisectBatchOnFunctionError: true,

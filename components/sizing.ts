@@ -47,14 +47,14 @@ export function fanOutWaves(batchSize: number, fanOut: number): number {
 }
 
 /**
- * ventilator timeout = min(900, ⌈maxBatchSize / 1⌉ × worker Lambda timeout + overhead).
+ * ventilator timeout = min(900, ⌈maxFanOut / 1⌉ × worker Lambda timeout + overhead).
  * The fan-out limit can fall to 1 while the mapping still delivers a batch of
- * maxBatchSize (the batch size follows the limit only once the update lands),
- * so the worst batch runs maxBatchSize waves of worker timeouts. Past 900 s the
+ * maxFanOut (the batch size follows the limit only once the update lands),
+ * so the worst batch runs maxFanOut waves of worker timeouts. Past 900 s the
  * ventilator must hand unstarted records back instead of starting them.
  */
-export function ventilatorTimeoutSeconds(provider: Pick<Provider, "worker" | "maxBatchSize">): number {
-  const waves = fanOutWaves(provider.maxBatchSize, 1);
+export function ventilatorTimeoutSeconds(provider: Pick<Provider, "worker" | "maxFanOut">): number {
+  const waves = fanOutWaves(provider.maxFanOut, 1);
   return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, waves * workerLambdaTimeoutSeconds(provider) + VENTILATOR_OVERHEAD_SECONDS);
 }
 

@@ -6,7 +6,7 @@
  *
  *   sluice:provider            provider id
  *   sluice:maxConcurrency      contractual cap on calls in flight, e.g. "8"
- *   sluice:maxBatchSize        largest in-batch fan-out, e.g. "4"
+ *   sluice:maxFanOut           largest in-batch fan-out, e.g. "4"
  *   sluice:concurrentBatches   shards × parallelization factor, e.g. "2"
  *   sluice:timezone            IANA zone of the windows, e.g. "Europe/London"
  *   sluice:accessWindows       "always", or windows joined by " / ":
@@ -26,7 +26,7 @@ import { SluiceError } from "../runtime/errors";
 export const TAG = {
   PROVIDER: "sluice:provider",
   MAX_CONCURRENCY: "sluice:maxConcurrency",
-  MAX_BATCH_SIZE: "sluice:maxBatchSize",
+  MAX_FAN_OUT: "sluice:maxFanOut",
   CONCURRENT_BATCHES: "sluice:concurrentBatches",
   TIMEZONE: "sluice:timezone",
   ACCESS_WINDOWS: "sluice:accessWindows",
@@ -67,7 +67,7 @@ export function contractTags(provider: Provider): Record<string, string> {
   return {
     ...providerTags(provider),
     [TAG.MAX_CONCURRENCY]: String(provider.maxConcurrency),
-    [TAG.MAX_BATCH_SIZE]: String(provider.maxBatchSize),
+    [TAG.MAX_FAN_OUT]: String(provider.maxFanOut),
     [TAG.CONCURRENT_BATCHES]: String(provider.concurrentBatches),
     [TAG.TIMEZONE]: provider.timezone,
     [TAG.ACCESS_WINDOWS]: formatAccessWindows(provider.accessWindows),
@@ -91,7 +91,7 @@ export function tagProblems(tags: Record<string, string>): string[] {
 export interface ProviderContract {
   provider: string;
   maxConcurrency: number;
-  maxBatchSize: number;
+  maxFanOut: number;
   concurrentBatches: number;
   timezone: string;
   accessWindows: AccessWindow[];
@@ -149,7 +149,7 @@ export function parseContractTags(tags: Record<string, string | undefined>): Pro
   return {
     provider: need(TAG.PROVIDER),
     maxConcurrency: positiveInt(tags, TAG.MAX_CONCURRENCY),
-    maxBatchSize: positiveInt(tags, TAG.MAX_BATCH_SIZE),
+    maxFanOut: positiveInt(tags, TAG.MAX_FAN_OUT),
     concurrentBatches: positiveInt(tags, TAG.CONCURRENT_BATCHES),
     timezone: need(TAG.TIMEZONE),
     accessWindows: parseAccessWindows(need(TAG.ACCESS_WINDOWS)),

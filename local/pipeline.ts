@@ -178,7 +178,7 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
   const mapping = emulator.createMapping({
     functionName: names.ventilator,
     eventSourceArn: streamArn,
-    batchSize: provider.initialBatchSize,
+    batchSize: provider.initialFanOut,
     enabled: provider.enabled,
     startingPosition: "TRIM_HORIZON",
     functionResponseTypes: ["ReportBatchItemFailures"],

@@ -3,10 +3,10 @@
  *
  * A provider sees at most shards × parallelization factor batches at once (one
  * per shard, times the factor) and the ventilator fans each batch out to at
- * most its limit, itself capped by maxBatchSize and by the batch. So per pipeline:
+ * most its limit, itself capped by maxFanOut and by the batch. So per pipeline:
  *
  *   shards × factor × fan-out ≤ cap, for fan-out = the mapping's batch size
- *                                     and the ventilator's maxBatchSize
+ *                                     and the ventilator's maxFanOut
  *   worker reserved concurrency is set and ≤ cap       (the AWS-side ceiling)
  *   ventilator reserved concurrency is set and ≤ shards × factor
  *
@@ -15,10 +15,10 @@
  *             config caps[provider])
  *
  * Each number is read from the resource that enforces it: shards from the
- * stream, factor and batch size from the mapping, maxBatchSize from the
+ * stream, factor and batch size from the mapping, maxFanOut from the
  * ventilator's SLUICE_PROVIDER (what its controller obeys), reserved
  * concurrency from the functions. While SLUICE_PROVIDER is unknown (the
- * preview of a new pipeline) the sluice:maxBatchSize tag stands in for it.
+ * preview of a new pipeline) the sluice:maxFanOut tag stands in for it.
  * Config only tightens: a configured cap above the contract's changes nothing.
  *
  * A stack policy because the rule spans four resources; Pulumi runs stack
@@ -91,7 +91,7 @@ export function checkPipelineConcurrency(group: PipelineGroup<PolicyResource>, s
   const entry = group.ventilator ? ventilatorEntry(group.ventilator.props) : ({ kind: "absent" } as const);
   const findings: Finding[] = [];
   if (entry.kind === "invalid") {
-    findings.push({ message: `provider "${id}": the ventilator's SLUICE_PROVIDER is not a valid catalog entry, so its maxBatchSize is unknown: ${entry.problem}`, ...at(group.ventilator?.urn) });
+    findings.push({ message: `provider "${id}": the ventilator's SLUICE_PROVIDER is not a valid catalog entry, so its maxFanOut is unknown: ${entry.problem}`, ...at(group.ventilator?.urn) });
   }
   const cap = capOf(group, settings.caps?.[id], entry.kind === "ok" ? entry.provider.maxConcurrency : undefined);
   if ("problem" in cap) {
@@ -116,12 +116,12 @@ export function checkPipelineConcurrency(group: PipelineGroup<PolicyResource>, s
       { size: batchSize ?? MAPPING_DEFAULTS.batchSize, what: `the mapping's batch size`, urn: group.mapping.urn },
     ];
     if (entry.kind === "ok") {
-      fanOuts.push({ size: entry.provider.maxBatchSize, what: "the ventilator's maxBatchSize (SLUICE_PROVIDER)", urn: group.ventilator!.urn });
+      fanOuts.push({ size: entry.provider.maxFanOut, what: "the ventilator's maxFanOut (SLUICE_PROVIDER)", urn: group.ventilator!.urn });
     } else {
       const tagged = [group.stream, group.mapping, group.worker]
         .flatMap((r) => (r ? [readContract(r.props)] : []))
-        .flatMap((c) => (c.ok ? [c.contract.maxBatchSize] : []));
-      if (tagged.length > 0) fanOuts.push({ size: Math.max(...tagged), what: "maxBatchSize (sluice:maxBatchSize tag)", urn: group.mapping.urn });
+        .flatMap((c) => (c.ok ? [c.contract.maxFanOut] : []));
+      if (tagged.length > 0) fanOuts.push({ size: Math.max(...tagged), what: "maxFanOut (sluice:maxFanOut tag)", urn: group.mapping.urn });
     }
     for (const f of fanOuts) {
       if (batches * f.size > cap.value) {

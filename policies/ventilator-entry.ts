@@ -2,7 +2,7 @@
  * The catalog entry a ventilator runs with: its SLUICE_PROVIDER environment
  * variable, re-validated with the catalog's own validator exactly as the
  * ventilator does at cold start (runtime/lambda-env.ts, components/environment.ts).
- * Its maxBatchSize is the ventilator's configured maximum fan-out.
+ * Its maxFanOut is the ventilator's configured maximum fan-out.
  */
 import { validateProvider } from "../runtime/catalog/validate";
 import type { Provider } from "../runtime/catalog/provider";

@@ -29,7 +29,7 @@ export interface Bucket {
 export interface ControllerPoint {
   at: number;
   limit: number;
-  appliedBatchSize: number;
+  mappingBatchSize: number;
   breaker: ControllerState["breaker"]["status"];
   paused: string | null;
 }
@@ -107,7 +107,7 @@ export class Recorder {
     if (write.key.pk === PIPELINE_KEY.pk && write.key.sk === PIPELINE_KEY.sk && typeof after.state === "string") {
       const state = JSON.parse(after.state) as { controller: ControllerState; pause: { reason: string } | null };
       const c = state.controller;
-      this.controller.push({ at: this.now(), limit: c.limit, appliedBatchSize: c.appliedBatchSize, breaker: c.breaker.status, paused: state.pause?.reason ?? null });
+      this.controller.push({ at: this.now(), limit: c.limit, mappingBatchSize: c.mappingBatchSize, breaker: c.breaker.status, paused: state.pause?.reason ?? null });
     }
   };
 

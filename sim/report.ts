@@ -49,13 +49,13 @@ function runSection(run: RunResult): string {
   const to = Math.max(run.end, run.start + MINUTE_MS);
   const r = run.recorder;
   const bucketT = (i: number) => from + i * BUCKET_MS;
-  const limit = [{ t: from, v: run.provider.initialBatchSize }, ...r.controller.map((p) => ({ t: p.at, v: p.limit }))];
+  const limit = [{ t: from, v: run.provider.initialFanOut }, ...r.controller.map((p) => ({ t: p.at, v: p.limit }))];
   const mapping = run.mappingHistory.map((h) => ({ t: h.at, v: h.enabled ? h.batchSize : 0.5 }));
   const inFlight = r.buckets.map((b, i) => ({ t: bucketT(i), v: b.maxInFlight }));
   const band = bands(run);
 
   const batchChart = chart({
-    title: "Batch size over time",
+    title: "Fan-out limit and mapping batch size over time",
     yLabel: "calls / records (log)",
     from,
     to,

@@ -13,7 +13,7 @@ const PROVIDER = {
   id: "sim-provider",
   description: "Simulated provider: 20 calls in flight by contract, one shard.",
   maxConcurrency: 20,
-  maxBatchSize: 20,
+  maxFanOut: 20,
   latencyThresholdMs: 5_000,
   errorRateThreshold: 0.5,
   maxAttempts: 3,

@@ -13,8 +13,8 @@ export interface NotableEvent {
 
 export function notableEvent({ atMs, line }: TimedLine): NotableEvent | null {
   if (line.message === "batch") {
-    if (line.action === "open-breaker") return { atMs, kind: "breaker-open", text: `breaker opened at batch size ${String(line.limitUsed)}: mapping disabled` };
-    if (line.action === "close") return { atMs, kind: "breaker-close", text: `breaker closed: batch size ${String(line.Limit)}` };
+    if (line.action === "open-breaker") return { atMs, kind: "breaker-open", text: `breaker opened at fan-out ${String(line.limitUsed)}: mapping disabled` };
+    if (line.action === "close") return { atMs, kind: "breaker-close", text: `breaker closed: fan-out limit ${String(line.Limit)}` };
     return null;
   }
   if (line.message === "schedule") {

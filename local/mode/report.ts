@@ -1,7 +1,7 @@
 /**
  * The self-contained HTML report of a local run: the summary, then per
- * provider the batch size over time (the seed article's chart: calls a batch
- * may have in flight, i.e. the controller's limit, with the peak actually in
+ * provider the fan-out limit over time (the seed article's chart: calls a
+ * batch may have in flight, with the peak actually in
  * flight, breaker and pause periods shaded, scenario steps marked), the event
  * source mapping's BatchSize (with the adaptive strategy a ceiling of records
  * per invocation, not the fan-out), latency (each call as the provider served
@@ -73,27 +73,27 @@ function providerSection(run: ReportRun, input: ReportInput, xMax: number): stri
     label: `paused: ${b.state}`,
   }));
   const markers: Marker[] = run.steps.map((st) => ({ at: s(st.atMs), label: st.text }));
-  const max = plan.provider.maxBatchSize;
+  const max = plan.provider.maxFanOut;
 
   const inFlight = batchLines.filter((l) => num(l.line.InFlight) > 0).map((l) => [s(l.atMs), num(l.line.InFlight)] as const);
   const limitChart = timeChart({
-    title: `${run.id}: batch size over time (calls in flight per batch)`,
+    title: `${run.id}: fan-out limit over time (calls in flight per batch)`,
     xMax,
     yMax: max + 1,
     yLabel: "calls",
     series: [
-      { label: "controller limit", color: COLORS.limit, points: limits, step: true },
+      { label: "fan-out limit", color: COLORS.limit, points: limits, step: true },
       { label: "peak in flight per batch", color: COLORS.batch, points: inFlight, dots: true },
     ],
     bands: [...breakerBands, ...pauseBands],
     markers,
-    guides: [{ y: max, label: `maxBatchSize ${max}`, color: "#999" }],
+    guides: [{ y: max, label: `maxFanOut ${max}`, color: "#999" }],
   });
   const mappingChart = timeChart({
-    title: `${run.id}: event source mapping BatchSize (records per invocation)`,
+    title: `${run.id}: mapping batch size (records per invocation)`,
     xMax,
     yLabel: "records",
-    series: [{ label: "mapping BatchSize", color: COLORS.batch, points: batches, step: true }],
+    series: [{ label: "mapping batch size", color: COLORS.batch, points: batches, step: true }],
     bands: breakerBands,
   });
 
@@ -158,7 +158,7 @@ function notes(plan: LocalProviderPlan): string {
   const p = plan.provider;
   const profile = plan.profile;
   const facts = [
-    `strategy ${p.controller.strategy}, maxBatchSize ${p.maxBatchSize}, ${p.concurrentBatches} batch${p.concurrentBatches > 1 ? "es" : ""} in flight, maxAttempts ${p.maxAttempts}`,
+    `strategy ${p.controller.strategy}, maxFanOut ${p.maxFanOut}, ${p.concurrentBatches} batch${p.concurrentBatches > 1 ? "es" : ""} in flight, maxAttempts ${p.maxAttempts}`,
     `profile (provider time): ${profile.baseLatencyMs} ms calls, ${profile.slowPercentage}% slow at ${profile.slowMs} ms, ${profile.errorPercentage}% errors, ${profile.throttlePercentage}% throttled`,
     ...plan.notes,
   ];
@@ -166,7 +166,7 @@ function notes(plan: LocalProviderPlan): string {
 }
 
 function summaryTable(summary: LocalSummary): string {
-  const cols = ["id", "enqueued", "done", "dead", "fetchedTwice", "maxBatchSize", "minBatchSize", "breakerOpened"] as const;
+  const cols = ["id", "enqueued", "done", "dead", "fetchedTwice", "maxMappingBatchSize", "minMappingBatchSize", "breakerOpened"] as const;
   const head = cols.map((c) => `<th>${c}</th>`).join("");
   const rows = summary.providers.map((p) => `<tr>${cols.map((c) => `<td>${escapeXml(String(p[c] ?? "–"))}</td>`).join("")}</tr>`).join("");
   return `<table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;

@@ -4,7 +4,7 @@
  *   done, dead      from the ledger, record by record (settlement)
  *   fetchedTwice    records the simulated provider answered successfully more
  *                   than once (its own call record, not the ledger's word)
- *   max/minBatchSize  the mapping's BatchSize over the batches delivered
+ *   max/minMappingBatchSize  the mapping's BatchSize over the batches delivered
  *                   (null when no batch was delivered)
  *   breakerOpened   batches whose decision opened the breaker (from closed or
  *                   half-open)
@@ -19,8 +19,8 @@ export interface ProviderSummary {
   done: number;
   dead: number;
   fetchedTwice: number;
-  maxBatchSize: number | null;
-  minBatchSize: number | null;
+  maxMappingBatchSize: number | null;
+  minMappingBatchSize: number | null;
   breakerOpened: number;
 }
 
@@ -57,8 +57,8 @@ export function summarizeProvider(f: ProviderFacts): ProviderSummary {
     done: f.settlement.done,
     dead: f.settlement.dead,
     fetchedTwice: fetchedTwice(f.calls),
-    maxBatchSize: sizes.length > 0 ? Math.max(...sizes) : null,
-    minBatchSize: sizes.length > 0 ? Math.min(...sizes) : null,
+    maxMappingBatchSize: sizes.length > 0 ? Math.max(...sizes) : null,
+    minMappingBatchSize: sizes.length > 0 ? Math.min(...sizes) : null,
     breakerOpened: f.lines.filter((l) => l.line.message === "batch" && l.line.action === "open-breaker").length,
   };
 }
@@ -73,7 +73,7 @@ export function summaryText(summary: LocalSummary): string {
   const width = Math.max(8, ...summary.providers.map((p) => p.id.length));
   const rows = summary.providers.map((p) => {
     const open = p.enqueued - p.done - p.dead;
-    const sizes = p.maxBatchSize === null ? "no batch" : `batch size ${p.minBatchSize}–${p.maxBatchSize}`;
+    const sizes = p.maxMappingBatchSize === null ? "no batch" : `mapping batch size ${p.minMappingBatchSize}–${p.maxMappingBatchSize}`;
     return `  ${p.id.padEnd(width)}  ${p.done}/${p.enqueued} done, ${p.dead} dead${open > 0 ? `, ${open} unfinished` : ""}, fetched twice ${p.fetchedTwice}, ${sizes}, breaker opened ${p.breakerOpened}×`;
   });
   return [`sluice local: ${head} after ${summary.wallSeconds.toFixed(0)} s`, ...rows].join("\n") + "\n";

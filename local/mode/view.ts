@@ -1,6 +1,6 @@
 /**
- * The live terminal view: one line per provider (batch size, limit, in
- * flight, done / failed / dead with a progress bar, breaker, window) under a
+ * The live terminal view: one line per provider (mapping batch size, fan-out
+ * limit, in flight, done / failed / dead with a progress bar, breaker, window) under a
  * header, redrawn in place on a TTY (cli-progress MultiBar) and printed as
  * plain periodic lines otherwise. Events (scenario steps, breaker, windows)
  * are printed above the bars as they happen.

@@ -7,11 +7,14 @@ import type { providerSchema } from "./schema";
 
 type Parsed = z.output<typeof providerSchema>;
 
-export interface Provider extends Omit<Parsed, "maxBatchSize" | "initialBatchSize" | "streamRetentionHours" | "ledger"> {
-  /** Largest in-batch fan-out; shards × parallelization × maxBatchSize ≤ maxConcurrency. */
-  maxBatchSize: number;
-  /** Batch size the mapping is created with. */
-  initialBatchSize: number;
+/** Old field names still accepted in providers.json; `validate` asks to rename them (see DEPRECATED_FIELDS). */
+export type DeprecatedField = "maxBatchSize" | "initialBatchSize";
+
+export interface Provider extends Omit<Parsed, "maxFanOut" | "initialFanOut" | DeprecatedField | "streamRetentionHours" | "ledger"> {
+  /** Ceiling of the fan-out limit (calls one batch may have in flight); shards × parallelization × maxFanOut ≤ maxConcurrency. */
+  maxFanOut: number;
+  /** Fan-out limit at deploy; also the mapping batch size the mapping is created with. */
+  initialFanOut: number;
   /** Kinesis retention, at least the longest closed period + 24 h. */
   streamRetentionHours: number;
   ledger: { ttlDays: number; leaseSeconds: number };
@@ -23,6 +26,8 @@ export interface Provider extends Omit<Parsed, "maxBatchSize" | "initialBatchSiz
 
 export interface Catalog {
   providers: Provider[];
+  /** Entries that still work but should change (old field names): one line each, like problems. */
+  warnings: string[];
 }
 
 /** The providers that are deployed with an enabled mapping. */

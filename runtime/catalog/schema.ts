@@ -112,8 +112,16 @@ export const providerSchema = z.strictObject({
   description: z.string().optional(),
   enabled: z.boolean().default(true).describe("false deploys the pipeline with its mapping disabled."),
   maxConcurrency: z.number().int().min(1).max(10_000).describe("The provider's contractual cap on calls in flight."),
-  maxBatchSize: z.number().int().min(1).max(10_000).optional().describe("Largest fan-out of one batch (default: the cap ÷ (shards × parallelization))."),
-  initialBatchSize: z.number().int().min(1).max(10_000).optional().describe("Batch size at deploy (default: maxBatchSize)."),
+  maxFanOut: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .optional()
+    .describe("Fan-out limit's ceiling: calls one batch may have in flight (default: the cap ÷ (shards × parallelization))."),
+  initialFanOut: z.number().int().min(1).max(10_000).optional().describe("Fan-out limit at deploy (default: maxFanOut)."),
+  maxBatchSize: z.number().int().min(1).max(10_000).optional().meta({ deprecated: true }).describe("Deprecated: the old name of maxFanOut."),
+  initialBatchSize: z.number().int().min(1).max(10_000).optional().meta({ deprecated: true }).describe("Deprecated: the old name of initialFanOut."),
   shardCount: z.number().int().min(1).max(500).default(1),
   parallelizationFactor: z.number().int().min(1).max(10).default(1),
   latencyThresholdMs: z.number().int().min(1).max(900_000).default(5_000).describe("A call slower than this is slow."),

@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { CatalogError } from "../errors";
 import { accessIntervals, intervalsOverlap, longestClosedMinutes, maintenanceInterval, openMask } from "../windows/weekly";
 import { catalogSchema, providerSchema } from "./schema";
-import type { Catalog, Provider } from "./provider";
+import type { Catalog, DeprecatedField, Provider } from "./provider";
 
 type Parsed = z.output<typeof providerSchema>;
 
@@ -90,17 +90,38 @@ function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssue): str
   return `${source}: ${describeIssue(issue, fieldPath(issue.path), value)}`;
 }
 
+/**
+ * Old names of fields, from before "batch size" was split into the fan-out
+ * limit (calls a batch may have in flight) and the mapping batch size (records
+ * per invocation). Still read; `validate` prints one deprecation line each.
+ */
+export const DEPRECATED_FIELDS: Readonly<Record<DeprecatedField, "maxFanOut" | "initialFanOut">> = {
+  maxBatchSize: "maxFanOut",
+  initialBatchSize: "initialFanOut",
+};
+
+function deprecations(p: Parsed): { problems: string[]; warnings: string[] } {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  for (const [old, current] of Object.entries(DEPRECATED_FIELDS) as [DeprecatedField, "maxFanOut" | "initialFanOut"][]) {
+    if (p[old] === undefined) continue;
+    if (p[current] !== undefined) problems.push(`${old} is the old name of ${current}: keep only ${current}`);
+    else warnings.push(`${old} is deprecated: rename it to ${current} (the fan-out limit, calls one batch may have in flight)`);
+  }
+  return { problems, warnings };
+}
+
 /** Cross-field rules a schema cannot express. Returns problems without the provider prefix. */
 function crossCheck(p: Parsed, resolved: Provider): string[] {
-  const problems: string[] = [];
+  const problems: string[] = [...deprecations(p).problems];
   if (!isValidTimeZone(p.timezone)) problems.push(`timezone "${p.timezone}" is not a known IANA time zone`);
 
-  if (resolved.maxBatchSize > p.maxConcurrency) {
-    problems.push(`maxBatchSize ${resolved.maxBatchSize} exceeds maxConcurrency ${p.maxConcurrency}`);
-  } else if (resolved.concurrentBatches * resolved.maxBatchSize > p.maxConcurrency) {
+  if (resolved.maxFanOut > p.maxConcurrency) {
+    problems.push(`maxFanOut ${resolved.maxFanOut} exceeds maxConcurrency ${p.maxConcurrency}`);
+  } else if (resolved.concurrentBatches * resolved.maxFanOut > p.maxConcurrency) {
     problems.push(
-      `shardCount ${p.shardCount} × parallelizationFactor ${p.parallelizationFactor} × maxBatchSize ${resolved.maxBatchSize} = ` +
-        `${resolved.concurrentBatches * resolved.maxBatchSize} exceeds maxConcurrency ${p.maxConcurrency}`,
+      `shardCount ${p.shardCount} × parallelizationFactor ${p.parallelizationFactor} × maxFanOut ${resolved.maxFanOut} = ` +
+        `${resolved.concurrentBatches * resolved.maxFanOut} exceeds maxConcurrency ${p.maxConcurrency}`,
     );
   }
   if (resolved.concurrentBatches > p.maxConcurrency) {
@@ -108,8 +129,8 @@ function crossCheck(p: Parsed, resolved: Provider): string[] {
       `shardCount ${p.shardCount} × parallelizationFactor ${p.parallelizationFactor} = ${resolved.concurrentBatches} exceeds maxConcurrency ${p.maxConcurrency}: even batches of 1 would break the cap`,
     );
   }
-  if (resolved.initialBatchSize > resolved.maxBatchSize) {
-    problems.push(`initialBatchSize ${resolved.initialBatchSize} exceeds maxBatchSize ${resolved.maxBatchSize}`);
+  if (resolved.initialFanOut > resolved.maxFanOut) {
+    problems.push(`initialFanOut ${resolved.initialFanOut} exceeds maxFanOut ${resolved.maxFanOut}`);
   }
   if (p.latencyThresholdMs >= p.worker.timeoutSeconds * 1000) {
     problems.push(
@@ -157,14 +178,15 @@ function overlaps(field: string, perWindow: { start: number; end: number }[][]):
 }
 
 /** Fills every default and derived size in one place. */
-export function resolveProvider(p: Parsed): Provider {
+export function resolveProvider(parsed: Parsed): Provider {
+  const { maxBatchSize, initialBatchSize, ...p } = parsed;
   const concurrentBatches = p.shardCount * p.parallelizationFactor;
-  const maxBatchSize = p.maxBatchSize ?? Math.max(1, Math.floor(p.maxConcurrency / concurrentBatches));
+  const maxFanOut = p.maxFanOut ?? maxBatchSize ?? Math.max(1, Math.floor(p.maxConcurrency / concurrentBatches));
   const closed = longestClosedMinutes(p.accessWindows, p.maintenanceWindows);
   return {
     ...p,
-    maxBatchSize,
-    initialBatchSize: p.initialBatchSize ?? maxBatchSize,
+    maxFanOut,
+    initialFanOut: p.initialFanOut ?? initialBatchSize ?? maxFanOut,
     concurrentBatches,
     longestClosedMinutes: closed,
     streamRetentionHours: p.streamRetentionHours ?? Math.min(8_760, Math.max(24, Math.ceil(closed / 60) + 24)),
@@ -179,6 +201,7 @@ export function validateCatalog(raw: unknown, source = "providers.json"): Catalo
     throw new CatalogError(parsed.error.issues.map((issue) => formatIssue(source, raw, issue)));
   }
   const problems: string[] = [];
+  const warnings: string[] = [];
   const seen = new Map<string, number>();
   const providers = parsed.data.providers.map((p, index) => {
     const prefix = `${source}: ${label(p, index)}: `;
@@ -187,10 +210,11 @@ export function validateCatalog(raw: unknown, source = "providers.json"): Catalo
     else seen.set(p.id, index);
     const resolved = resolveProvider(p);
     problems.push(...crossCheck(p, resolved).map((m) => prefix + m));
+    warnings.push(...deprecations(p).warnings.map((m) => prefix + m));
     return resolved;
   });
   if (problems.length > 0) throw new CatalogError(problems);
-  return { providers };
+  return { providers, warnings };
 }
 
 /** Validates one provider entry, as handed to a Lambda in its environment. */

@@ -3,7 +3,7 @@
  * failing provider, a breaker with doubling half-open waits, and a mapping
  * sized in time that moves rarely. β = decreaseFactor, W = lastGoodLimit (the
  * limit at the last decrease), L = report.limit (the limit the batch ran
- * under), P = report.peakInFlight, max = maxBatchSize, interval =
+ * under), P = report.peakInFlight, max = maxFanOut, interval =
  * minUpdateIntervalSeconds.
  *
  * A batch is judged on its recent calls, the last max(L, RECENT_MIN_SAMPLES) to
@@ -97,8 +97,8 @@ export function regrow(ran: number, peak: number, state: ControllerState, platea
 }
 
 /** Limit the pipeline restarts at when the breaker closes. */
-export function restartBatchSize(state: ControllerState, config: AdaptiveControllerConfig, maxBatchSize: number): number {
-  return clampLimit(Math.floor(state.lastGoodLimit * config.decreaseFactor), maxBatchSize);
+export function restartBatchSize(state: ControllerState, config: AdaptiveControllerConfig, maxFanOut: number): number {
+  return clampLimit(Math.floor(state.lastGoodLimit * config.decreaseFactor), maxFanOut);
 }
 
 function afterBatch(before: ControllerState, report: BatchReport, settings: ControllerSettings, now: number): Decision {
@@ -106,7 +106,7 @@ function afterBatch(before: ControllerState, report: BatchReport, settings: Cont
   if (report.samples.length === 0) return keep(before);
   const latencyMs = updateLatency(before.latencyMs, report.samples);
   const state: ControllerState = latencyMs === undefined ? before : { ...before, latencyMs };
-  const max = settings.maxBatchSize;
+  const max = settings.maxFanOut;
   const intervalMs = config.minUpdateIntervalSeconds * 1000;
   const wait = (trips: number) => doublingWaitMs(trips, config.breaker.baseIntervalMinutes, config.breaker.maxIntervalMinutes);
   const ran = report.limit;

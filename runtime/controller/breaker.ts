@@ -50,7 +50,7 @@ export function probeIfDue(state: ControllerState, now: number): Decision {
     state: {
       ...state,
       limit: 1,
-      appliedBatchSize: 1,
+      mappingBatchSize: 1,
       lastUpdateAt: now,
       breaker: { status: BREAKER.HALF_OPEN, since: now, goodProbes: 0, trips: breaker.trips },
     },
@@ -61,7 +61,7 @@ export function probeIfDue(state: ControllerState, now: number): Decision {
 /** Closes at fan-out `limit` with the mapping at `batchSize` (the strategy's choice, the limit by default). */
 export function closeBreaker(state: ControllerState, now: number, limit: number, batchSize = limit): Decision {
   return {
-    state: { ...state, limit, appliedBatchSize: batchSize, lastUpdateAt: now, breaker: { status: BREAKER.CLOSED } },
+    state: { ...state, limit, mappingBatchSize: batchSize, lastUpdateAt: now, breaker: { status: BREAKER.CLOSED } },
     action: { type: "close", batchSize },
   };
 }

@@ -20,7 +20,7 @@
  *    heavy-tailed latency is too noisy to size a batch on; the simulator counted 26 resizes an
  *    hour on a healthy provider with per-wave means, 5 with the average)
  *   target = min(MAX_MAPPING_BATCH_SIZE, waves × limit)
- *   resize ⇔ appliedBatchSize < ⌈target / 2⌉ ∨ appliedBatchSize > 2 × target   → batchSize = target
+ *   resize ⇔ mappingBatchSize < ⌈target / 2⌉ ∨ mappingBatchSize > 2 × target   → batchSize = target
  *   Before any latency is known the mapping only grows to MIN_WAVES × limit if it cannot even hold
  *   one wave, and is otherwise left alone.
  *   and only when lastUpdateAt = null ∨ now − lastUpdateAt ≥ minUpdateIntervalSeconds × 1000
@@ -28,7 +28,7 @@
  * The band [target / 2, 2 × target] means a limit that moves by less than a
  * factor two (a decrease, a sawtooth around a capacity cap, regrowth) and the
  * noise of one batch's mean latency cost no control-plane call.
- * A resize records appliedBatchSize and lastUpdateAt = now.
+ * A resize records mappingBatchSize and lastUpdateAt = now.
  */
 import { keep } from "./state";
 import type { CallSample, ControllerState, Decision } from "./types";
@@ -78,15 +78,15 @@ export function wavesOf(latencyMs: number | undefined): number | null {
 }
 
 /** Batch size the mapping should be moved to, or null while it still fits the limit. */
-export function mappingTarget(limit: number, appliedBatchSize: number, waves: number | null): number | null {
-  if (waves === null) return appliedBatchSize < limit ? Math.min(MAX_MAPPING_BATCH_SIZE, MIN_WAVES * limit) : null;
+export function mappingTarget(limit: number, mappingBatchSize: number, waves: number | null): number | null {
+  if (waves === null) return mappingBatchSize < limit ? Math.min(MAX_MAPPING_BATCH_SIZE, MIN_WAVES * limit) : null;
   const target = Math.min(MAX_MAPPING_BATCH_SIZE, waves * limit);
-  if (appliedBatchSize < Math.ceil(target / 2) || appliedBatchSize > 2 * target) return target;
+  if (mappingBatchSize < Math.ceil(target / 2) || mappingBatchSize > 2 * target) return target;
   return null;
 }
 
 export function settleMapping(state: ControllerState, now: number, minIntervalMs: number, waves: number | null): Decision {
-  const target = mappingTarget(state.limit, state.appliedBatchSize, waves);
+  const target = mappingTarget(state.limit, state.mappingBatchSize, waves);
   if (target === null) return keep(state);
   if (state.lastUpdateAt !== null && now - state.lastUpdateAt < minIntervalMs) return keep(state);
   return resize(state, target, now);
@@ -94,9 +94,9 @@ export function settleMapping(state: ControllerState, now: number, minIntervalMs
 
 /** The demo's rule: every change of the limit is a mapping update. */
 export function followLimit(state: ControllerState, now: number): Decision {
-  return state.limit === state.appliedBatchSize ? keep(state) : resize(state, state.limit, now);
+  return state.limit === state.mappingBatchSize ? keep(state) : resize(state, state.limit, now);
 }
 
 function resize(state: ControllerState, batchSize: number, now: number): Decision {
-  return { state: { ...state, appliedBatchSize: batchSize, lastUpdateAt: now }, action: { type: "resize", batchSize } };
+  return { state: { ...state, mappingBatchSize: batchSize, lastUpdateAt: now }, action: { type: "resize", batchSize } };
 }

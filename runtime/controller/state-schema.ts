@@ -19,7 +19,7 @@ export const breakerStateSchema = z.discriminatedUnion("status", [
 export const controllerStateSchema = z.object({
   strategy: z.enum(["step", "adaptive"]),
   limit: batchSize,
-  appliedBatchSize: batchSize,
+  mappingBatchSize: batchSize,
   lastGoodLimit: batchSize,
   lastDecreaseAt: epochMs.nullable(),
   lastUpdateAt: epochMs.nullable(),

@@ -1,22 +1,22 @@
 /**
  * Controller state basics shared by every strategy: the starting point and the
- * one clamp that keeps a limit inside [1, maxBatchSize].
+ * one clamp that keeps a limit inside [1, maxFanOut].
  */
 import { SluiceError } from "../errors";
 import type { AdaptiveControllerConfig, StepControllerConfig } from "../catalog/schema";
 import { BREAKER, type ControllerSettings, type ControllerState, type Decision } from "./types";
 
-export function clampLimit(limit: number, maxBatchSize: number): number {
-  return Math.max(1, Math.min(maxBatchSize, Math.floor(limit)));
+export function clampLimit(limit: number, maxFanOut: number): number {
+  return Math.max(1, Math.min(maxFanOut, Math.floor(limit)));
 }
 
-/** limit = appliedBatchSize = lastGoodLimit = initialBatchSize, breaker closed, nothing done yet. */
+/** limit = mappingBatchSize = lastGoodLimit = initialFanOut, breaker closed, nothing done yet. */
 export function initialState(settings: ControllerSettings): ControllerState {
-  const start = clampLimit(settings.initialBatchSize, settings.maxBatchSize);
+  const start = clampLimit(settings.initialFanOut, settings.maxFanOut);
   return {
     strategy: settings.controller.strategy,
     limit: start,
-    appliedBatchSize: start,
+    mappingBatchSize: start,
     lastGoodLimit: start,
     lastDecreaseAt: null,
     lastUpdateAt: null,

@@ -6,9 +6,9 @@
  *   bad batch  ⇔ bad / total > 0.5            (bad = failed or slow, see batch-stats)
  *   good batch ⇔ bad = 0
  *   closed:    bad ∧ limit > 1 → limit − 1;  bad ∧ limit = 1 → open for rearmIntervalMinutes
- *              good → min(limit + 1, maxBatchSize);  otherwise keep
+ *              good → min(limit + 1, maxFanOut);  otherwise keep
  *   schedule:  open ∧ now ≥ nextProbeAt → probe at batch size 1 (half-open)
- *   half-open: good → close at min(2, maxBatchSize) (the demo's +1);  bad → re-open for the same fixed
+ *   half-open: good → close at min(2, maxFanOut) (the demo's +1);  bad → re-open for the same fixed
  *              interval;  otherwise stay at 1 (what the demo did with a mixed batch at size 1)
  */
 import { badShare, summarize } from "./batch-stats";
@@ -32,7 +32,7 @@ function afterBatch(state: ControllerState, report: BatchReport, settings: Contr
   const rearmMs = stepConfig(settings).rearmIntervalMinutes * 60_000;
   if (report.samples.length === 0) return keep(state);
   const verdict = stepVerdict(report, settings.latencyThresholdMs);
-  const max = settings.maxBatchSize;
+  const max = settings.maxFanOut;
 
   switch (state.breaker.status) {
     case BREAKER.OPEN:

@@ -39,10 +39,10 @@ export type BreakerState =
 
 export interface ControllerState {
   strategy: Provider["controller"]["strategy"];
-  /** Fan-out limit for the next batch, in [1, maxBatchSize]; the ventilator enforces it on its calls at once (the adaptive mapping follows lazily, in waves of it: see mapping-update). */
+  /** Fan-out limit for the next batch, in [1, maxFanOut]; the ventilator enforces it on its calls at once (the adaptive mapping follows lazily, in waves of it: see mapping-update). */
   limit: number;
-  /** Batch size last asked of the event source mapping (step: the limit; adaptive: waves × limit, up to 10,000). */
-  appliedBatchSize: number;
+  /** Mapping batch size (records per invocation) last asked of the event source mapping (step: the limit; adaptive: waves × limit, up to 10,000). */
+  mappingBatchSize: number;
   /** Highest limit that gave a good batch before the last decrease: regrowth aims back at it. */
   lastGoodLimit: number;
   /** Epoch ms of the last multiplicative decrease (regrowth is timed from it), null if none. */
@@ -71,7 +71,7 @@ export interface Decision {
 }
 
 /** The provider settings a controller reads. */
-export type ControllerSettings = Pick<Provider, "maxBatchSize" | "initialBatchSize" | "latencyThresholdMs" | "errorRateThreshold" | "controller">;
+export type ControllerSettings = Pick<Provider, "maxFanOut" | "initialFanOut" | "latencyThresholdMs" | "errorRateThreshold" | "controller">;
 
 export interface Strategy {
   readonly name: Provider["controller"]["strategy"];

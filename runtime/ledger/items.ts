@@ -97,7 +97,14 @@ export function readPipeline(key: ItemKey, item: Item): { state: PipelineState; 
   const pause = state?.pause;
   const pauseOk = pause === null || (typeof pause === "object" && (PAUSE_REASONS as readonly unknown[]).includes(pause?.reason) && typeof pause?.since === "number");
   if (!state || typeof state !== "object" || !("controller" in state) || !pauseOk || typeof state.updatedAt !== "number") throw new LedgerDataError(key, "state", text);
-  return { state: state as PipelineState, version: field(key, item, "version", "number") };
+  return { state: { ...state, pause: renamedPause(pause) } as PipelineState, version: field(key, item, "version", "number") };
+}
+
+/** Pipelines saved before the vocabulary split called the mapping's size to resume at `resumeBatchSize`. */
+function renamedPause(pause: Partial<PipelineState["pause"]> | null | undefined): PipelineState["pause"] {
+  if (!pause) return null;
+  const { resumeBatchSize, ...rest } = pause as NonNullable<PipelineState["pause"]> & { resumeBatchSize?: number };
+  return (resumeBatchSize === undefined || rest.resumeMappingBatchSize !== undefined ? rest : { ...rest, resumeMappingBatchSize: resumeBatchSize }) as PipelineState["pause"];
 }
 
 export function auditItem(action: OperatorAction): Item {

@@ -60,8 +60,8 @@ export interface Pause {
   /** Operator who paused, for reason "operator". */
   by?: string;
   note?: string;
-  /** Batch size to resume at instead of the controller's, e.g. a gentle restart after maintenance. */
-  resumeBatchSize?: number;
+  /** Mapping batch size to resume at instead of the controller's, e.g. a gentle restart after maintenance. */
+  resumeMappingBatchSize?: number;
 }
 
 /** The pipeline's shared state, saved with optimistic concurrency. */

@@ -351,7 +351,7 @@ async function decide(
     }
     let pause = current.pause;
     if (dailyLimitReached && pause === null) {
-      pause = { reason: "daily-limit", since: now, resumeBatchSize: controller.appliedBatchSize };
+      pause = { reason: "daily-limit", since: now, resumeMappingBatchSize: controller.mappingBatchSize };
       change = { enabled: false };
     }
     const unchanged = pause === current.pause && JSON.stringify(controller) === JSON.stringify(current.controller);
@@ -366,10 +366,10 @@ async function decide(
     // batches back and the schedule reconciles the mapping.
     return { controller: pipeline.controller, pause: pipeline.pause, action, applied, pipeline };
   }
-  const restored = { ...pipeline.controller, appliedBatchSize: before.appliedBatchSize, lastUpdateAt: before.lastUpdateAt };
+  const restored = { ...pipeline.controller, mappingBatchSize: before.mappingBatchSize, lastUpdateAt: before.lastUpdateAt };
   const retried = await savePipeline(ledger, provider, now, pipeline, (current) =>
-    current.controller.appliedBatchSize === pipeline.controller.appliedBatchSize
-      ? { controller: { ...current.controller, appliedBatchSize: restored.appliedBatchSize, lastUpdateAt: restored.lastUpdateAt }, pause: current.pause }
+    current.controller.mappingBatchSize === pipeline.controller.mappingBatchSize
+      ? { controller: { ...current.controller, mappingBatchSize: restored.mappingBatchSize, lastUpdateAt: restored.lastUpdateAt }, pause: current.pause }
       : null,
   );
   return { controller: retried.pipeline.controller, pause: retried.pipeline.pause, action, applied, pipeline: retried.pipeline };
@@ -382,7 +382,7 @@ async function hold(g: Exclude<Gate, { open: true }>, pipeline: Pipeline, deps: 
     await savePipeline(ledger, deps.provider, now, pipeline, (current) =>
       current.pause?.reason === reason
         ? null
-        : { controller: current.controller, pause: { reason, since: now, resumeBatchSize: current.controller.appliedBatchSize } },
+        : { controller: current.controller, pause: { reason, since: now, resumeMappingBatchSize: current.controller.mappingBatchSize } },
     );
   }
   return (await deps.mapping.update({ enabled: false })).applied;

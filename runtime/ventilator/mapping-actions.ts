@@ -22,9 +22,9 @@ export function mappingChangeFor(action: ControllerAction): MappingChange | null
 
 /** The mapping a pipeline state stands for: off while disabled, paused or broken, one record at a time while half-open. */
 export function mappingFor(provider: Provider, pipeline: Pipeline): MappingChange {
-  const { breaker, appliedBatchSize } = pipeline.controller;
+  const { breaker, mappingBatchSize } = pipeline.controller;
   if (!provider.enabled || pipeline.pause !== null || breaker.status === BREAKER.OPEN) return { enabled: false };
-  return { enabled: true, batchSize: breaker.status === BREAKER.HALF_OPEN ? 1 : appliedBatchSize };
+  return { enabled: true, batchSize: breaker.status === BREAKER.HALF_OPEN ? 1 : mappingBatchSize };
 }
 
 /** Enabled/Enabling count as enabled, Disabled/Disabling as disabled; the rest say nothing about it. */

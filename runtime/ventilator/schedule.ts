@@ -90,13 +90,13 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
         change =
           breaker.status === BREAKER.OPEN
             ? { enabled: false }
-            : { enabled: true, batchSize: breaker.status === BREAKER.HALF_OPEN ? 1 : (pause.resumeBatchSize ?? pipeline.controller.appliedBatchSize) };
+            : { enabled: true, batchSize: breaker.status === BREAKER.HALF_OPEN ? 1 : (pause.resumeMappingBatchSize ?? pipeline.controller.mappingBatchSize) };
       }
     }
   } else if (!window.open) {
     const reason = window.reason === "maintenance" ? "maintenance" : "outside-window";
     const { saved } = await savePipeline(ledger, provider, now, pipeline, (current) =>
-      current.pause ? null : { controller: current.controller, pause: { reason, since: now, resumeBatchSize: current.controller.appliedBatchSize } },
+      current.pause ? null : { controller: current.controller, pause: { reason, since: now, resumeMappingBatchSize: current.controller.mappingBatchSize } },
     );
     outcome = "paused-for-window";
     if (saved) change = { enabled: false };

@@ -15,9 +15,9 @@ import type { Provider } from "../catalog/provider";
 import { congestedSoFar, strategyOf } from "../controller";
 import { BREAKER, type BatchReport, type CallSample, type ControllerAction, type ControllerState } from "../controller/types";
 
-/** The fan-out limit a controller state allows: 1 while half-open, never above maxBatchSize. */
+/** The fan-out limit a controller state allows: 1 while half-open, never above maxFanOut. */
 export function fanOutLimit(state: ControllerState, provider: Provider): number {
-  return state.breaker.status === BREAKER.HALF_OPEN ? 1 : Math.max(1, Math.min(state.limit, provider.maxBatchSize));
+  return state.breaker.status === BREAKER.HALF_OPEN ? 1 : Math.max(1, Math.min(state.limit, provider.maxFanOut));
 }
 
 /** A wave's report and when it closed: the decision depends on the time (hysteresis, breaker waits). */

@@ -22,12 +22,31 @@ function one(provider: Record<string, unknown>, ...others: Record<string, unknow
 const ok = { id: "ok", maxConcurrency: 4, worker: chaos };
 
 describe("catalog validation", () => {
+  it("reads the old names maxBatchSize and initialBatchSize as maxFanOut and initialFanOut, with one deprecation line each", () => {
+    const catalog = validateCatalog({ providers: [{ id: "acme", maxConcurrency: 10, maxBatchSize: 6, initialBatchSize: 3, worker: chaos }] });
+    const p = catalog.providers[0]!;
+    expect(p).to.include({ maxFanOut: 6, initialFanOut: 3 });
+    expect(p).not.to.have.any.keys("maxBatchSize", "initialBatchSize");
+    expect(catalog.warnings).to.deep.equal([
+      'providers.json: provider "acme" (#1): maxBatchSize is deprecated: rename it to maxFanOut (the fan-out limit, calls one batch may have in flight)',
+      'providers.json: provider "acme" (#1): initialBatchSize is deprecated: rename it to initialFanOut (the fan-out limit, calls one batch may have in flight)',
+    ]);
+    expect(validateCatalog({ providers: [ok] }).warnings).to.deep.equal([]);
+  });
+
+  it("refuses an entry that gives both the old and the new name of a field", () => {
+    expect(one({ ...ok, maxFanOut: 2, maxBatchSize: 2 })).to.deep.equal(['providers.json: provider "ok" (#1): maxBatchSize is the old name of maxFanOut: keep only maxFanOut']);
+  });
+
+  it("checks the old name's value like the new one's", () => {
+    expect(one({ ...ok, maxBatchSize: 12 })).to.deep.equal(['providers.json: provider "ok" (#1): maxFanOut 12 exceeds maxConcurrency 4']);
+  });
   it("fills every default in one place", () => {
     const [p] = validateCatalog({ providers: [{ id: "acme", maxConcurrency: 10, worker: chaos }] }).providers;
     expect(p).to.include({
       enabled: true,
-      maxBatchSize: 10,
-      initialBatchSize: 10,
+      maxFanOut: 10,
+      initialFanOut: 10,
       shardCount: 1,
       parallelizationFactor: 1,
       concurrentBatches: 1,
@@ -41,9 +60,9 @@ describe("catalog validation", () => {
     expect(p!.worker.settings).to.deep.include({ slowPercentage: 0, errorPercentage: 0 });
   });
 
-  it("derives maxBatchSize from the cap shared by shards and parallelization", () => {
+  it("derives maxFanOut from the cap shared by shards and parallelization", () => {
     const [p] = validateCatalog({ providers: [{ id: "acme", maxConcurrency: 10, shardCount: 2, parallelizationFactor: 2, worker: chaos }] }).providers;
-    expect(p!.maxBatchSize).to.equal(2);
+    expect(p!.maxFanOut).to.equal(2);
     expect(p!.concurrentBatches).to.equal(4);
   });
 
@@ -57,11 +76,11 @@ describe("catalog validation", () => {
   });
 
   const cases: [string, Record<string, unknown>, string][] = [
-    ["batch larger than the cap", { id: "acme", maxConcurrency: 10, maxBatchSize: 12, worker: chaos }, 'providers.json: provider "acme" (#2): maxBatchSize 12 exceeds maxConcurrency 10'],
+    ["batch larger than the cap", { id: "acme", maxConcurrency: 10, maxFanOut: 12, worker: chaos }, 'providers.json: provider "acme" (#2): maxFanOut 12 exceeds maxConcurrency 10'],
     [
       "shards × parallelization × batch over the cap",
-      { id: "acme", maxConcurrency: 10, maxBatchSize: 6, parallelizationFactor: 2, worker: chaos },
-      'providers.json: provider "acme" (#2): shardCount 1 × parallelizationFactor 2 × maxBatchSize 6 = 12 exceeds maxConcurrency 10',
+      { id: "acme", maxConcurrency: 10, maxFanOut: 6, parallelizationFactor: 2, worker: chaos },
+      'providers.json: provider "acme" (#2): shardCount 1 × parallelizationFactor 2 × maxFanOut 6 = 12 exceeds maxConcurrency 10',
     ],
     ["unknown field", { ...ok, id: "acme", colour: "red" }, 'providers.json: provider "acme" (#2): unknown field "colour"'],
     ["unknown nested field", { ...ok, id: "acme", worker: { module: "chaos", settings: { jitter: 1 } } }, 'providers.json: provider "acme" (#2): unknown field "worker.settings.jitter"'],
@@ -90,7 +109,7 @@ describe("catalog validation", () => {
       'providers.json: provider "acme" (#2): streamRetentionHours 24 is shorter than the longest closed period (167.0 h in real time)',
     ],
     ["latency threshold above the worker timeout", { ...ok, id: "acme", latencyThresholdMs: 90_000, worker: { module: "chaos", timeoutSeconds: 60 } }, 'providers.json: provider "acme" (#2): latencyThresholdMs 90000 must be below worker.timeoutSeconds 60'],
-    ["initial above max", { ...ok, id: "acme", maxBatchSize: 2, initialBatchSize: 3 }, 'providers.json: provider "acme" (#2): initialBatchSize 3 exceeds maxBatchSize 2'],
+    ["initial above max", { ...ok, id: "acme", maxFanOut: 2, initialFanOut: 3 }, 'providers.json: provider "acme" (#2): initialFanOut 3 exceeds maxFanOut 2'],
     ["bad slug", { ...ok, id: "Acme!" }, 'providers.json: provider "Acme!" (#2): id "Acme!": expected a slug'],
     ["missing cap", { id: "acme", worker: chaos }, 'providers.json: provider "acme" (#2): maxConcurrency is required'],
     ["wrong type", { ...ok, id: "acme", maxConcurrency: "ten" }, 'providers.json: provider "acme" (#2): maxConcurrency must be number, got "ten"'],

@@ -235,7 +235,7 @@ describe("operator commands on the local engines", function () {
   describe("reset-breaker", () => {
     it("closes an open breaker at once and the records flow again; a closed breaker is refused", async () => {
       const provider = e2eProvider({
-        initialBatchSize: 1,
+        initialFanOut: 1,
         maxAttempts: 40,
         controller: { strategy: "adaptive", minUpdateIntervalSeconds: 0, breaker: { baseIntervalMinutes: 60, maxIntervalMinutes: 120, probesToClose: 2 } },
       });

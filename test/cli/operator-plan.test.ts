@@ -12,8 +12,8 @@ function london(overrides: Partial<ProviderInput> = {}): Provider {
   return validateProvider({
     id: "meridian",
     maxConcurrency: 8,
-    maxBatchSize: 4,
-    initialBatchSize: 2,
+    maxFanOut: 4,
+    initialFanOut: 2,
     timezone: "Europe/London",
     accessWindows: [{ start: "20:00", end: "06:00" }],
     maintenanceWindows: [{ day: "sun", start: "01:00", end: "04:00" }],
@@ -31,11 +31,11 @@ const SUNDAY_MAINTENANCE = Date.UTC(2026, 10, 29, 2, 0); // Sunday 02:00: mainte
 const EIGHT_PM = Date.UTC(2026, 10, 30, 20, 0);
 
 function controller(p: Provider, patch: Partial<ControllerState> = {}): ControllerState {
-  return { ...initialState(p), appliedBatchSize: 40, limit: 3, ...patch };
+  return { ...initialState(p), mappingBatchSize: 40, limit: 3, ...patch };
 }
 const open = (at: number): ControllerState["breaker"] => ({ status: BREAKER.OPEN, openedAt: at - 60_000, nextProbeAt: at + 600_000, trips: 2 });
 const halfOpen = (at: number): ControllerState["breaker"] => ({ status: BREAKER.HALF_OPEN, since: at - 1_000, goodProbes: 1, trips: 1 });
-const operatorPause = (patch: Partial<Pause> = {}): Pause => ({ reason: "operator", since: NOON - 3_600_000, by: "alice", note: "INC-1", resumeBatchSize: 12, ...patch });
+const operatorPause = (patch: Partial<Pause> = {}): Pause => ({ reason: "operator", since: NOON - 3_600_000, by: "alice", note: "INC-1", resumeMappingBatchSize: 12, ...patch });
 
 function loaded(p: Provider, c: Partial<ControllerState>, pause: Pause | null): VersionedPipelineState {
   return { state: { controller: controller(p, c), pause, updatedAt: NOON - 10_000 }, version: 7 };
@@ -56,15 +56,15 @@ describe("operator plans", () => {
   describe("pause", () => {
     it("saves an operator pause with who, why, since and the batch size to resume at, and disables the mapping", () => {
       const plan = saved(planPause(input(p, NIGHT, loaded(p, {}, null))));
-      expect(plan.state.pause).to.deep.equal({ reason: "operator", since: NIGHT, by: "bob", note: "because", resumeBatchSize: 40 });
+      expect(plan.state.pause).to.deep.equal({ reason: "operator", since: NIGHT, by: "bob", note: "because", resumeMappingBatchSize: 40 });
       expect(plan.state.controller).to.deep.equal(controller(p));
       expect(plan.state.updatedAt).to.equal(NIGHT);
       expect(plan.mapping).to.deep.equal({ enabled: false });
     });
 
     it("keeps the batch size an earlier window pause saved", () => {
-      const plan = saved(planPause(input(p, NOON, loaded(p, {}, { reason: "outside-window", since: NOON - 5, resumeBatchSize: 7 }))));
-      expect(plan.state.pause?.resumeBatchSize).to.equal(7);
+      const plan = saved(planPause(input(p, NOON, loaded(p, {}, { reason: "outside-window", since: NOON - 5, resumeMappingBatchSize: 7 }))));
+      expect(plan.state.pause?.resumeMappingBatchSize).to.equal(7);
       expect(plan.state.pause?.reason).to.equal("operator");
     });
 
@@ -76,7 +76,7 @@ describe("operator plans", () => {
     it("starts from the strategy's initial state when no invocation saved a pipeline yet", () => {
       const plan = saved(planPause(input(p, NIGHT, null)));
       expect(plan.state.controller).to.deep.equal(initialState(p));
-      expect(plan.state.pause?.resumeBatchSize).to.equal(2);
+      expect(plan.state.pause?.resumeMappingBatchSize).to.equal(2);
     });
 
     it("keeps the saved controller JSON as it is, even a state it would not restore", () => {
@@ -96,14 +96,14 @@ describe("operator plans", () => {
   describe("resume", () => {
     const cases: { name: string; now: number; provider?: Provider; c?: Partial<ControllerState>; pause?: Pause; requests?: number; next: Pause | null; mapping: object | null; hold: Hold["by"] | null }[] = [
       { name: "window open, breaker closed: pause lifted, mapping enabled at the saved size", now: NIGHT, pause: operatorPause(), next: null, mapping: { enabled: true, batchSize: 12 }, hold: null },
-      { name: "no saved size: the controller's applied batch size", now: NIGHT, pause: operatorPause({ resumeBatchSize: undefined }), next: null, mapping: { enabled: true, batchSize: 40 }, hold: null },
+      { name: "no saved size: the controller's applied batch size", now: NIGHT, pause: operatorPause({ resumeMappingBatchSize: undefined }), next: null, mapping: { enabled: true, batchSize: 40 }, hold: null },
       { name: "half-open breaker: enabled at batch size 1 for the probe", now: NIGHT, c: { breaker: halfOpen(NIGHT) }, pause: operatorPause(), next: null, mapping: { enabled: true, batchSize: 1 }, hold: null },
       { name: "breaker open: lifted, the schedule probes later", now: NIGHT, c: { breaker: open(NIGHT) }, pause: operatorPause(), next: null, mapping: null, hold: "breaker" },
       {
         name: "outside the access window: becomes the window's pause, the schedule resumes at 20:00",
         now: NOON,
         pause: operatorPause(),
-        next: { reason: "outside-window", since: NOON, resumeBatchSize: 12 },
+        next: { reason: "outside-window", since: NOON, resumeMappingBatchSize: 12 },
         mapping: null,
         hold: "window",
       },
@@ -111,11 +111,11 @@ describe("operator plans", () => {
         name: "in maintenance: becomes a maintenance pause",
         now: SUNDAY_MAINTENANCE,
         pause: operatorPause(),
-        next: { reason: "maintenance", since: SUNDAY_MAINTENANCE, resumeBatchSize: 12 },
+        next: { reason: "maintenance", since: SUNDAY_MAINTENANCE, resumeMappingBatchSize: 12 },
         mapping: null,
         hold: "window",
       },
-      { name: "daily limit used up: becomes a daily-limit pause", now: NIGHT, pause: operatorPause(), requests: 100, next: { reason: "daily-limit", since: NIGHT, resumeBatchSize: 12 }, mapping: null, hold: "pause" },
+      { name: "daily limit used up: becomes a daily-limit pause", now: NIGHT, pause: operatorPause(), requests: 100, next: { reason: "daily-limit", since: NIGHT, resumeMappingBatchSize: 12 }, mapping: null, hold: "pause" },
       { name: "daily limit not yet used up", now: NIGHT, pause: operatorPause(), requests: 99, next: null, mapping: { enabled: true, batchSize: 12 }, hold: null },
       { name: "provider disabled in the catalog: lifted, mapping left disabled", now: NIGHT, provider: london({ enabled: false }), pause: operatorPause(), next: null, mapping: null, hold: "catalog" },
     ];
@@ -165,9 +165,9 @@ describe("operator plans", () => {
 
     it("leaves the mapping to an operator pause, which then resumes at the restarted size", () => {
       const plan = saved(planResetBreaker(input(p, NIGHT, loaded(p, { breaker: open(NIGHT) }, operatorPause()))));
-      expect(plan.state.pause).to.deep.equal({ ...operatorPause(), resumeBatchSize: 2 });
+      expect(plan.state.pause).to.deep.equal({ ...operatorPause(), resumeMappingBatchSize: 2 });
       expect(plan.mapping).to.equal(null);
-      expect(plan.hold).to.deep.equal({ by: "pause", pause: { ...operatorPause(), resumeBatchSize: 2 } });
+      expect(plan.hold).to.deep.equal({ by: "pause", pause: { ...operatorPause(), resumeMappingBatchSize: 2 } });
     });
 
     it("leaves the mapping to the schedule while the window is closed", () => {

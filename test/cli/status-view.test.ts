@@ -13,7 +13,7 @@ function provider(overrides: Partial<ProviderInput> = {}): Provider {
   return validateProvider({
     id: "meridian",
     maxConcurrency: 8,
-    maxBatchSize: 4,
+    maxFanOut: 4,
     timezone: "Europe/London",
     accessWindows: [{ start: "20:00", end: "06:00" }],
     maintenanceWindows: [{ day: "sun", start: "01:00", end: "04:00" }],
@@ -27,7 +27,7 @@ const NOON = Date.UTC(2026, 10, 30, 12, 0); // Monday, London closed until 20:00
 const RESOURCES = { providerId: "meridian", stream: "sluice-dev-meridian", table: "sluice-dev-meridian-ledger", ventilator: "sluice-dev-meridian-ventilator" };
 
 function reading(p: Provider, patch: Partial<ProviderReading> = {}, controller?: Partial<ControllerState>): ProviderReading {
-  const state = { ...initialState(p), limit: 3, appliedBatchSize: 30, ...controller };
+  const state = { ...initialState(p), limit: 3, mappingBatchSize: 30, ...controller };
   return {
     provider: p,
     resources: RESOURCES,
@@ -55,7 +55,7 @@ describe("status view", () => {
       errors: [],
       resources: { stream: RESOURCES.stream, table: RESOURCES.table, ventilator: RESOURCES.ventilator },
       mapping: { uuid: "u-1", state: "Enabled", batchSize: 30 },
-      controller: { limit: 3, appliedBatchSize: 30, lastGoodLimit: 4, maxBatchSize: 4, saved: true },
+      controller: { limit: 3, mappingBatchSize: 30, lastGoodLimit: 4, maxFanOut: 4, saved: true },
       breaker: {
         status: "open",
         trips: 2,
@@ -101,7 +101,7 @@ describe("status view", () => {
 
   it("reports the strategy's initial controller when no batch has run yet", () => {
     const s = buildStatus(reading(p, { pipeline: { value: null } }), NOON);
-    expect(s.controller).to.deep.equal({ limit: 4, appliedBatchSize: 4, lastGoodLimit: 4, maxBatchSize: 4, saved: false });
+    expect(s.controller).to.deep.equal({ limit: 4, mappingBatchSize: 4, lastGoodLimit: 4, maxFanOut: 4, saved: false });
     expect(s.breaker).to.deep.equal({ status: "closed" });
   });
 
@@ -189,8 +189,8 @@ describe("status view", () => {
       expect(detailBlock(s, NOON)).to.deep.equal([
         "meridian — enabled in the catalog, adaptive controller, provider time Europe/London",
         "  resources   stream sluice-dev-meridian, table sluice-dev-meridian-ledger, ventilator sluice-dev-meridian-ventilator",
-        "  mapping     Enabled, batch size 30 (uuid u-1)",
-        "  controller  limit 4 of max 4, batch size asked 4, last good limit 4",
+        "  mapping     Enabled, mapping batch size 30 (uuid u-1)",
+        "  controller  fan-out limit 4 of max 4, mapping batch size asked 4, last good limit 4",
         "  breaker     closed",
         "  pause       operator by alice since Mon 2026-11-30 11:59 GMT (2026-11-30T11:59Z) (1m ago): INC-1",
         "  window      closed (outside-access); opens Mon 2026-11-30 20:00 GMT (2026-11-30T20:00Z), in 8h",

@@ -31,15 +31,23 @@ describe("sluice validate", function () {
   it("prints one line per problem and exits 1", () => {
     const path = tempFile(
       "providers.json",
-      JSON.stringify({ providers: [{ id: "ok", maxConcurrency: 2, worker: { module: "chaos" } }, { id: "acme", maxConcurrency: 10, maxBatchSize: 12, worker: { module: "chaos" }, timezone: "Nowhere/City" }] }),
+      JSON.stringify({ providers: [{ id: "ok", maxConcurrency: 2, worker: { module: "chaos" } }, { id: "acme", maxConcurrency: 10, maxFanOut: 12, worker: { module: "chaos" }, timezone: "Nowhere/City" }] }),
     );
     const r = sluice("validate", "--catalog", path);
     expect(r.code).to.equal(1);
     expect(r.stdout).to.equal("");
     expect(r.stderr.trim().split("\n")).to.deep.equal([
       'providers.json: provider "acme" (#2): timezone "Nowhere/City" is not a known IANA time zone',
-      'providers.json: provider "acme" (#2): maxBatchSize 12 exceeds maxConcurrency 10',
+      'providers.json: provider "acme" (#2): maxFanOut 12 exceeds maxConcurrency 10',
     ]);
+  });
+
+  it("accepts an old field name with a deprecation line on stderr", () => {
+    const path = tempFile("providers.json", JSON.stringify({ providers: [{ id: "old", maxConcurrency: 4, maxBatchSize: 2, worker: { module: "chaos" } }] }));
+    const r = sluice("validate", "--catalog", path);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.match(/1 providers valid/);
+    expect(r.stderr.trim()).to.equal('warning: providers.json: provider "old" (#1): maxBatchSize is deprecated: rename it to maxFanOut (the fan-out limit, calls one batch may have in flight)');
   });
 
   it("gives the line and column of invalid JSON", () => {

@@ -141,7 +141,7 @@ describe("components/program", () => {
             eventSourceArn: `arn:aws:kinesis:eu-west-2:123456789012:stream/sluice-dev-${provider.id}`,
             functionName: `arn:aws:lambda:eu-west-2:123456789012:function:sluice-dev-${provider.id}-ventilator`,
             startingPosition: "TRIM_HORIZON",
-            batchSize: provider.initialBatchSize,
+            batchSize: provider.initialFanOut,
             parallelizationFactor: provider.parallelizationFactor,
             bisectBatchOnFunctionError: true,
             maximumRetryAttempts: 10_000,

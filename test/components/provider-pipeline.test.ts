@@ -111,7 +111,7 @@ describe("components/provider-pipeline", () => {
       }
       for (const name of ["meridian-funds-stream", "meridian-funds-mapping", "meridian-funds-worker"]) {
         const contract = parseContractTags(named(built.resources, name).inputs.tags);
-        expect(contract, name).to.deep.include({ maxConcurrency: 8, maxBatchSize: 4, concurrentBatches: 2, timezone: "Europe/London" });
+        expect(contract, name).to.deep.include({ maxConcurrency: 8, maxFanOut: 4, concurrentBatches: 2, timezone: "Europe/London" });
         expect(contract.maintenanceWindows, name).to.deep.equal(provider.maintenanceWindows);
       }
     });

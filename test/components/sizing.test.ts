@@ -51,17 +51,17 @@ describe("components/sizing", () => {
     expect(() => fanOutWaves(0, 1)).to.throw(RangeError);
   });
 
-  it("sizes the ventilator for maxBatchSize waves of worker timeouts plus overhead, capped at 900 s", () => {
+  it("sizes the ventilator for maxFanOut waves of worker timeouts plus overhead, capped at 900 s", () => {
     expect(ventilatorTimeoutSeconds(shipped("demo"))).to.equal(10 * 35 + 30);
     expect(ventilatorTimeoutSeconds(shipped("meridian-funds"))).to.equal(4 * 95 + 30);
     expect(ventilatorTimeoutSeconds(shipped("pacific-registry"))).to.equal(4 * 125 + 30);
-    expect(ventilatorTimeoutSeconds({ ...worker(90), maxBatchSize: 100 })).to.equal(900);
+    expect(ventilatorTimeoutSeconds({ ...worker(90), maxFanOut: 100 })).to.equal(900);
   });
 
   it("never gives the ventilator less time than one worker call, nor more than 900 s (property)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 900 }), fc.integer({ min: 1, max: 10_000 }), (timeout, maxBatchSize) => {
-        const v = ventilatorTimeoutSeconds({ ...worker(timeout), maxBatchSize });
+      fc.property(fc.integer({ min: 1, max: 900 }), fc.integer({ min: 1, max: 10_000 }), (timeout, maxFanOut) => {
+        const v = ventilatorTimeoutSeconds({ ...worker(timeout), maxFanOut });
         return v <= LAMBDA_MAX_TIMEOUT_SECONDS && v >= Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, workerLambdaTimeoutSeconds(worker(timeout)));
       }),
     );

@@ -35,7 +35,7 @@ describe("components/tags", () => {
     expect(contractTags(provider("meridian-funds"))).to.deep.equal({
       [TAG.PROVIDER]: "meridian-funds",
       [TAG.MAX_CONCURRENCY]: "8",
-      [TAG.MAX_BATCH_SIZE]: "4",
+      [TAG.MAX_FAN_OUT]: "4",
       [TAG.CONCURRENT_BATCHES]: "2",
       [TAG.TIMEZONE]: "Europe/London",
       [TAG.ACCESS_WINDOWS]: "daily 20:00-06:00",
@@ -60,7 +60,7 @@ describe("components/tags", () => {
     expect(parseContractTags(contractTags(p))).to.deep.equal({
       provider: p.id,
       maxConcurrency: p.maxConcurrency,
-      maxBatchSize: p.maxBatchSize,
+      maxFanOut: p.maxFanOut,
       concurrentBatches: p.concurrentBatches,
       timezone: p.timezone,
       accessWindows: p.accessWindows,
@@ -81,7 +81,7 @@ describe("components/tags", () => {
   it("names the tag at fault when reading a contract fails", () => {
     const good = contractTags(provider("demo"));
     expect(() => parseContractTags({ ...good, [TAG.MAX_CONCURRENCY]: undefined })).to.throw(ContractTagError, /sluice:maxConcurrency is missing/);
-    expect(() => parseContractTags({ ...good, [TAG.MAX_BATCH_SIZE]: "4.5" })).to.throw(ContractTagError, /sluice:maxBatchSize value "4.5" is not a positive integer/);
+    expect(() => parseContractTags({ ...good, [TAG.MAX_FAN_OUT]: "4.5" })).to.throw(ContractTagError, /sluice:maxFanOut value "4.5" is not a positive integer/);
     expect(() => parseContractTags({ ...good, [TAG.MAINTENANCE_WINDOWS]: "sunday 01:00-04:00" })).to.throw(ContractTagError, /sluice:maintenanceWindows/);
     expect(() => parseContractTags({ ...good, [TAG.ACCESS_WINDOWS]: "mon 25:00-01:00" })).to.throw(ContractTagError, /sluice:accessWindows/);
   });

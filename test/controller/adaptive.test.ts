@@ -16,7 +16,7 @@ const settings = adaptiveSettings({
 
 /** A closed state whose mapping matches the limit and was last updated long ago. */
 function closed(limit: number, extra: Partial<ControllerState> = {}): ControllerState {
-  return { ...adaptiveStrategy.initial(settings, 0), limit, appliedBatchSize: limit, lastUpdateAt: NOW - 10 * INTERVAL, ...extra };
+  return { ...adaptiveStrategy.initial(settings, 0), limit, mappingBatchSize: limit, lastUpdateAt: NOW - 10 * INTERVAL, ...extra };
 }
 
 const after = (s: ControllerState, pattern: string, limit: number, at: number, peak?: number) =>
@@ -41,7 +41,7 @@ describe("controller/adaptive", () => {
 
     it("reads errorRateThreshold from the provider", () => {
       const strict = adaptiveSettings({}, { errorRateThreshold: 0.1 });
-      const s = { ...adaptiveStrategy.initial(strict, 0), limit: 10, appliedBatchSize: 10 };
+      const s = { ...adaptiveStrategy.initial(strict, 0), limit: 10, mappingBatchSize: 10 };
       expect(adaptiveStrategy.afterBatch(s, batch("eeoooooooo", 10), strict, NOW).state.limit).to.equal(7);
       expect(adaptiveStrategy.afterBatch(s, batch("eeoooooooo", 10), settings, NOW).state.limit).to.equal(10);
     });
@@ -135,32 +135,32 @@ describe("controller/adaptive", () => {
       const d = adaptiveStrategy.afterBatch(closed(10), report(ok(10), 10), settings, NOW);
       const target = Math.min(MAX_MAPPING_BATCH_SIZE, wavesFor(THRESHOLD_MS) * 10);
       expect(d.action).to.deep.equal({ type: "resize", batchSize: target });
-      expect(d.state).to.include({ limit: 10, appliedBatchSize: target, lastUpdateAt: NOW });
+      expect(d.state).to.include({ limit: 10, mappingBatchSize: target, lastUpdateAt: NOW });
     });
 
     it("leaves the mapping alone while it holds between half and twice the target", () => {
-      const s = closed(10, { appliedBatchSize: wavesFor(THRESHOLD_MS) * 7 });
+      const s = closed(10, { mappingBatchSize: wavesFor(THRESHOLD_MS) * 7 });
       const d = adaptiveStrategy.afterBatch(s, report([...ok(6), ...calls("tttt")], 10), settings, NOW);
-      expect(d.state).to.include({ limit: 7, appliedBatchSize: wavesFor(THRESHOLD_MS) * 7 });
+      expect(d.state).to.include({ limit: 7, mappingBatchSize: wavesFor(THRESHOLD_MS) * 7 });
       expect(d.action.type).to.equal("keep");
     });
 
     it("shrinks the mapping once the limit fell far below what it holds", () => {
-      const s = closed(10, { appliedBatchSize: wavesFor(THRESHOLD_MS) * 10 });
+      const s = closed(10, { mappingBatchSize: wavesFor(THRESHOLD_MS) * 10 });
       const d = adaptiveStrategy.afterBatch(s, report([...ok(2), ...calls("eeeeeeeeee")], 10), settings, NOW);
       expect(d.state.limit).to.equal(1);
       expect(d.action).to.deep.equal({ type: "resize", batchSize: wavesFor(THRESHOLD_MS) });
     });
 
     it("sizes the mapping on the moving average of the latency, not on one wave's mean", () => {
-      const s = closed(10, { latencyMs: THRESHOLD_MS, appliedBatchSize: wavesFor(THRESHOLD_MS) * 10 });
+      const s = closed(10, { latencyMs: THRESHOLD_MS, mappingBatchSize: wavesFor(THRESHOLD_MS) * 10 });
       const d = adaptiveStrategy.afterBatch(s, report(ok(10, 100), 10), settings, NOW);
       expect(d.state.latencyMs).to.equal(THRESHOLD_MS + (10 / LATENCY_MEMORY_SAMPLES) * (100 - THRESHOLD_MS));
       expect(d.action.type).to.equal("keep");
     });
 
     it("updates the mapping at once when it was never updated", () => {
-      const fresh = { ...adaptiveStrategy.initial(settings, 0), limit: 4, appliedBatchSize: 4, lastGoodLimit: 10 };
+      const fresh = { ...adaptiveStrategy.initial(settings, 0), limit: 4, mappingBatchSize: 4, lastGoodLimit: 10 };
       expect(after(fresh, "oooo", 4, NOW).action.type).to.equal("resize");
     });
 
@@ -168,7 +168,7 @@ describe("controller/adaptive", () => {
       const s = closed(4, { lastGoodLimit: 10, lastUpdateAt: NOW - INTERVAL + 1000 });
       const early = adaptiveStrategy.afterBatch(s, report(ok(4), 4), settings, NOW);
       expect(early.action.type).to.equal("keep");
-      expect(early.state).to.include({ limit: 7, appliedBatchSize: 4 });
+      expect(early.state).to.include({ limit: 7, mappingBatchSize: 4 });
       const due = adaptiveStrategy.afterBatch(early.state, report(ok(4), 4), settings, NOW + 1000);
       expect(due.action).to.deep.equal({ type: "resize", batchSize: wavesFor(THRESHOLD_MS) * 7 });
     });
@@ -293,7 +293,7 @@ describe("controller/adaptive", () => {
       expect(adaptiveStrategy.onSchedule(open1.state, settings, NOW + 10 * MINUTE - PROBE_SLACK_MS - 1).action.type).to.equal("keep");
       const probe = adaptiveStrategy.onSchedule(open1.state, settings, NOW + 10 * MINUTE);
       expect(probe.action).to.deep.equal({ type: "probe" });
-      expect(probe.state).to.include({ limit: 1, appliedBatchSize: 1 });
+      expect(probe.state).to.include({ limit: 1, mappingBatchSize: 1 });
       expect(probe.state.breaker).to.deep.equal({ status: BREAKER.HALF_OPEN, since: NOW + 10 * MINUTE, goodProbes: 0, trips: 1 });
     });
 
@@ -335,7 +335,7 @@ describe("controller/adaptive", () => {
       const d = after(after(after(half, "o", 1, NOW + 10 * MINUTE + 1).state, "o", 1, NOW + 10 * MINUTE + 2).state, "o", 1, NOW + 10 * MINUTE + 3);
       const batchSize = Math.min(MAX_MAPPING_BATCH_SIZE, wavesFor(d.state.latencyMs!) * 4);
       expect(d.action).to.deep.equal({ type: "close", batchSize });
-      expect(d.state).to.include({ limit: 4, appliedBatchSize: batchSize, lastUpdateAt: NOW + 10 * MINUTE + 3 });
+      expect(d.state).to.include({ limit: 4, mappingBatchSize: batchSize, lastUpdateAt: NOW + 10 * MINUTE + 3 });
     });
 
     it("re-opens on a congested probe even after good ones", () => {

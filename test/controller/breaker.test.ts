@@ -6,7 +6,7 @@ const NOW = 1_700_000_000_000;
 const closed: ControllerState = {
   strategy: "adaptive",
   limit: 1,
-  appliedBatchSize: 3,
+  mappingBatchSize: 3,
   lastGoodLimit: 2,
   lastDecreaseAt: NOW - 1,
   lastUpdateAt: null,
@@ -77,7 +77,7 @@ describe("controller/breaker", () => {
   it("closing sets limit and mapping to the restart size", () => {
     const d = closeBreaker({ ...closed, breaker: { status: BREAKER.HALF_OPEN, since: NOW, goodProbes: 3, trips: 1 } }, NOW, 2);
     expect(d.action).to.deep.equal({ type: "close", batchSize: 2 });
-    expect(d.state).to.include({ limit: 2, appliedBatchSize: 2, lastUpdateAt: NOW });
+    expect(d.state).to.include({ limit: 2, mappingBatchSize: 2, lastUpdateAt: NOW });
     expect(d.state.breaker).to.deep.equal({ status: BREAKER.CLOSED });
   });
 });

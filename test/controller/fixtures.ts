@@ -14,7 +14,7 @@ function provider(controller: Overrides, overrides: Overrides): Provider {
   return validateProvider({
     id: "acme",
     maxConcurrency: 10,
-    maxBatchSize: 10,
+    maxFanOut: 10,
     latencyThresholdMs: THRESHOLD_MS,
     errorRateThreshold: 0.5,
     worker: { module: "chaos" },

@@ -6,7 +6,7 @@ const NOW = 1_700_000_000_000;
 const base: ControllerState = {
   strategy: "adaptive",
   limit: 5,
-  appliedBatchSize: 5,
+  mappingBatchSize: 5,
   lastGoodLimit: 5,
   lastDecreaseAt: null,
   lastUpdateAt: null,
@@ -81,26 +81,26 @@ describe("controller/mapping-update", () => {
   });
 
   it("resizes and records when, once the interval since the last update has passed", () => {
-    const s = { ...base, limit: 8, appliedBatchSize: 3, lastUpdateAt: NOW - 60_000 };
+    const s = { ...base, limit: 8, mappingBatchSize: 3, lastUpdateAt: NOW - 60_000 };
     expect(settleMapping(s, NOW, 60_000, 10)).to.deep.equal({
-      state: { ...s, appliedBatchSize: 80, lastUpdateAt: NOW },
+      state: { ...s, mappingBatchSize: 80, lastUpdateAt: NOW },
       action: { type: "resize", batchSize: 80 },
     });
   });
 
   it("keeps the mapping within the interval", () => {
-    const s = { ...base, limit: 8, appliedBatchSize: 3, lastUpdateAt: NOW - 59_999 };
+    const s = { ...base, limit: 8, mappingBatchSize: 3, lastUpdateAt: NOW - 59_999 };
     expect(settleMapping(s, NOW, 60_000, 10)).to.deep.equal({ state: s, action: { type: "keep" } });
   });
 
   it("keeps the mapping when the clock went backwards past the last update", () => {
-    const s = { ...base, limit: 8, appliedBatchSize: 3, lastUpdateAt: NOW + 5_000 };
+    const s = { ...base, limit: 8, mappingBatchSize: 3, lastUpdateAt: NOW + 5_000 };
     expect(settleMapping(s, NOW, 60_000, 10).action.type).to.equal("keep");
   });
 
   it("the demo's rule follows every change of the limit exactly", () => {
     expect(followLimit({ ...base, limit: 4 }, NOW)).to.deep.equal({
-      state: { ...base, limit: 4, appliedBatchSize: 4, lastUpdateAt: NOW },
+      state: { ...base, limit: 4, mappingBatchSize: 4, lastUpdateAt: NOW },
       action: { type: "resize", batchSize: 4 },
     });
     expect(followLimit(base, NOW).action.type).to.equal("keep");

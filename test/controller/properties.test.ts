@@ -32,8 +32,8 @@ const settingsArb = fc
     validateProvider({
       id: "acme",
       maxConcurrency: r.max,
-      maxBatchSize: r.max,
-      initialBatchSize: Math.max(1, Math.round(r.initialShare * r.max)),
+      maxFanOut: r.max,
+      initialFanOut: Math.max(1, Math.round(r.initialShare * r.max)),
       latencyThresholdMs: r.latencyThresholdMs,
       errorRateThreshold: r.errorRateThreshold,
       worker: { module: "chaos", timeoutSeconds: 900 },
@@ -115,16 +115,16 @@ function replay(settings: Provider, events: readonly Event[]): Step[] {
 const MAPPING_ACTIONS = new Set(["resize", "open-breaker", "probe", "close"]);
 
 describe("controller properties", () => {
-  it("keeps limit and last good limit within [1, maxBatchSize], the mapping within what Kinesis accepts (step: the cap), and every state valid JSON", () => {
+  it("keeps limit and last good limit within [1, maxFanOut], the mapping within what Kinesis accepts (step: the cap), and every state valid JSON", () => {
     fc.assert(
       fc.property(settingsArb, fc.array(eventArb, { maxLength: 60 }), (settings, events) => {
-        const mappingCap = settings.controller.strategy === "step" ? settings.maxBatchSize : MAX_MAPPING_BATCH_SIZE;
+        const mappingCap = settings.controller.strategy === "step" ? settings.maxFanOut : MAX_MAPPING_BATCH_SIZE;
         for (const { decision } of replay(settings, events)) {
           const s = decision.state;
           for (const v of [s.limit, s.lastGoodLimit]) {
-            expect(Number.isInteger(v) && v >= 1 && v <= settings.maxBatchSize, `${v} outside [1, ${settings.maxBatchSize}]`).to.equal(true);
+            expect(Number.isInteger(v) && v >= 1 && v <= settings.maxFanOut, `${v} outside [1, ${settings.maxFanOut}]`).to.equal(true);
           }
-          expect(Number.isInteger(s.appliedBatchSize) && s.appliedBatchSize >= 1 && s.appliedBatchSize <= mappingCap, `mapping ${s.appliedBatchSize} outside [1, ${mappingCap}]`).to.equal(true);
+          expect(Number.isInteger(s.mappingBatchSize) && s.mappingBatchSize >= 1 && s.mappingBatchSize <= mappingCap, `mapping ${s.mappingBatchSize} outside [1, ${mappingCap}]`).to.equal(true);
           if (decision.action.type === "resize" || decision.action.type === "close") {
             expect(decision.action.batchSize).to.be.within(1, mappingCap);
           }
@@ -204,7 +204,7 @@ describe("controller properties", () => {
         for (const { before, decision, ranLimit } of replay(settings, events)) {
           if (ranLimit === null || before.breaker.status !== BREAKER.CLOSED || decision.action.type === "open-breaker") continue;
           expect(Math.abs(decision.state.limit - before.limit)).to.be.at.most(1);
-          expect(decision.state.appliedBatchSize).to.equal(decision.state.limit);
+          expect(decision.state.mappingBatchSize).to.equal(decision.state.limit);
         }
       }),
       { numRuns: 200 },

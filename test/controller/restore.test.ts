@@ -11,7 +11,7 @@ const settings = adaptiveSettings();
 const closed: ControllerState = {
   strategy: "adaptive",
   limit: 6,
-  appliedBatchSize: 8,
+  mappingBatchSize: 8,
   lastGoodLimit: 9,
   lastDecreaseAt: NOW - 5_000,
   lastUpdateAt: NOW - 90_000,
@@ -25,7 +25,7 @@ const open: ControllerState = {
 const halfOpen: ControllerState = {
   ...closed,
   limit: 1,
-  appliedBatchSize: 1,
+  mappingBatchSize: 1,
   lastDecreaseAt: null,
   lastUpdateAt: null,
   breaker: { status: BREAKER.HALF_OPEN, since: NOW - 3_000, goodProbes: 2, trips: 3 },
@@ -45,6 +45,11 @@ describe("controller/restore", () => {
     expect(restoreState(JSON.parse(JSON.stringify(withLatency)), settings, NOW)).to.deep.equal(withLatency);
     expect(restoreState(JSON.parse(JSON.stringify(closed)), settings, NOW)).not.to.have.property("latencyMs");
     expect(restoreState({ ...closed, latencyMs: -1 }, settings, NOW)).to.deep.equal(adaptiveStrategy.initial(settings, NOW));
+  });
+
+  it("restores a state saved under the old name of the mapping's batch size (appliedBatchSize)", () => {
+    const { mappingBatchSize, ...rest } = closed;
+    expect(restoreState({ ...rest, appliedBatchSize: mappingBatchSize }, settings, NOW)).to.deep.equal(closed);
   });
 
   it("round-trips the initial state of each strategy", () => {
@@ -78,18 +83,18 @@ describe("controller/restore", () => {
     expect(restoreState(closed, step, NOW)).to.deep.equal(stepStrategy.initial(step, NOW));
   });
 
-  it("clamps the limits into [1, maxBatchSize] when the cap was lowered; the mapping may hold more than the fan-out cap", () => {
-    const lowered = adaptiveSettings({}, { maxConcurrency: 4, maxBatchSize: 4 });
-    expect(restoreState(closed, lowered, NOW)).to.deep.equal({ ...closed, limit: 4, appliedBatchSize: 8, lastGoodLimit: 4 });
+  it("clamps the limits into [1, maxFanOut] when the cap was lowered; the mapping may hold more than the fan-out cap", () => {
+    const lowered = adaptiveSettings({}, { maxConcurrency: 4, maxFanOut: 4 });
+    expect(restoreState(closed, lowered, NOW)).to.deep.equal({ ...closed, limit: 4, mappingBatchSize: 8, lastGoodLimit: 4 });
   });
 
   it("clamps the mapping to what a Kinesis mapping accepts", () => {
-    expect(restoreState({ ...closed, appliedBatchSize: MAX_MAPPING_BATCH_SIZE + 1 }, settings, NOW)).to.include({ appliedBatchSize: MAX_MAPPING_BATCH_SIZE });
+    expect(restoreState({ ...closed, mappingBatchSize: MAX_MAPPING_BATCH_SIZE + 1 }, settings, NOW)).to.include({ mappingBatchSize: MAX_MAPPING_BATCH_SIZE });
   });
 
   it("clamps sizes below 1 up to 1", () => {
-    const restored = restoreState({ ...closed, limit: 0, appliedBatchSize: -3, lastGoodLimit: 0 }, settings, NOW);
-    expect(restored).to.include({ limit: 1, appliedBatchSize: 1, lastGoodLimit: 1 });
+    const restored = restoreState({ ...closed, limit: 0, mappingBatchSize: -3, lastGoodLimit: 0 }, settings, NOW);
+    expect(restored).to.include({ limit: 1, mappingBatchSize: 1, lastGoodLimit: 1 });
   });
 
   it("drops fields it does not know", () => {
@@ -97,8 +102,8 @@ describe("controller/restore", () => {
   });
 
   it("starts at the initial batch size the catalog derives", () => {
-    const s = adaptiveSettings({}, { maxConcurrency: 12, maxBatchSize: undefined, shardCount: 2, initialBatchSize: 3 });
-    expect(restoreState(undefined, s, NOW)).to.include({ limit: 3, appliedBatchSize: 3, lastGoodLimit: 3 });
+    const s = adaptiveSettings({}, { maxConcurrency: 12, maxFanOut: undefined, shardCount: 2, initialFanOut: 3 });
+    expect(restoreState(undefined, s, NOW)).to.include({ limit: 3, mappingBatchSize: 3, lastGoodLimit: 3 });
   });
 
   describe("registry", () => {

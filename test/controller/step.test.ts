@@ -8,16 +8,16 @@ const NOW = 1_700_000_000_000;
 const settings = stepSettings({ rearmIntervalMinutes: 10 });
 
 function closedAt(limit: number, extra: Partial<ControllerState> = {}): ControllerState {
-  return { ...stepStrategy.initial(settings, 0), limit, appliedBatchSize: limit, ...extra };
+  return { ...stepStrategy.initial(settings, 0), limit, mappingBatchSize: limit, ...extra };
 }
 
 describe("controller/step (the original demo)", () => {
   it("starts at the initial batch size with the breaker closed", () => {
-    const s = stepStrategy.initial(stepSettings({}, { initialBatchSize: 6 }), NOW);
+    const s = stepStrategy.initial(stepSettings({}, { initialFanOut: 6 }), NOW);
     expect(s).to.deep.equal({
       strategy: "step",
       limit: 6,
-      appliedBatchSize: 6,
+      mappingBatchSize: 6,
       lastGoodLimit: 6,
       lastDecreaseAt: null,
       lastUpdateAt: null,
@@ -41,7 +41,7 @@ describe("controller/step (the original demo)", () => {
       expect(d.action.type).to.equal(c.action);
       if (c.action === "resize") {
         expect(d.action).to.deep.equal({ type: "resize", batchSize: c.limitAfter });
-        expect(d.state).to.include({ appliedBatchSize: c.limitAfter, lastUpdateAt: NOW });
+        expect(d.state).to.include({ mappingBatchSize: c.limitAfter, lastUpdateAt: NOW });
       }
     });
   }
@@ -90,7 +90,7 @@ describe("controller/step (the original demo)", () => {
     it("re-enables the mapping at batch size 1 when due (half-open)", () => {
       const d = stepStrategy.onSchedule(open, settings, NOW + 10 * MINUTE);
       expect(d.action).to.deep.equal({ type: "probe" });
-      expect(d.state).to.include({ limit: 1, appliedBatchSize: 1, lastUpdateAt: NOW + 10 * MINUTE });
+      expect(d.state).to.include({ limit: 1, mappingBatchSize: 1, lastUpdateAt: NOW + 10 * MINUTE });
       expect(d.state.breaker).to.deep.equal({ status: BREAKER.HALF_OPEN, since: NOW + 10 * MINUTE, goodProbes: 0, trips: 1 });
     });
 
@@ -108,12 +108,12 @@ describe("controller/step (the original demo)", () => {
     it("closes at batch size 2 (the demo's +1) after one good batch", () => {
       const d = stepStrategy.afterBatch(halfOpen, batch("o", 1), settings, halfOpenAt + 1);
       expect(d.action).to.deep.equal({ type: "close", batchSize: 2 });
-      expect(d.state).to.include({ limit: 2, appliedBatchSize: 2 });
+      expect(d.state).to.include({ limit: 2, mappingBatchSize: 2 });
       expect(d.state.breaker.status).to.equal(BREAKER.CLOSED);
     });
 
     it("closes at 1 when the cap is 1", () => {
-      const capOne = stepSettings({}, { maxBatchSize: 1 });
+      const capOne = stepSettings({}, { maxFanOut: 1 });
       const h = stepStrategy.onSchedule(stepStrategy.afterBatch(closedAt(1), batch("e", 1), capOne, NOW).state, capOne, halfOpenAt).state;
       expect(stepStrategy.afterBatch(h, batch("o", 1), capOne, halfOpenAt + 1).action).to.deep.equal({ type: "close", batchSize: 1 });
     });

@@ -48,7 +48,7 @@ export function run(strategy: Strategy, settings: ControllerSettings, phases: re
         continue;
       }
       const limit = state.limit;
-      const fanOut = Math.min(limit, state.appliedBatchSize);
+      const fanOut = Math.min(limit, state.mappingBatchSize);
       const d = strategy.afterBatch(state, overloadReport(fanOut, limit, phase.capacity, settings.latencyThresholdMs), settings, now);
       state = d.state;
       steps.push({ at: now, state, action: d.action.type, fanOut });

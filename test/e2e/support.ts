@@ -38,7 +38,7 @@ export function e2eProvider(overrides: Partial<ProviderInput> = {}): Provider {
   return validateProvider({
     id: `e2e-${process.pid}-${serial}`,
     maxConcurrency: 5,
-    maxBatchSize: 5,
+    maxFanOut: 5,
     latencyThresholdMs: 400,
     errorRateThreshold: 0.3,
     maxAttempts: 3,

@@ -19,7 +19,7 @@ describe("ventilator end to end", function () {
   it("a. healthy: every record is fetched exactly once and the batch size reaches the max", async () => {
     // A healthy provider answers in 20 ms, but each call also crosses the emulator and a DynamoDB Local
     // write: on a loaded 2-core machine that reached 500 ms, which the default 400 ms threshold calls slow.
-    const provider = e2eProvider({ initialBatchSize: 1, latencyThresholdMs: 2_000, worker: { module: "chaos", timeoutSeconds: 5 } });
+    const provider = e2eProvider({ initialFanOut: 1, latencyThresholdMs: 2_000, worker: { module: "chaos", timeoutSeconds: 5 } });
     const pipeline = await startPipeline(engines(), { provider });
     try {
       const records = ids("healthy", 60);
@@ -34,11 +34,11 @@ describe("ventilator end to end", function () {
       // follows and may go past it: a batch then runs in waves of the limit.
       const settings = pipeline.mapping.poller.batches.map((b) => b.batchSizeSetting);
       expect(settings[0]).to.equal(1);
-      expect(Math.max(...settings)).to.be.at.least(provider.maxBatchSize);
+      expect(Math.max(...settings)).to.be.at.least(provider.maxFanOut);
       const limits = batchLines(pipeline).map((l) => l.Limit as number);
-      expect(limits[0]).to.be.below(provider.maxBatchSize);
-      expect(Math.max(...limits)).to.equal(provider.maxBatchSize);
-      expect(Math.max(...batchLines(pipeline).map((l) => l.InFlight as number))).to.be.at.most(provider.maxBatchSize);
+      expect(limits[0]).to.be.below(provider.maxFanOut);
+      expect(Math.max(...limits)).to.equal(provider.maxFanOut);
+      expect(Math.max(...batchLines(pipeline).map((l) => l.InFlight as number))).to.be.at.most(provider.maxFanOut);
     } finally {
       await pipeline.stop();
     }
@@ -53,7 +53,7 @@ describe("ventilator end to end", function () {
       await settle(pipeline, records, 60_000);
       // The fan-out limit falls within the first batches already (it adapts wave by wave).
       const lowest = batchLines(pipeline).map((l) => l.limitLowest as number);
-      expect(Math.min(...lowest)).to.be.below(provider.maxBatchSize);
+      expect(Math.min(...lowest)).to.be.below(provider.maxFanOut);
       expect([...okCallsPerRecord(pipeline).values()].every((n) => n === 1)).to.equal(true);
     } finally {
       await pipeline.stop();
@@ -81,7 +81,7 @@ describe("ventilator end to end", function () {
       const after = pipeline.mapping.poller.batches.slice(healedAt).map((b) => b.batchSizeSetting);
       expect(after).to.include(1);
       const healedLines = batchLines(pipeline).slice(batchLines(pipeline).findIndex((l) => l.action === "close"));
-      expect(Math.max(...healedLines.map((l) => l.Limit as number))).to.equal(provider.maxBatchSize);
+      expect(Math.max(...healedLines.map((l) => l.Limit as number))).to.equal(provider.maxFanOut);
       expect(batchLines(pipeline).some((l) => l.action === "close")).to.equal(true);
       expect([...okCallsPerRecord(pipeline).values()].every((n) => n === 1)).to.equal(true);
     } finally {

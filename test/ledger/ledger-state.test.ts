@@ -3,6 +3,7 @@ import { LedgerInputError } from "../../runtime/ledger/errors";
 import { Ledger, type LedgerSettings } from "../../runtime/ledger/ledger";
 import type { LedgerStore } from "../../runtime/ledger/store";
 import type { PipelineState } from "../../runtime/ledger/types";
+import { PIPELINE_KEY } from "../../runtime/ledger/layout";
 import { STORE_KINDS, storeFixture } from "./stores";
 
 // A future day: DynamoDB Local applies TTL to past days' items.
@@ -12,7 +13,7 @@ const SETTINGS: LedgerSettings = { providerId: "acme", maxAttempts: 3, leaseSeco
 
 const STATE: PipelineState = {
   controller: { strategy: "adaptive", limit: 4, breaker: { status: "open", openedAt: T0, nextProbeAt: T0 + 600_000, trips: 2 } },
-  pause: { reason: "operator", since: T0, by: "ana", note: "provider asked", resumeBatchSize: 2 },
+  pause: { reason: "operator", since: T0, by: "ana", note: "provider asked", resumeMappingBatchSize: 2 },
   updatedAt: T0,
 };
 
@@ -30,6 +31,12 @@ for (const kind of STORE_KINDS) {
       it("is null before the first save and round-trips as JSON with version 1 after it", async () => {
         expect(await ledger.loadPipeline()).to.equal(null);
         expect(await ledger.savePipeline(STATE, null)).to.equal(true);
+        expect(await ledger.loadPipeline()).to.deep.equal({ state: STATE, version: 1 });
+      });
+
+      it("reads a pause saved under the old name of the mapping size to resume at (resumeBatchSize)", async () => {
+        const { resumeMappingBatchSize, ...old } = STATE.pause!;
+        await store.put(PIPELINE_KEY, { state: JSON.stringify({ ...STATE, pause: { ...old, resumeBatchSize: resumeMappingBatchSize } }), version: 1, updatedAt: T0 });
         expect(await ledger.loadPipeline()).to.deep.equal({ state: STATE, version: 1 });
       });
 

@@ -35,7 +35,7 @@ function chaosEntry(overrides: Partial<ProviderInput> = {}): ProviderInput {
   return {
     id: "tiny",
     maxConcurrency: 5,
-    maxBatchSize: 5,
+    maxFanOut: 5,
     latencyThresholdMs: 1_000,
     worker: { module: "chaos", timeoutSeconds: 5, settings: { baseLatencyMs: 5, slowPercentage: 0, errorPercentage: 0 } },
     ...overrides,
@@ -283,8 +283,8 @@ describe("sluice local", function () {
         { atMs: 4, line: { message: "batch", action: "close" } },
       ];
       const s = summarizeProvider({ id: "p", enqueued: 3, settlement: { done: 3, dead: 0 }, calls, batches: [{ batchSizeSetting: 4 }, { batchSizeSetting: 1 }, { batchSizeSetting: 7 }], lines });
-      expect(s).to.deep.equal({ id: "p", enqueued: 3, done: 3, dead: 0, fetchedTwice: 1, maxBatchSize: 7, minBatchSize: 1, breakerOpened: 2 });
-      expect(summarizeProvider({ id: "q", enqueued: 0, settlement: { done: 0, dead: 0 }, calls: [], batches: [], lines: [] }).maxBatchSize).to.equal(null);
+      expect(s).to.deep.equal({ id: "p", enqueued: 3, done: 3, dead: 0, fetchedTwice: 1, maxMappingBatchSize: 7, minMappingBatchSize: 1, breakerOpened: 2 });
+      expect(summarizeProvider({ id: "q", enqueued: 0, settlement: { done: 0, dead: 0 }, calls: [], batches: [], lines: [] }).maxMappingBatchSize).to.equal(null);
     });
 
     it("turns breaker and window log lines into events", () => {
@@ -334,7 +334,7 @@ describe("sluice local", function () {
       const catalog = loadCatalog(join(root, "providers.json"));
       const plan = planProvider(catalog.providers[0]!, { speed: 120, runMs: 60_000, realClock: true, now: Date.now() });
       const summary: LocalSummary = {
-        providers: [{ id: plan.provider.id, enqueued: 100, done: 90, dead: 10, fetchedTwice: 0, maxBatchSize: 10, minBatchSize: 1, breakerOpened: 1 }],
+        providers: [{ id: plan.provider.id, enqueued: 100, done: 90, dead: 10, fetchedTwice: 0, maxMappingBatchSize: 10, minMappingBatchSize: 1, breakerOpened: 1 }],
         stoppedBy: "done",
         wallSeconds: 30,
       };
@@ -399,9 +399,9 @@ describe("sluice local", function () {
       const summary = JSON.parse(out[0]!) as LocalSummary;
       expect(summary.stoppedBy).to.equal("timeout");
       const [tiny, closed] = summary.providers;
-      expect(Object.keys(tiny!)).to.deep.equal(["id", "enqueued", "done", "dead", "fetchedTwice", "maxBatchSize", "minBatchSize", "breakerOpened"]);
+      expect(Object.keys(tiny!)).to.deep.equal(["id", "enqueued", "done", "dead", "fetchedTwice", "maxMappingBatchSize", "minMappingBatchSize", "breakerOpened"]);
       expect(tiny).to.include({ id: "tiny", enqueued: 30, done: 30, dead: 0, fetchedTwice: 0, breakerOpened: 0 });
-      expect(tiny!.maxBatchSize).to.be.at.least(5);
+      expect(tiny!.maxMappingBatchSize).to.be.at.least(5);
       expect(closed).to.include({ id: "closed", enqueued: 30, done: 0, dead: 0, fetchedTwice: 0 });
 
       expect(existsSync(report)).to.equal(true);

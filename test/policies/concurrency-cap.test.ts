@@ -44,20 +44,20 @@ describe("policies/concurrency-cap", () => {
   });
 
   it("refuses a ventilator whose SLUICE_PROVIDER allows a larger fan-out than the tags' cap (a ventilator from another catalog)", async () => {
-    const bigger = provider({ id: "acme", maxConcurrency: 16, maxBatchSize: 8, parallelizationFactor: 2 });
+    const bigger = provider({ id: "acme", maxConcurrency: 16, maxFanOut: 8, parallelizationFactor: 2 });
     const p = pipeline(ACME, { ventilator: { environment: { variables: { [VENTILATOR_ENV.PROVIDER]: serializeProvider(bigger) } } } });
     const result = await run(p);
     expect(result.violations.map((v) => [v.message, v.urn])).to.deep.equal([
-      [`provider "acme": shards 1 × parallelization factor 2 × the ventilator's maxBatchSize (SLUICE_PROVIDER) 8 = 16 calls in flight, above the provider's cap 8 (maxConcurrency)`, p.ventilator.urn],
+      [`provider "acme": shards 1 × parallelization factor 2 × the ventilator's maxFanOut (SLUICE_PROVIDER) 8 = 16 calls in flight, above the provider's cap 8 (maxConcurrency)`, p.ventilator.urn],
     ]);
   });
 
-  it("takes the tags' maxBatchSize while the ventilator's environment is unknown (a preview of a new pipeline)", async () => {
-    const tags = { ...contractTags(ACME), [TAG.MAX_BATCH_SIZE]: "5" };
+  it("takes the tags' maxFanOut while the ventilator's environment is unknown (a preview of a new pipeline)", async () => {
+    const tags = { ...contractTags(ACME), [TAG.MAX_FAN_OUT]: "5" };
     const p = pipeline(ACME, { contract: tags, ventilator: { environment: UNKNOWN.object } });
     const result = await run(p);
     expect(result.violations.map((v) => v.message)).to.deep.equal([
-      `provider "acme": shards 1 × parallelization factor 2 × maxBatchSize (sluice:maxBatchSize tag) 5 = 10 calls in flight, above the provider's cap 8 (maxConcurrency)`,
+      `provider "acme": shards 1 × parallelization factor 2 × maxFanOut (sluice:maxFanOut tag) 5 = 10 calls in flight, above the provider's cap 8 (maxConcurrency)`,
     ]);
   });
 
@@ -69,7 +69,7 @@ describe("policies/concurrency-cap", () => {
   it("reports an unparseable SLUICE_PROVIDER on the ventilator", async () => {
     const p = pipeline(ACME, { ventilator: { environment: { variables: { [VENTILATOR_ENV.PROVIDER]: '{"id":"acme"' } } } });
     const [v] = (await run(p)).violations;
-    expect(v?.message).to.match(/^provider "acme": the ventilator's SLUICE_PROVIDER is not a valid catalog entry, so its maxBatchSize is unknown: SLUICE_PROVIDER is not JSON/);
+    expect(v?.message).to.match(/^provider "acme": the ventilator's SLUICE_PROVIDER is not a valid catalog entry, so its maxFanOut is unknown: SLUICE_PROVIDER is not JSON/);
     expect(v?.urn).to.equal(p.ventilator.urn);
   });
 
@@ -114,7 +114,7 @@ describe("policies/concurrency-cap", () => {
       const p = pipeline(ACME, { stream: { shardCount: 2 } });
       expect((await run(p)).violations.map((v) => v.message)).to.deep.equal([
         `provider "acme": shards 2 × parallelization factor 2 × the mapping's batch size 4 = 16 calls in flight, above the provider's cap 8 (maxConcurrency)`,
-        `provider "acme": shards 2 × parallelization factor 2 × the ventilator's maxBatchSize (SLUICE_PROVIDER) 4 = 16 calls in flight, above the provider's cap 8 (maxConcurrency)`,
+        `provider "acme": shards 2 × parallelization factor 2 × the ventilator's maxFanOut (SLUICE_PROVIDER) 4 = 16 calls in flight, above the provider's cap 8 (maxConcurrency)`,
       ]);
     });
   });
@@ -126,14 +126,14 @@ describe("policies/concurrency-cap", () => {
       const capText = "the cap 6 (policy config caps, tighter than the contract's 8)";
       expect(result.violations.map((v) => [v.message, v.urn])).to.deep.equal([
         [`provider "acme": shards 1 × parallelization factor 2 × the mapping's batch size 4 = 8 calls in flight, above ${capText}`, p.mapping.urn],
-        [`provider "acme": shards 1 × parallelization factor 2 × the ventilator's maxBatchSize (SLUICE_PROVIDER) 4 = 8 calls in flight, above ${capText}`, p.ventilator.urn],
+        [`provider "acme": shards 1 × parallelization factor 2 × the ventilator's maxFanOut (SLUICE_PROVIDER) 4 = 8 calls in flight, above ${capText}`, p.ventilator.urn],
         [`provider "acme": the worker's reserved concurrency 8 is above ${capText}`, p.worker.urn],
       ]);
       expect(result.violations.every((v) => v.level === "mandatory")).to.equal(true);
     });
 
     it("passes a pipeline that already fits the tightened cap", async () => {
-      const small = provider({ id: "acme", maxConcurrency: 8, maxBatchSize: 3, parallelizationFactor: 2 });
+      const small = provider({ id: "acme", maxConcurrency: 8, maxFanOut: 3, parallelizationFactor: 2 });
       const p = pipeline(small, { worker: { reservedConcurrentExecutions: 6 } });
       expect((await run(p, { caps: { acme: 6 } })).violations).to.deep.equal([]);
     });
@@ -191,7 +191,7 @@ describe("policies/concurrency-cap", () => {
   });
 
   it("checks each pipeline of a stack on its own", async () => {
-    const other = provider({ id: "other", maxConcurrency: 2, maxBatchSize: 2 });
+    const other = provider({ id: "other", maxConcurrency: 2, maxFanOut: 2 });
     const a = pipeline();
     const b = pipeline(other, { worker: { reservedConcurrentExecutions: 3 } });
     const result = await run([...a.all, ...b.all]);
@@ -207,12 +207,12 @@ describe("policies/concurrency-cap", () => {
         fc.integer({ min: 1, max: 400 }),
         fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }),
         (shards, factor, batchSize, cap, configured) => {
-          const p = pipeline(provider({ id: "acme", maxConcurrency: 400, maxBatchSize: 1, parallelizationFactor: 1 }), {
+          const p = pipeline(provider({ id: "acme", maxConcurrency: 400, maxFanOut: 1, parallelizationFactor: 1 }), {
             stream: { shardCount: shards },
             mapping: { batchSize, parallelizationFactor: factor },
             worker: { reservedConcurrentExecutions: 1 },
             ventilator: { reservedConcurrentExecutions: 1 },
-            contract: { ...contractTags(ACME), [TAG.MAX_CONCURRENCY]: String(cap), [TAG.MAX_BATCH_SIZE]: "1" },
+            contract: { ...contractTags(ACME), [TAG.MAX_CONCURRENCY]: String(cap), [TAG.MAX_FAN_OUT]: "1" },
           });
           const effective = Math.min(cap, configured ?? Number.POSITIVE_INFINITY);
           const [group] = groupPipelines(stackArgs(p.all).resources);

@@ -83,7 +83,7 @@ export function provider(entry: Partial<ProviderInput> & { id: string }): Provid
 export const ACME: Provider = provider({
   id: "acme",
   maxConcurrency: 8,
-  maxBatchSize: 4,
+  maxFanOut: 4,
   shardCount: 1,
   parallelizationFactor: 2,
   timezone: "Europe/London",

@@ -11,7 +11,7 @@ import { ACME, at, check, pipeline, provider, resource, resourceArgs } from "./h
 const SYDNEY = provider({
   id: "pacific",
   maxConcurrency: 4,
-  maxBatchSize: 4,
+  maxFanOut: 4,
   timezone: "Australia/Sydney",
   accessWindows: [{ days: ["mon", "tue", "wed", "thu", "fri"], start: "21:00", end: "05:30" }],
   maintenanceWindows: [{ day: "wed", start: "23:00", end: "01:00" }],
@@ -131,7 +131,7 @@ describe("policies/maintenance-window", () => {
   });
 
   it("never judges a provider with no maintenance window", async () => {
-    const always = provider({ id: "demo", maxConcurrency: 10, maxBatchSize: 10 });
+    const always = provider({ id: "demo", maxConcurrency: 10, maxFanOut: 10 });
     expect(await verdict(at("2026-01-04T02:00:00Z"), pipeline(always).all)).to.deep.equal([]);
   });
 

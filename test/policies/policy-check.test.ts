@@ -117,7 +117,7 @@ describe("sluice policy-check", function () {
       expect(r.stderr).to.equal(validate.stderr);
       expect(r.stderr.trim().split("\n")).to.deep.equal([
         'invalid.json: provider "acme" (#1): timezone "Nowhere/City" is not a known IANA time zone',
-        'invalid.json: provider "acme" (#1): maxBatchSize 12 exceeds maxConcurrency 10',
+        'invalid.json: provider "acme" (#1): maxFanOut 12 exceeds maxConcurrency 10',
       ]);
     });
 

@@ -10,7 +10,7 @@ export const T0 = Date.parse(T0_ISO);
 export const TINY_PROVIDER = {
   id: "tiny",
   maxConcurrency: 4,
-  maxBatchSize: 4,
+  maxFanOut: 4,
   latencyThresholdMs: 1_000,
   worker: { module: "chaos", timeoutSeconds: 10 },
 };
@@ -40,7 +40,7 @@ export function smallHealthy(): Scenario {
       name: "small-healthy",
       start: T0_ISO,
       horizonHours: 3,
-      provider: { ...TINY_PROVIDER, id: "small", maxConcurrency: 10, maxBatchSize: 10, latencyThresholdMs: 5_000, worker: { module: "chaos", timeoutSeconds: 75 } },
+      provider: { ...TINY_PROVIDER, id: "small", maxConcurrency: 10, maxFanOut: 10, latencyThresholdMs: 5_000, worker: { module: "chaos", timeoutSeconds: 75 } },
       backlog: [{ records: 600 }],
       model: { capacity: 10, latency: { medianMs: 300, sigma: 1.2 }, outages: [{ fromMinute: 0.2, toMinute: 1.2 }] },
     },

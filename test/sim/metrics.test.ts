@@ -61,10 +61,10 @@ describe("sim/metrics definitions", () => {
   it("detectS: from the outage's start to the first saved state with the breaker open or the limit at 1", () => {
     const r = new Recorder(T0, () => T0);
     r.controller.push(
-      { at: T0 + 50 * S, limit: 10, appliedBatchSize: 10, breaker: "closed", paused: null },
-      { at: T0 + 110 * S, limit: 7, appliedBatchSize: 10, breaker: "closed", paused: null },
-      { at: T0 + 130 * S, limit: 1, appliedBatchSize: 10, breaker: "closed", paused: null },
-      { at: T0 + 140 * S, limit: 1, appliedBatchSize: 10, breaker: "open", paused: null },
+      { at: T0 + 50 * S, limit: 10, mappingBatchSize: 10, breaker: "closed", paused: null },
+      { at: T0 + 110 * S, limit: 7, mappingBatchSize: 10, breaker: "closed", paused: null },
+      { at: T0 + 130 * S, limit: 1, mappingBatchSize: 10, breaker: "closed", paused: null },
+      { at: T0 + 140 * S, limit: 1, mappingBatchSize: 10, breaker: "open", paused: null },
     );
     expect(detectSeconds(facts({ outages: [{ from: T0 + 100 * S, to: T0 + 200 * S }] }, r))).to.equal(30);
     // Already detected when the second outage starts; the third is never detected: its length.
@@ -116,9 +116,9 @@ describe("sim/metrics definitions", () => {
   it("turns a run's daily-limit pauses into spans ending with their provider day", () => {
     const at = (iso: string) => Date.parse(iso);
     const points = [
-      { at: at("2026-03-02T20:00:00Z"), limit: 5, appliedBatchSize: 5, breaker: "closed" as const, paused: null },
-      { at: at("2026-03-02T20:13:00Z"), limit: 5, appliedBatchSize: 5, breaker: "closed" as const, paused: "daily-limit" },
-      { at: at("2026-03-03T00:10:00Z"), limit: 5, appliedBatchSize: 5, breaker: "closed" as const, paused: null },
+      { at: at("2026-03-02T20:00:00Z"), limit: 5, mappingBatchSize: 5, breaker: "closed" as const, paused: null },
+      { at: at("2026-03-02T20:13:00Z"), limit: 5, mappingBatchSize: 5, breaker: "closed" as const, paused: "daily-limit" },
+      { at: at("2026-03-03T00:10:00Z"), limit: 5, mappingBatchSize: 5, breaker: "closed" as const, paused: null },
     ];
     expect(budgetSpentSpans(points, "UTC", at("2026-03-03T01:00:00Z"))).to.deep.equal([{ from: at("2026-03-02T20:13:00Z"), to: at("2026-03-03T00:00:00Z") }]);
   });

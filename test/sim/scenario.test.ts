@@ -59,8 +59,8 @@ describe("sim/scenario files", () => {
     { name: "a bad start instant", patch: (s) => ({ ...s, start: "monday" }), says: 's.json: start: Invalid ISO datetime (got "monday")' },
     {
       name: "a provider the catalog refuses",
-      patch: (s) => ({ ...s, provider: { ...s.provider, maxBatchSize: 30 } }),
-      says: 's.json: provider: provider "tiny" (#1): maxBatchSize 30 exceeds maxConcurrency 4',
+      patch: (s) => ({ ...s, provider: { ...s.provider, maxFanOut: 30 } }),
+      says: 's.json: provider: provider "tiny" (#1): maxFanOut 30 exceeds maxConcurrency 4',
     },
   ];
   for (const c of cases) {

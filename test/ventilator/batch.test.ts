@@ -39,8 +39,8 @@ describe("ventilator batch lifecycle", () => {
     expect(h.worker.calls).to.have.length(1);
   });
 
-  it("starts at the controller's limit and never has more than maxBatchSize calls in flight", async () => {
-    const p = provider({ maxConcurrency: 8, maxBatchSize: 8, initialBatchSize: 3 });
+  it("starts at the controller's limit and never has more than maxFanOut calls in flight", async () => {
+    const p = provider({ maxConcurrency: 8, maxFanOut: 8, initialFanOut: 3 });
     const h = harness(p);
     await processBatch(kinesisEvent(Array.from({ length: 40 }, (_, i) => ({ id: `r${i}` }))), context(), h.deps);
     expect(h.worker.calls).to.have.length(40);
@@ -49,7 +49,7 @@ describe("ventilator batch lifecycle", () => {
   });
 
   it("adapts the limit wave by wave inside one long batch (adaptive)", async () => {
-    const p = provider({ maxConcurrency: 8, maxBatchSize: 8, initialBatchSize: 2 });
+    const p = provider({ maxConcurrency: 8, maxFanOut: 8, initialFanOut: 2 });
     const h = harness(p);
     await processBatch(kinesisEvent(Array.from({ length: 60 }, (_, i) => ({ id: `g${i}` }))), context(), h.deps);
     // Good waves grow the limit within the batch: the batch ends well above where it started.
@@ -58,7 +58,7 @@ describe("ventilator batch lifecycle", () => {
   });
 
   it("a congested wave lowers the limit for the rest of the same batch", async () => {
-    const p = provider({ maxConcurrency: 8, maxBatchSize: 8, errorRateThreshold: 0.3, maxAttempts: 5 });
+    const p = provider({ maxConcurrency: 8, maxFanOut: 8, errorRateThreshold: 0.3, maxAttempts: 5 });
     const h = harness(p);
     let n = 0;
     h.worker.script = () => (++n <= 3 ? { outcome: "throttled", reason: "429" } : { outcome: "ok" });
@@ -117,7 +117,7 @@ describe("ventilator batch lifecycle", () => {
   });
 
   it("stops starting calls once the batch shows throttling (adaptive) and hands the rest back", async () => {
-    const p = provider({ maxConcurrency: 2, maxBatchSize: 2 });
+    const p = provider({ maxConcurrency: 2, maxFanOut: 2 });
     const h = harness(p, () => ({ outcome: "throttled", reason: "429" }));
     const res = await processBatch(kinesisEvent(Array.from({ length: 6 }, (_, i) => ({ id: `t${i}` }))), context(), h.deps);
     expect(h.worker.calls).to.have.length(2);
@@ -125,7 +125,7 @@ describe("ventilator batch lifecycle", () => {
   });
 
   it("finishes the whole batch under the step strategy, like the original demo", async () => {
-    const p = provider({ maxConcurrency: 2, maxBatchSize: 2, maxAttempts: 5, controller: { strategy: "step" } });
+    const p = provider({ maxConcurrency: 2, maxFanOut: 2, maxAttempts: 5, controller: { strategy: "step" } });
     const h = harness(p, () => ({ outcome: "throttled", reason: "429" }));
     await processBatch(kinesisEvent(Array.from({ length: 6 }, (_, i) => ({ id: `s${i}` }))), context(), h.deps);
     expect(h.worker.calls).to.have.length(6);
@@ -168,7 +168,7 @@ describe("ventilator batch lifecycle", () => {
   });
 
   it("starts no call after the access window closes, even inside a running batch", async () => {
-    const p = provider({ maxConcurrency: 1, maxBatchSize: 1, accessWindows: [{ start: "06:00", end: "12:00" }] });
+    const p = provider({ maxConcurrency: 1, maxFanOut: 1, accessWindows: [{ start: "06:00", end: "12:00" }] });
     const h = harness(p);
     h.clock.t = Date.UTC(2097, 0, 7, 11, 59, 50);
     h.worker.script = () => {
@@ -221,7 +221,7 @@ describe("ventilator batch lifecycle", () => {
   });
 
   it("opens the breaker at limit 1 when the provider still fails, disabling the mapping", async () => {
-    const p = provider({ initialBatchSize: 1 });
+    const p = provider({ initialFanOut: 1 });
     const h = harness(p, () => ({ outcome: "error", reason: "503" }));
     await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
     expect(h.mapping.updates.at(-1)).to.deep.equal({ enabled: false });
@@ -256,7 +256,7 @@ describe("ventilator batch lifecycle", () => {
   });
 
   it("a pause set while a long batch runs stops it from starting more calls", async () => {
-    const p = provider({ maxConcurrency: 1, maxBatchSize: 1 });
+    const p = provider({ maxConcurrency: 1, maxFanOut: 1 });
     let pausedAt = -1;
     const h = harness(p);
     h.worker.script = (r) => {

@@ -15,7 +15,7 @@ export function provider(overrides: Partial<ProviderInput> = {}): Provider {
   return validateProvider({
     id: "unit",
     maxConcurrency: 4,
-    maxBatchSize: 4,
+    maxFanOut: 4,
     latencyThresholdMs: 1_000,
     errorRateThreshold: 0.5,
     maxAttempts: 3,

@@ -8,7 +8,7 @@ import { provider, T0 } from "./fixtures";
 
 describe("mapping for a pipeline state", () => {
   const p = provider();
-  const closed: Pipeline = { controller: { ...restoreState(undefined, p, T0), appliedBatchSize: 120 }, pause: null, version: 3 };
+  const closed: Pipeline = { controller: { ...restoreState(undefined, p, T0), mappingBatchSize: 120 }, pause: null, version: 3 };
 
   it("runs at the applied batch size while nothing holds the pipeline", () => {
     expect(mappingFor(p, closed)).to.deep.equal({ enabled: true, batchSize: 120 });
@@ -22,7 +22,7 @@ describe("mapping for a pipeline state", () => {
   it("is off while the breaker is open, while paused, and for a provider disabled in the catalog", () => {
     const open = { ...closed, controller: { ...closed.controller, breaker: { status: BREAKER.OPEN, trips: 1, openedAt: T0, nextProbeAt: T0 + 60_000 } } } as Pipeline;
     expect(mappingFor(p, open)).to.deep.equal({ enabled: false });
-    expect(mappingFor(p, { ...closed, pause: { reason: "maintenance", since: T0, resumeBatchSize: 120 } })).to.deep.equal({ enabled: false });
+    expect(mappingFor(p, { ...closed, pause: { reason: "maintenance", since: T0, resumeMappingBatchSize: 120 } })).to.deep.equal({ enabled: false });
     expect(mappingFor(provider({ enabled: false }), closed)).to.deep.equal({ enabled: false });
   });
 });

@@ -40,7 +40,7 @@ describe("ventilator re-arm schedule", () => {
     // Between the tick's read of the state and its read of the mapping, a batch saves size 40 and applies it.
     const get = h.mapping.get.bind(h.mapping);
     h.mapping.get = async () => {
-      await h.ledger().savePipeline({ controller: { ...stale, appliedBatchSize: 40 }, pause: null, updatedAt: T0 }, loaded?.version ?? null);
+      await h.ledger().savePipeline({ controller: { ...stale, mappingBatchSize: 40 }, pause: null, updatedAt: T0 }, loaded?.version ?? null);
       h.mapping.view = { ...h.mapping.view, batchSize: 40 };
       return get();
     };
@@ -83,7 +83,7 @@ describe("ventilator re-arm schedule", () => {
   });
 
   it("probes once the breaker's wait is over, and only one of two racing ticks wins", async () => {
-    const p = provider({ initialBatchSize: 1 });
+    const p = provider({ initialFanOut: 1 });
     const h = harness(p, () => ({ outcome: "error", reason: "503" }));
     await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
     expect((await onSchedule(h.deps)).outcome).to.equal("breaker-waiting");
@@ -96,7 +96,7 @@ describe("ventilator re-arm schedule", () => {
   });
 
   it("does not probe while the window is closed", async () => {
-    const p = provider({ initialBatchSize: 1, accessWindows: [{ start: "06:00", end: "12:30" }] });
+    const p = provider({ initialFanOut: 1, accessWindows: [{ start: "06:00", end: "12:30" }] });
     const h = harness(p, () => ({ outcome: "error", reason: "503" }));
     h.clock.t = Date.UTC(2097, 0, 7, 12, 0, 0);
     await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
