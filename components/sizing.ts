@@ -5,18 +5,20 @@
  */
 import type { Provider } from "../runtime/catalog/provider";
 
-/** AWS Lambda's longest timeout. */
-export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+// The timeouts are shared with the ventilator and validation: one definition, in runtime/catalog/timing.ts.
+export {
+  LAMBDA_MAX_TIMEOUT_SECONDS,
+  VENTILATOR_OVERHEAD_SECONDS,
+  WORKER_TIMEOUT_MARGIN_SECONDS,
+  ventilatorTimeoutSeconds,
+  workerLambdaTimeoutSeconds,
+} from "../runtime/catalog/timing";
 /** Longest MaximumRecordAgeInSeconds a Kinesis mapping accepts (7 days). */
 export const MAPPING_MAX_RECORD_AGE_SECONDS = 604_800;
 /** Largest MaximumRetryAttempts a Kinesis mapping accepts. */
 export const MAPPING_MAX_RETRY_ATTEMPTS = 10_000;
 /** Longest an SQS queue keeps a message (14 days): time to look at a dead batch. */
 export const DLQ_RETENTION_SECONDS = 1_209_600;
-/** Headroom of the worker function past its provider call timeout, for cold start and the answer. */
-export const WORKER_TIMEOUT_MARGIN_SECONDS = 5;
-/** Ventilator time outside worker calls: ledger reads and writes, mapping update, metrics. */
-export const VENTILATOR_OVERHEAD_SECONDS = 30;
 /** Half-open probes the breaker may fail before its alarm fires. */
 export const BREAKER_ALARM_PROBES = 3;
 /** Period of the alarms that do not follow the re-arm schedule. */
@@ -30,32 +32,10 @@ const MINUTE = 60;
 const HOUR = 3_600;
 const DAY = 86_400;
 
-/**
- * worker Lambda timeout = min(900, worker.timeoutSeconds + margin).
- * The catalog's timeout is the longest a provider call may take (the validator
- * keeps latencyThresholdMs below it); the margin lets the worker classify its
- * own timeout and answer before Lambda kills it.
- */
-export function workerLambdaTimeoutSeconds(provider: Pick<Provider, "worker">): number {
-  return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, provider.worker.timeoutSeconds + WORKER_TIMEOUT_MARGIN_SECONDS);
-}
-
 /** waves = ⌈batchSize / fanOut⌉: rounds of concurrent worker calls one batch needs. */
 export function fanOutWaves(batchSize: number, fanOut: number): number {
   if (!(batchSize >= 1) || !(fanOut >= 1)) throw new RangeError(`fanOutWaves needs batchSize ≥ 1 and fanOut ≥ 1, got ${batchSize} and ${fanOut}`);
   return Math.ceil(batchSize / fanOut);
-}
-
-/**
- * ventilator timeout = min(900, ⌈maxFanOut / 1⌉ × worker Lambda timeout + overhead).
- * The fan-out limit can fall to 1 while the mapping still delivers a batch of
- * maxFanOut (the batch size follows the limit only once the update lands),
- * so the worst batch runs maxFanOut waves of worker timeouts. Past 900 s the
- * ventilator must hand unstarted records back instead of starting them.
- */
-export function ventilatorTimeoutSeconds(provider: Pick<Provider, "worker" | "maxFanOut">): number {
-  const waves = fanOutWaves(provider.maxFanOut, 1);
-  return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, waves * workerLambdaTimeoutSeconds(provider) + VENTILATOR_OVERHEAD_SECONDS);
 }
 
 /**

@@ -4,9 +4,20 @@
  */
 import type { z } from "zod";
 import { CatalogError } from "../errors";
-import { accessIntervals, intervalsOverlap, longestClosedMinutes, maintenanceInterval, openMask } from "../windows/weekly";
+import { accessIntervals, intervalsOverlap, longestClosedMinutes, longestOpenMinutes, maintenanceInterval, openMask } from "../windows/weekly";
 import { catalogSchema, providerSchema } from "./schema";
 import type { Catalog, DeprecatedField, Provider } from "./provider";
+import {
+  callBoundMs,
+  CALL_SLACK_SECONDS,
+  FINISH_MARGIN_MS,
+  INVOKE_MARGIN_MS,
+  LAMBDA_MAX_TIMEOUT_SECONDS,
+  MAX_WORKER_TIMEOUT_SECONDS,
+  VENTILATOR_OVERHEAD_SECONDS,
+  WORKER_INIT_MAX_SECONDS,
+  workerLambdaTimeoutSeconds,
+} from "./timing";
 
 type Parsed = z.output<typeof providerSchema>;
 
@@ -137,6 +148,7 @@ function crossCheck(p: Parsed, resolved: Provider): string[] {
       `latencyThresholdMs ${p.latencyThresholdMs} must be below worker.timeoutSeconds ${p.worker.timeoutSeconds} (× 1000): a timeout would never count as slow`,
     );
   }
+  problems.push(...timingProblems(p, resolved));
   if (p.controller.strategy === "adaptive" && p.controller.breaker.maxIntervalMinutes < p.controller.breaker.baseIntervalMinutes) {
     problems.push(
       `controller.breaker.maxIntervalMinutes ${p.controller.breaker.maxIntervalMinutes} is below baseIntervalMinutes ${p.controller.breaker.baseIntervalMinutes}`,
@@ -162,6 +174,37 @@ function crossCheck(p: Parsed, resolved: Provider): string[] {
     problems.push(
       `streamRetentionHours ${p.streamRetentionHours} is shorter than the longest closed period (${closedHours.toFixed(1)} h in real time): queued records would expire before the provider opens`,
     );
+  }
+  return problems;
+}
+
+/**
+ * Timings under which a guarantee could not hold: a ventilator that can never
+ * start a call, a claim whose lease ends while its call may still run (a
+ * second invocation would fetch the record again), windows too short for any call.
+ */
+function timingProblems(p: Parsed, resolved: Provider): string[] {
+  const problems: string[] = [];
+  const timeout = p.worker.timeoutSeconds;
+  if (timeout > MAX_WORKER_TIMEOUT_SECONDS) {
+    problems.push(
+      `worker.timeoutSeconds ${timeout} leaves the ventilator no time to start a call: a call needs ${timeout} s + ${(INVOKE_MARGIN_MS + FINISH_MARGIN_MS) / 1000} s of margins ` +
+        `and the ventilator ${VENTILATOR_OVERHEAD_SECONDS} s of its own within Lambda's ${LAMBDA_MAX_TIMEOUT_SECONDS} s; at most ${MAX_WORKER_TIMEOUT_SECONDS}`,
+    );
+  }
+  const boundSeconds = callBoundMs(resolved) / 1000;
+  if (p.ledger.leaseSeconds !== undefined && p.ledger.leaseSeconds < boundSeconds) {
+    const margin = workerLambdaTimeoutSeconds(resolved) - timeout;
+    problems.push(
+      `ledger.leaseSeconds ${p.ledger.leaseSeconds} is shorter than a worker call can run (worker.timeoutSeconds ${timeout} + ${margin} s Lambda margin ` +
+        `+ ${WORKER_INIT_MAX_SECONDS} s cold start + ${CALL_SLACK_SECONDS} s slack = ${boundSeconds} s): a second invocation could claim the record while the first call is still running`,
+    );
+  }
+  if (p.accessWindows.length > 0 || p.maintenanceWindows.length > 0) {
+    const open = longestOpenMinutes(p.accessWindows, p.maintenanceWindows);
+    if (open > 0 && open * 60 < boundSeconds) {
+      problems.push(`accessWindows: the longest open stretch (${open} min) is shorter than one worker call can run (${boundSeconds} s): no call could ever start`);
+    }
   }
   return problems;
 }

@@ -69,14 +69,21 @@ export function openMask(access: readonly AccessWindow[], maintenance: readonly 
  * across the week's wrap. Records queued at its start must survive it.
  */
 export function longestClosedMinutes(access: readonly AccessWindow[], maintenance: readonly MaintenanceWindow[]): number {
-  const open = openMask(access, maintenance);
-  if (!open.includes(1)) return MINUTES_PER_WEEK;
+  return longestRun(openMask(access, maintenance), 0);
+}
+
+/** The longest run of minutes in which calls are allowed, across the week's wrap; 0 when never. */
+export function longestOpenMinutes(access: readonly AccessWindow[], maintenance: readonly MaintenanceWindow[]): number {
+  return longestRun(openMask(access, maintenance), 1);
+}
+
+/** Longest run of `value` in the weekly mask; two passes over the week so a run crossing Sunday→Monday is counted whole. */
+function longestRun(mask: Uint8Array, value: 0 | 1): number {
   let longest = 0;
   let run = 0;
-  // Two passes over the week so a run crossing Sunday→Monday is counted whole.
   for (let i = 0; i < 2 * MINUTES_PER_WEEK; i++) {
-    if (open[i % MINUTES_PER_WEEK]) run = 0;
-    else longest = Math.max(longest, ++run);
+    if (mask[i % MINUTES_PER_WEEK] === value) longest = Math.max(longest, ++run);
+    else run = 0;
   }
   return Math.min(longest, MINUTES_PER_WEEK);
 }

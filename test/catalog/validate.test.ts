@@ -151,3 +151,25 @@ describe("catalog validation", () => {
     expect(validateProvider(JSON.parse(serializeProvider(p!)))).to.deep.equal(p);
   });
 });
+
+describe("catalog validation: timings that would break the guarantees (finding 6)", () => {
+  it("refuses a worker timeout so long that the ventilator could never start a call, in one line", () => {
+    expect(one({ ...ok, latencyThresholdMs: 1000, worker: { module: "chaos", timeoutSeconds: 880 } })).to.deep.equal([
+      'providers.json: provider "ok" (#1): worker.timeoutSeconds 880 leaves the ventilator no time to start a call: a call needs 880 s + 5 s of margins and the ventilator 30 s of its own within Lambda\'s 900 s; at most 865',
+    ]);
+    expect(() => validateCatalog({ providers: [{ ...ok, worker: { module: "chaos", timeoutSeconds: 865 } }] })).not.to.throw();
+  });
+
+  it("refuses a lease shorter than a worker call can run, in one line", () => {
+    expect(one({ ...ok, worker: { module: "chaos", timeoutSeconds: 90 }, ledger: { leaseSeconds: 60 } })).to.deep.equal([
+      'providers.json: provider "ok" (#1): ledger.leaseSeconds 60 is shorter than a worker call can run (worker.timeoutSeconds 90 + 5 s Lambda margin + 10 s cold start + 5 s slack = 110 s): a second invocation could claim the record while the first call is still running',
+    ]);
+    expect(() => validateCatalog({ providers: [{ ...ok, worker: { module: "chaos", timeoutSeconds: 90 }, ledger: { leaseSeconds: 110 } }] })).not.to.throw();
+  });
+
+  it("refuses access windows too short for one call to fit before they close", () => {
+    expect(one({ ...ok, latencyThresholdMs: 1000, accessWindows: [{ start: "10:00", end: "10:01" }], worker: { module: "chaos", timeoutSeconds: 90 } })).to.deep.equal([
+      'providers.json: provider "ok" (#1): accessWindows: the longest open stretch (1 min) is shorter than one worker call can run (110 s): no call could ever start',
+    ]);
+  });
+});
