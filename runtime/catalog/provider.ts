@@ -17,7 +17,7 @@ export interface Provider extends Omit<Parsed, "maxFanOut" | "initialFanOut" | D
   initialFanOut: number;
   /** Kinesis retention, at least the longest closed period + 24 h. */
   streamRetentionHours: number;
-  ledger: { ttlDays: number; leaseSeconds: number };
+  ledger: { ttlDays: number; leaseSeconds: number; retryBackoffSeconds: number };
   /** Batches that can be in flight at once: shards × parallelization factor. */
   concurrentBatches: number;
   /** Longest stretch of the week during which calls are forbidden, in minutes. */

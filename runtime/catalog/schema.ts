@@ -100,6 +100,13 @@ export const ledgerSettingsSchema = z.strictObject({
     .max(3_600)
     .optional()
     .describe("How long a claim blocks others (default: worker timeout + 60 s)."),
+  retryBackoffSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(3_600)
+    .default(10)
+    .describe("Wait before a failed record is tried again; doubles with each attempt, up to 10 minutes (a provider's Retry-After wins when longer)."),
 });
 
 export const providerSchema = z.strictObject({

@@ -233,7 +233,7 @@ export function resolveProvider(parsed: Parsed): Provider {
     concurrentBatches,
     longestClosedMinutes: closed,
     streamRetentionHours: p.streamRetentionHours ?? Math.min(8_760, Math.max(24, Math.ceil(closed / 60) + 24)),
-    ledger: { ttlDays: p.ledger.ttlDays, leaseSeconds: p.ledger.leaseSeconds ?? p.worker.timeoutSeconds + 60 },
+    ledger: { ttlDays: p.ledger.ttlDays, leaseSeconds: p.ledger.leaseSeconds ?? p.worker.timeoutSeconds + 60, retryBackoffSeconds: p.ledger.retryBackoffSeconds },
   };
 }
 

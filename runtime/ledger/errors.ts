@@ -26,7 +26,7 @@ export class LedgerUnavailableError extends SluiceError {
  */
 export class LedgerConflictError extends SluiceError {
   constructor(
-    readonly operation: "complete" | "fail" | "release" | "markDead",
+    readonly operation: "complete" | "fail" | "release" | "markDead" | "keepForLanding" | "redrive",
     readonly recordId: string,
     readonly day: string,
     readonly stored: LedgerEntry | null,

@@ -4,8 +4,9 @@
  * a silently wrong entry.
  */
 import { LedgerDataError } from "./errors";
+import { keptText } from "./kept-text";
 import type { AttrValue, Item, ItemKey } from "./store";
-import { LEDGER_STATUSES, PAUSE_REASONS, type DayStats, type LedgerEntry, type LedgerStatus, type OperatorAction, type PipelineState } from "./types";
+import { LEDGER_STATUSES, PAUSE_REASONS, type DayStats, type KeptBody, type LedgerEntry, type LedgerStatus, type OperatorAction, type PipelineState } from "./types";
 
 /** Attribute names of a record item. */
 export const F = {
@@ -23,6 +24,15 @@ export const F = {
   /** Status before the current claim, NO_PREVIOUS if there was no item: what `release` restores. */
   prevStatus: "prevStatus",
   prevLeaseUntil: "prevLeaseUntil",
+  notBefore: "notBefore",
+  /** JSON of the stream record's payload, kept by keepText (a dead record's, for a redrive). */
+  payload: "payload",
+  /** A fetched body waiting to land, kept by keepText, with where it lands. */
+  body: "body",
+  landingKey: "landingKey",
+  landingContentType: "landingContentType",
+  landingAttempts: "landingAttempts",
+  redrives: "redrives",
 } as const;
 
 export const NO_PREVIOUS = "none";
@@ -61,19 +71,40 @@ export function readEntry(key: ItemKey, item: Item): LedgerEntry {
   const metadata = field<string>(key, item, F.metadata, "string", true);
   const parsedMetadata = metadata === null ? null : json(key, F.metadata, metadata);
   if (parsedMetadata !== null && (typeof parsedMetadata !== "object" || Array.isArray(parsedMetadata))) throw new LedgerDataError(key, F.metadata, metadata);
+  const payload = field<string>(key, item, F.payload, "string", true);
   return {
     recordId: field(key, item, F.recordId, "string"),
     day: field(key, item, F.day, "string"),
     status: status(key, item[F.status], F.status),
     attempts: field(key, item, F.attempts, "number"),
     leaseUntil: field(key, item, F.leaseUntil, "number", true),
+    notBefore: field(key, item, F.notBefore, "number", true),
     adHoc: field<boolean>(key, item, F.adHoc, "boolean", true) ?? false,
     lastError: field(key, item, F.lastError, "string", true),
     metadata: parsedMetadata as Record<string, unknown> | null,
+    ...(payload === null ? {} : { payload: json(key, F.payload, kept(key, F.payload, payload)) }),
+    landingAttempts: field<number>(key, item, F.landingAttempts, "number", true) ?? 0,
+    bodyKept: item[F.body] !== undefined,
     createdAt: field(key, item, F.createdAt, "number"),
     updatedAt: field(key, item, F.updatedAt, "number"),
     expiresAt: field(key, item, F.expiresAt, "number"),
   };
+}
+
+/** The fetched body an item keeps for its landing; null when it keeps none. */
+export function readKeptBody(key: ItemKey, item: Item): KeptBody | null {
+  const body = field<string>(key, item, F.body, "string", true);
+  if (body === null) return null;
+  const contentType = field<string>(key, item, F.landingContentType, "string", true);
+  return { body: kept(key, F.body, body), key: field(key, item, F.landingKey, "string"), ...(contentType === null ? {} : { contentType }) };
+}
+
+function kept(key: ItemKey, name: string, value: string): string {
+  try {
+    return keptText(value);
+  } catch {
+    throw new LedgerDataError(key, name, value.slice(0, 40));
+  }
 }
 
 /** The claim an in-progress item holds; null when the item does not say what it replaced. */

@@ -20,6 +20,18 @@ export function dayCountersKey(day: string): ItemKey {
   return { pk: `DAY#${day}`, sk: "COUNTERS" };
 }
 
+/**
+ * One item per record that went dead on `day`, so `sluice dead list` reads a
+ * day's dead records with one query (the record key cannot be queried by day).
+ */
+export function deadIndexKey(day: string, recordId: string): ItemKey {
+  return { pk: deadIndexPartition(day), sk: recordId };
+}
+
+export function deadIndexPartition(day: string): string {
+  return `DEAD#${day}`;
+}
+
 export const AUDIT_PARTITION = "AUDIT";
 
 /** ISO time first so the sort key orders the audit by time. */

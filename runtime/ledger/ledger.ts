@@ -6,10 +6,16 @@
  *
  * A claim succeeds, as ONE conditional write, when
  *
- *   no entry  OR  (status = failed AND attempts < maxAttempts)
+ *   no entry  OR  (status = failed AND attempts < maxAttempts AND (no notBefore OR notBefore ≤ now))
  *             OR  (status = in-progress AND leaseUntil < now AND attempts < maxAttempts)
  *
  * and sets status = in-progress, attempts += 1, leaseUntil = now + leaseSeconds.
+ * A failure that leaves attempts sets the retry backoff
+ *
+ *   notBefore = now + max(min(cap, base × 2^(attempts − 1)), min(retryAfter, RETRY_AFTER_CAP_MS)),
+ *   base = retryBackoffSeconds, cap = max(BACKOFF_CAP_MS, base)
+ *
+ * so one short blip cannot spend every attempt within seconds.
  * A claim counts as an attempt even if its caller crashes (its call may have
  * reached the provider). A refused claim is classified from the item the
  * store returns with the refusal (DynamoDB's ALL_OLD), with no second read;
@@ -29,6 +35,14 @@
  *   refused: marking the record failed would let a third invocation claim it
  *   while the second is still calling.
  * - markDead: from any state but done, with or without a claim.
+ * - keepForLanding: the call fetched, its landing failed: landing, with the
+ *   body kept in the item (never fetched again today). claimLanding counts
+ *   each later landing try (landingAttempts < maxAttempts), complete ends it.
+ * - redrive: an operator's second chance for a dead record: back to failed with
+ *   no attempts spent (or to landing, when it keeps a body).
+ * Every transition to dead first writes the record's key under the day's dead
+ * index (`DEAD#day`), so a day's dead records are one query away; a refused
+ * transition leaves a stale index entry, which listDead filters out.
  *
  * Every `now` is epoch milliseconds from the caller's injected clock; `day`
  * is the provider-local day (YYYY-MM-DD) the caller computed.
@@ -40,10 +54,23 @@
 import type { Provider } from "../catalog/provider";
 import { LedgerConflictError, LedgerContentionError, LedgerInputError, LedgerUnavailableError } from "./errors";
 import { expiresAtFor, isValidZone } from "./expiry";
-import { auditItem, F, NO_PREVIOUS, pipelineItem, readAudit, readClaimMemo, readDayStats, readEntry, readPipeline, type ClaimMemo } from "./items";
-import { AUDIT_PARTITION, auditKey, dayCountersKey, PIPELINE_KEY, recordKey } from "./layout";
+import { auditItem, F, NO_PREVIOUS, pipelineItem, readAudit, readClaimMemo, readDayStats, readEntry, readKeptBody, readPipeline, type ClaimMemo } from "./items";
+import { keepText, MAX_KEPT_BODY_BYTES, MAX_KEPT_PAYLOAD_BYTES } from "./kept-text";
+import { AUDIT_PARTITION, auditKey, dayCountersKey, deadIndexKey, deadIndexPartition, PIPELINE_KEY, recordKey } from "./layout";
 import { StoreUnavailableError, when, type Condition, type Item, type ItemKey, type LedgerStore, type WriteResult } from "./store";
-import { DAY_COUNT_NAMES, LEDGER_STATUS, type ClaimResult, type DayCounts, type DayStats, type LedgerEntry, type OperatorAction, type PipelineState, type VersionedPipelineState } from "./types";
+import {
+  DAY_COUNT_NAMES,
+  LEDGER_STATUS,
+  type ClaimResult,
+  type DayCounts,
+  type DayStats,
+  type DeadKeep,
+  type KeptBody,
+  type LedgerEntry,
+  type OperatorAction,
+  type PipelineState,
+  type VersionedPipelineState,
+} from "./types";
 
 export interface LedgerSettings {
   providerId: string;
@@ -55,6 +82,8 @@ export interface LedgerSettings {
   ttlDays: number;
   /** IANA zone in which the provider day ends. @default "UTC" */
   timezone?: string;
+  /** First retry backoff of a failed record, in seconds (see the header). @default 0 (none) */
+  retryBackoffSeconds?: number;
 }
 
 /** The ledger settings of a catalog provider (catalog defaults already filled). */
@@ -65,6 +94,7 @@ export function ledgerSettings(provider: Provider): Required<LedgerSettings> {
     leaseSeconds: provider.ledger.leaseSeconds,
     ttlDays: provider.ledger.ttlDays,
     timezone: provider.timezone,
+    retryBackoffSeconds: provider.ledger.retryBackoffSeconds,
   };
 }
 
@@ -74,6 +104,12 @@ export const LEASE_EXPIRED_ON_LAST_ATTEMPT = "lease expired on the last attempt"
 const MAX_AUDIT_DUPLICATES = 100;
 /** A reservation shrinks on every conflict without refunds, so this only stops a refund storm. */
 const MAX_COUNTER_ROUNDS = 100;
+/** Most dead records listDead reads for one day. */
+export const MAX_DEAD_LISTED = 100_000;
+/** Longest retry backoff from the doubling (a larger retryBackoffSeconds is its own cap). */
+export const BACKOFF_CAP_MS = 600_000;
+/** Longest a provider's Retry-After can hold a record back. */
+export const RETRY_AFTER_CAP_MS = 3_600_000;
 
 export class Ledger {
   readonly settings: Readonly<Required<LedgerSettings>>;
@@ -85,24 +121,26 @@ export class Ledger {
     private readonly store: LedgerStore,
     settings: LedgerSettings,
   ) {
-    const s = { timezone: "UTC", ...settings };
+    const s = { timezone: "UTC", retryBackoffSeconds: 0, ...settings };
     if (typeof s.providerId !== "string" || s.providerId.length === 0) throw new LedgerInputError("settings.providerId", s.providerId, "a non-empty provider id");
     if (!Number.isInteger(s.maxAttempts) || s.maxAttempts < 1) throw new LedgerInputError("settings.maxAttempts", s.maxAttempts, "an integer ≥ 1");
     if (!Number.isFinite(s.leaseSeconds) || s.leaseSeconds <= 0) throw new LedgerInputError("settings.leaseSeconds", s.leaseSeconds, "a number of seconds > 0");
     if (!Number.isInteger(s.ttlDays) || s.ttlDays < 0) throw new LedgerInputError("settings.ttlDays", s.ttlDays, "an integer ≥ 0");
     if (!isValidZone(s.timezone)) throw new LedgerInputError("settings.timezone", s.timezone, "an IANA time zone");
+    if (!Number.isFinite(s.retryBackoffSeconds) || s.retryBackoffSeconds < 0) throw new LedgerInputError("settings.retryBackoffSeconds", s.retryBackoffSeconds, "a number of seconds ≥ 0");
     this.settings = Object.freeze(s);
     this.leaseMs = s.leaseSeconds * 1_000;
   }
 
   // ---- records -------------------------------------------------------------
 
-  async claim(recordId: string, day: string, now: number, opts: { adHoc?: boolean } = {}): Promise<ClaimResult> {
+  /** `keep`: what to keep should the claim find the record out of attempts and end it dead. */
+  async claim(recordId: string, day: string, now: number, opts: { adHoc?: boolean } & DeadKeep = {}): Promise<ClaimResult> {
     const key = this.recordKey(recordId, day, now);
     const { maxAttempts } = this.settings;
     const claimable = when.or(
       when.absent(),
-      when.and(when.eq(F.status, LEDGER_STATUS.FAILED), when.lt(F.attempts, maxAttempts)),
+      when.and(when.eq(F.status, LEDGER_STATUS.FAILED), when.lt(F.attempts, maxAttempts), when.or(when.lacks(F.notBefore), when.le(F.notBefore, now))),
       when.and(when.eq(F.status, LEDGER_STATUS.IN_PROGRESS), when.lt(F.leaseUntil, now), when.lt(F.attempts, maxAttempts)),
     );
     const result = await this.io("claim", () =>
@@ -113,6 +151,7 @@ export class Ledger {
           setIfMissing: { [F.createdAt]: now },
           copy: { [F.prevStatus]: { from: F.status, fallback: NO_PREVIOUS }, [F.prevLeaseUntil]: { from: F.leaseUntil, fallback: 0 } },
           add: { [F.attempts]: 1 },
+          remove: [F.notBefore],
         },
         claimable,
       ),
@@ -121,7 +160,7 @@ export class Ledger {
       this.held.set(heldKey(recordId, day), readClaimMemo(key, result.item)!);
       return { claimed: true, entry: readEntry(key, result.item) };
     }
-    return this.refusal(key, result.current, now);
+    return this.refusal(key, result.current, now, opts);
   }
 
   /**
@@ -129,7 +168,7 @@ export class Ledger {
    * record). All or nothing on store errors: if any claim cannot reach the
    * store, the ones that succeeded are released and the error is thrown.
    */
-  async claimMany(recordIds: readonly string[], day: string, now: number, opts: { adHoc?: boolean } = {}): Promise<ClaimResult[]> {
+  async claimMany(recordIds: readonly string[], day: string, now: number, opts: { adHoc?: boolean } & DeadKeep = {}): Promise<ClaimResult[]> {
     const settled = await Promise.allSettled(recordIds.map((id) => this.claim(id, day, now, opts)));
     const failure = settled.find((s) => s.status === "rejected");
     if (!failure) return settled.map((s) => (s as PromiseFulfilledResult<ClaimResult>).value);
@@ -144,7 +183,7 @@ export class Ledger {
         key,
         {
           set: { [F.status]: LEDGER_STATUS.DONE, [F.updatedAt]: now, ...(metadata ? { [F.metadata]: JSON.stringify(metadata) } : {}) },
-          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil],
+          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.notBefore, F.body, F.landingKey, F.landingContentType],
         },
         when.and(when.present(), when.ne(F.status, LEDGER_STATUS.DONE)),
       ),
@@ -153,23 +192,40 @@ export class Ledger {
     return this.applied("complete", key, recordId, day, result);
   }
 
-  /** Failed, or dead when `permanent` or the claim was the last attempt; `reason` becomes lastError. */
-  async fail(recordId: string, day: string, now: number, opts: { reason: string; permanent?: boolean }): Promise<LedgerEntry> {
+  /**
+   * Failed, or dead when `permanent` or the claim was the last attempt; `reason` becomes lastError.
+   * A failure with attempts left waits out its retry backoff (`retryAfterMs`: the provider's own ask).
+   */
+  async fail(recordId: string, day: string, now: number, opts: { reason: string; permanent?: boolean; retryAfterMs?: number } & DeadKeep): Promise<LedgerEntry> {
     const key = this.recordKey(recordId, day, now);
     const claim = await this.ownClaim("fail", key, recordId, day);
     const dead = opts.permanent === true || claim.attempts >= this.settings.maxAttempts;
+    if (dead) await this.indexDead("fail", recordId, day, now);
     const result = await this.io("fail", () =>
       this.store.update(
         key,
         {
-          set: { [F.status]: dead ? LEDGER_STATUS.DEAD : LEDGER_STATUS.FAILED, [F.lastError]: opts.reason, [F.updatedAt]: now },
-          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil],
+          set: {
+            [F.status]: dead ? LEDGER_STATUS.DEAD : LEDGER_STATUS.FAILED,
+            [F.lastError]: opts.reason,
+            [F.updatedAt]: now,
+            ...(dead ? this.keptPayload(opts) : { [F.notBefore]: now + this.backoffMs(claim.attempts, opts.retryAfterMs) }),
+          },
+          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, ...(dead ? [F.notBefore] : [])],
         },
         this.stillClaimed(claim),
       ),
     );
     this.held.delete(heldKey(recordId, day));
     return this.applied("fail", key, recordId, day, result);
+  }
+
+  /** The retry backoff after the `attempts`-th attempt failed (see the header). */
+  backoffMs(attempts: number, retryAfterMs?: number): number {
+    const base = this.settings.retryBackoffSeconds * 1_000;
+    const doubling = Math.min(Math.max(BACKOFF_CAP_MS, base), base * 2 ** Math.max(0, Math.min(attempts - 1, 30)));
+    const asked = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? Math.min(retryAfterMs, RETRY_AFTER_CAP_MS) : 0;
+    return Math.max(doubling, asked);
   }
 
   /**
@@ -203,22 +259,117 @@ export class Ledger {
     return claim.previousStatus === null ? null : readEntry(key, result.item);
   }
 
-  /** Dead without a call, e.g. a malformed record (recordId may be a synthetic key such as a sequence number). */
-  async markDead(recordId: string, day: string, now: number, reason: string): Promise<LedgerEntry> {
+  /**
+   * Dead without a call, e.g. a malformed record (recordId may be a synthetic key such as a
+   * sequence number), or a fetch that could neither land nor keep its body. A kept body stays.
+   */
+  async markDead(recordId: string, day: string, now: number, reason: string, keep: DeadKeep = {}): Promise<LedgerEntry> {
     const key = this.recordKey(recordId, day, now);
+    await this.indexDead("markDead", recordId, day, now);
     const result = await this.io("markDead", () =>
       this.store.update(
         key,
         {
-          set: { [F.recordId]: recordId, [F.day]: day, [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now, [F.expiresAt]: this.expiresAt(day) },
+          set: { [F.recordId]: recordId, [F.day]: day, [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now, [F.expiresAt]: this.expiresAt(day), ...this.keptPayload(keep) },
           setIfMissing: { [F.createdAt]: now, [F.attempts]: 0, [F.adHoc]: false },
-          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil],
+          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.notBefore],
         },
         when.ne(F.status, LEDGER_STATUS.DONE),
       ),
     );
     this.held.delete(heldKey(recordId, day));
     return this.applied("markDead", key, recordId, day, result);
+  }
+
+  /**
+   * The call fetched the record but its landing failed: the body waits in the item
+   * (status landing) and the record is never fetched again today. From any state but
+   * done, like complete (a late answer still fetched it). `kept: false` when the body
+   * is too large to keep: nothing was written.
+   */
+  async keepForLanding(recordId: string, day: string, now: number, landing: KeptBody & { reason: string }): Promise<{ kept: true; entry: LedgerEntry } | { kept: false; bytes: number }> {
+    const key = this.recordKey(recordId, day, now);
+    const body = keepText(landing.body, MAX_KEPT_BODY_BYTES);
+    if (body === null) return { kept: false, bytes: Buffer.byteLength(landing.body, "utf8") };
+    const result = await this.io("keepForLanding", () =>
+      this.store.update(
+        key,
+        {
+          set: {
+            [F.recordId]: recordId,
+            [F.day]: day,
+            [F.status]: LEDGER_STATUS.LANDING,
+            [F.body]: body,
+            [F.landingKey]: landing.key,
+            ...(landing.contentType ? { [F.landingContentType]: landing.contentType } : {}),
+            [F.landingAttempts]: 1,
+            [F.lastError]: landing.reason,
+            [F.updatedAt]: now,
+            [F.expiresAt]: this.expiresAt(day),
+          },
+          setIfMissing: { [F.createdAt]: now, [F.attempts]: 1, [F.adHoc]: false },
+          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.notBefore],
+        },
+        when.ne(F.status, LEDGER_STATUS.DONE),
+      ),
+    );
+    this.held.delete(heldKey(recordId, day));
+    if (!result.ok) throw new LedgerConflictError("keepForLanding", recordId, day, result.current && readEntry(key, result.current));
+    return { kept: true, entry: readEntry(key, result.item) };
+  }
+
+  /**
+   * Counts one more try at landing a kept body: refused (with the entry) unless the record is
+   * landing with landingAttempts < maxAttempts. No lease: landing the same body twice writes the same object.
+   */
+  async claimLanding(recordId: string, day: string, now: number): Promise<{ claimed: boolean; entry: LedgerEntry | null }> {
+    const key = this.recordKey(recordId, day, now);
+    const result = await this.io("claimLanding", () =>
+      this.store.update(
+        key,
+        { set: { [F.updatedAt]: now }, add: { [F.landingAttempts]: 1 } },
+        when.and(when.eq(F.status, LEDGER_STATUS.LANDING), when.or(when.lacks(F.landingAttempts), when.lt(F.landingAttempts, this.settings.maxAttempts))),
+      ),
+    );
+    if (result.ok) return { claimed: true, entry: readEntry(key, result.item) };
+    return { claimed: false, entry: result.current && readEntry(key, result.current) };
+  }
+
+  /** The body a landing record keeps, with where it lands; null when it keeps none. */
+  async keptBody(recordId: string, day: string): Promise<KeptBody | null> {
+    const key = this.recordKey(recordId, day, 0);
+    const item = await this.io("keptBody", () => this.store.get(key));
+    return item && readKeptBody(key, item);
+  }
+
+  /** The day's dead records, up to MAX_DEAD_LISTED (the dead index, each entry read back: only those still dead). */
+  async listDead(day: string): Promise<LedgerEntry[]> {
+    this.expiresAt(day);
+    const index = await this.io("listDead", () => this.store.query(deadIndexPartition(day), { limit: MAX_DEAD_LISTED }));
+    const entries = await Promise.all(index.map(({ key }) => this.entry(key.sk, day)));
+    return entries.filter((e): e is LedgerEntry => e?.status === LEDGER_STATUS.DEAD);
+  }
+
+  /**
+   * An operator's second chance for a dead record: failed with no attempts spent, so the next
+   * delivery fetches it again (or landing, when it keeps a fetched body, so it lands without a
+   * fetch). Refused (LedgerConflictError) unless it is dead. The payload stays for the caller to re-send.
+   */
+  async redrive(recordId: string, day: string, now: number): Promise<LedgerEntry> {
+    const key = this.recordKey(recordId, day, now);
+    const item = await this.io("redrive", () => this.store.get(key));
+    const landing = item?.[F.body] !== undefined;
+    const result = await this.io("redrive", () =>
+      this.store.update(
+        key,
+        landing
+          ? { set: { [F.status]: LEDGER_STATUS.LANDING, [F.landingAttempts]: 0, [F.updatedAt]: now }, add: { [F.redrives]: 1 } }
+          : { set: { [F.status]: LEDGER_STATUS.FAILED, [F.attempts]: 0, [F.updatedAt]: now }, add: { [F.redrives]: 1 }, remove: [F.notBefore] },
+        when.eq(F.status, LEDGER_STATUS.DEAD),
+      ),
+    );
+    if (!result.ok) throw new LedgerConflictError("redrive", recordId, day, result.current && readEntry(key, result.current), "only a dead record can be redriven");
+    return readEntry(key, result.item);
   }
 
   async entry(recordId: string, day: string): Promise<LedgerEntry | null> {
@@ -326,19 +477,25 @@ export class Ledger {
 
   // ---- helpers ------------------------------------------------------------------
 
-  private async refusal(key: ItemKey, current: Item | null, now: number): Promise<ClaimResult> {
+  private async refusal(key: ItemKey, current: Item | null, now: number, keep: DeadKeep): Promise<ClaimResult> {
     // A refusal returns the item; an absent item would have been claimable, so a store without ALL_OLD is misbehaving.
     if (current === null) throw new LedgerUnavailableError("claim", "update", this.settings.providerId, key, { detail: "the store refused the claim but returned no item" });
     const entry = readEntry(key, current);
     if (entry.status === LEDGER_STATUS.DONE) return { claimed: false, reason: "done", entry, becameDead: false };
     if (entry.status === LEDGER_STATUS.DEAD) return { claimed: false, reason: "dead", entry, becameDead: false };
+    if (entry.status === LEDGER_STATUS.LANDING) return { claimed: false, reason: "landing", entry, becameDead: false };
     if (entry.status === LEDGER_STATUS.IN_PROGRESS && entry.leaseUntil !== null && entry.leaseUntil >= now) return { claimed: false, reason: "leased", entry, becameDead: false };
-    // Refused yet neither done, dead nor leased: no attempts left (an expired last lease, or a failure under a since-lowered cap).
+    if (entry.status === LEDGER_STATUS.FAILED && entry.attempts < this.settings.maxAttempts && entry.notBefore !== null && entry.notBefore > now) {
+      return { claimed: false, reason: "backing-off", entry, becameDead: false };
+    }
+    // Refused yet neither done, dead, landing, leased nor backing off: no attempts left (an expired last lease, or a failure under a since-lowered cap).
     const reason = entry.status === LEDGER_STATUS.IN_PROGRESS ? LEASE_EXPIRED_ON_LAST_ATTEMPT : `attempts exhausted (${entry.attempts} of ${this.settings.maxAttempts})`;
+    const recordId = entry.recordId;
+    await this.indexDead("claim", recordId, entry.day, now);
     const result = await this.io("claim", () =>
       this.store.update(
         key,
-        { set: { [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now }, remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil] },
+        { set: { [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now, ...this.keptPayload(keep) }, remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.notBefore] },
         // Exactly the state we judged: anyone who changed it since decided first.
         when.and(when.eq(F.status, entry.status), when.eq(F.attempts, entry.attempts), entry.leaseUntil === null ? when.lacks(F.leaseUntil) : when.eq(F.leaseUntil, entry.leaseUntil)),
       ),
@@ -363,11 +520,23 @@ export class Ledger {
     throw new LedgerConflictError(operation, recordId, day, item && readEntry(key, item), "this invocation holds no claim on it");
   }
 
+  /** Index first: a dead record must be listable; an index entry whose transition was refused is filtered by listDead. */
+  private async indexDead(operation: string, recordId: string, day: string, now: number): Promise<void> {
+    await this.io(operation, () => this.store.put(deadIndexKey(day, recordId), { recordId, at: now, [F.expiresAt]: this.expiresAt(day) }));
+  }
+
+  /** The payload attribute to set, when there is one and it fits. */
+  private keptPayload(keep: DeadKeep): Record<string, string> {
+    if (keep.payload === undefined) return {};
+    const kept = keepText(JSON.stringify(keep.payload), MAX_KEPT_PAYLOAD_BYTES);
+    return kept === null ? {} : { [F.payload]: kept };
+  }
+
   private stillClaimed(claim: ClaimMemo): Condition {
     return when.and(when.eq(F.status, LEDGER_STATUS.IN_PROGRESS), when.eq(F.attempts, claim.attempts));
   }
 
-  private applied(operation: "complete" | "fail" | "markDead", key: ItemKey, recordId: string, day: string, result: WriteResult): LedgerEntry {
+  private applied(operation: LedgerConflictError["operation"], key: ItemKey, recordId: string, day: string, result: WriteResult): LedgerEntry {
     if (!result.ok) throw new LedgerConflictError(operation, recordId, day, result.current && readEntry(key, result.current));
     return readEntry(key, result.item);
   }

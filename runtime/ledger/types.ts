@@ -11,6 +11,11 @@ export const LEDGER_STATUS = {
   FAILED: "failed",
   /** Never claimed again this provider day. */
   DEAD: "dead",
+  /**
+   * Fetched, but its landing failed: the body waits in the item and the record
+   * is never fetched again today; a later delivery lands the kept body.
+   */
+  LANDING: "landing",
 } as const;
 export type LedgerStatus = (typeof LEDGER_STATUS)[keyof typeof LEDGER_STATUS];
 export const LEDGER_STATUSES: readonly LedgerStatus[] = Object.values(LEDGER_STATUS);
@@ -24,11 +29,19 @@ export interface LedgerEntry {
   attempts: number;
   /** Epoch ms until which the claim blocks others; null unless in progress. */
   leaseUntil: number | null;
+  /** Epoch ms before which a failed record is not claimed again (its retry backoff); null when none. */
+  notBefore: number | null;
   /** Whether the current or last claim came from an ad-hoc (adviser-requested) ingestion. */
   adHoc: boolean;
   lastError: string | null;
   /** What the worker reported on success, if anything. */
   metadata: Record<string, unknown> | null;
+  /** The stream record's payload, kept when the record went dead (for a redrive); undefined when none was kept. */
+  payload?: unknown;
+  /** Landings of a kept body tried so far (status landing), the worker's own first try included. */
+  landingAttempts: number;
+  /** A fetched body is kept in the item, waiting to land. */
+  bodyKept: boolean;
   /** Epoch ms. */
   createdAt: number;
   /** Epoch ms. */
@@ -37,7 +50,12 @@ export interface LedgerEntry {
   expiresAt: number;
 }
 
-export const CLAIM_REFUSALS = ["done", "dead", "leased"] as const;
+/**
+ * Why a claim was refused: done, dead, leased (another claim's call may still run),
+ * landing (fetched already; its body waits to land), backing-off (failed, and its retry
+ * backoff has not passed: notBefore says until when).
+ */
+export const CLAIM_REFUSALS = ["done", "dead", "leased", "landing", "backing-off"] as const;
 export type ClaimRefusal = (typeof CLAIM_REFUSALS)[number];
 
 export type ClaimResult =
@@ -50,7 +68,11 @@ export type ClaimResult =
       becameDead: boolean;
     };
 
-export const PAUSE_REASONS = ["outside-window", "maintenance", "daily-limit", "operator"] as const;
+/**
+ * Why a pipeline is paused. "auth": the provider refused the credential (401/403): a
+ * provider-level condition that only an operator's `sluice resume` lifts.
+ */
+export const PAUSE_REASONS = ["outside-window", "maintenance", "daily-limit", "operator", "auth"] as const;
 export type PauseReason = (typeof PAUSE_REASONS)[number];
 
 export interface Pause {
@@ -59,6 +81,7 @@ export interface Pause {
   since: number;
   /** Operator who paused, for reason "operator". */
   by?: string;
+  /** The operator's reason; for "auth", the provider's answer. */
   note?: string;
   /** Mapping batch size to resume at instead of the controller's, e.g. a gentle restart after maintenance. */
   resumeMappingBatchSize?: number;
@@ -110,4 +133,18 @@ export interface DayStats {
   adHocDone: number;
   adHocFailed: number;
   adHocDead: number;
+}
+
+/** A fetched body waiting in the ledger for its landing. */
+export interface KeptBody {
+  body: string;
+  /** Where it lands (e.g. the S3 key). */
+  key: string;
+  contentType?: string;
+}
+
+/** Options of a transition that may end a record dead: what to keep for a redrive. */
+export interface DeadKeep {
+  /** The stream record's payload; kept up to MAX_KEPT_PAYLOAD_BYTES. */
+  payload?: unknown;
 }

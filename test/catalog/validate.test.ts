@@ -56,7 +56,7 @@ describe("catalog validation", () => {
       longestClosedMinutes: 0,
     });
     expect(p!.controller).to.deep.include({ strategy: "adaptive", decreaseFactor: 0.7 });
-    expect(p!.ledger).to.deep.equal({ ttlDays: 7, leaseSeconds: 150 });
+    expect(p!.ledger).to.deep.equal({ ttlDays: 7, leaseSeconds: 150, retryBackoffSeconds: 10 });
     expect(p!.worker.settings).to.deep.include({ slowPercentage: 0, errorPercentage: 0 });
   });
 

@@ -10,8 +10,8 @@ const VALID: LedgerSettings = { providerId: "acme", maxAttempts: 3, leaseSeconds
 describe("ledger settings", () => {
   it("come from the catalog provider, defaults filled by the catalog", () => {
     const provider = validateProvider({ id: "meridian-funds", maxConcurrency: 4, maxAttempts: 4, timezone: "Europe/London", worker: { module: "chaos", timeoutSeconds: 30 }, ledger: { ttlDays: 3 } });
-    // leaseSeconds: the catalog's default, worker timeout + 60 s.
-    expect(ledgerSettings(provider)).to.deep.equal({ providerId: "meridian-funds", maxAttempts: 4, leaseSeconds: 90, ttlDays: 3, timezone: "Europe/London" });
+    // leaseSeconds: the catalog's default, worker timeout + 60 s; retryBackoffSeconds: the catalog's default, 10 s.
+    expect(ledgerSettings(provider)).to.deep.equal({ providerId: "meridian-funds", maxAttempts: 4, leaseSeconds: 90, ttlDays: 3, timezone: "Europe/London", retryBackoffSeconds: 10 });
   });
 
   const INVALID: Array<[string, Partial<LedgerSettings>]> = [
