@@ -8,7 +8,8 @@
  *   pause   pause = {reason: "operator", since, by, note, resumeMappingBatchSize}; disable the mapping.
  *           resumeMappingBatchSize keeps the size an earlier window/daily-limit pause saved, else the
  *           controller's applied batch size.
- *   resume  only an operator pause. It becomes the pause the pipeline would be in without it —
+ *   resume  only an operator pause, or an auth pause (the provider refused the credential: an operator
+ *           fixed it). It becomes the pause the pipeline would be in without it —
  *           window closed → that window's pause; daily limit used up → "daily-limit"; else none —
  *           and the mapping is enabled at the saved batch size (1 while half-open) unless the
  *           catalog disables the provider, a pause remains, or the breaker is open: then the
@@ -81,11 +82,11 @@ export function planPause(input: PlanInput): Plan {
 export function planResume(input: PlanInput): Plan {
   const { provider, now } = input;
   const pause = input.loaded?.state.pause ?? null;
-  if (pause?.reason !== "operator") {
+  if (pause?.reason !== "operator" && pause?.reason !== "auth") {
     const why = pause
       ? `it is paused for "${pause.reason}" since ${localAndUtc(provider.timezone, pause.since)}, which the re-arm schedule lifts by itself`
       : "it is not paused";
-    return { kind: "refuse", message: `provider "${provider.id}" has no operator pause to resume: ${why}` };
+    return { kind: "refuse", message: `provider "${provider.id}" has no operator or auth pause to resume: ${why}` };
   }
   const controller = controllerOf(input);
   // The size the re-arm schedule would resume at, by the same rule (runtime/ventilator/schedule.ts).
@@ -136,6 +137,7 @@ export function describeHold(hold: Hold, provider: Provider): string {
       return `the breaker is open: the re-arm schedule probes at batch size 1 from ${at(hold.nextProbeAt)} (sluice reset-breaker -p ${provider.id} closes it now)`;
     case "pause":
       if (hold.pause.reason === "operator") return `still paused by ${hold.pause.by ?? "an operator"} since ${at(hold.pause.since)}: run sluice resume -p ${provider.id}`;
+      if (hold.pause.reason === "auth") return `paused since ${at(hold.pause.since)}: the provider refused the credential (${hold.pause.note ?? "401/403"}); fix it, then run sluice resume -p ${provider.id}`;
       if (hold.pause.reason === "daily-limit") return `today's daily request limit (${provider.dailyRequestLimit}) is used up: the re-arm schedule resumes on the next provider day`;
       return `paused for "${hold.pause.reason}": the re-arm schedule enables the mapping when the window opens`;
   }

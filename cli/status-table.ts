@@ -33,7 +33,9 @@ function pauseCell(s: ProviderStatus, now: number): string {
   const p = s.pause;
   if (!p) return "-";
   const since = relative(at(p.since), now);
-  return p.reason === "operator" ? `operator by ${p.by ?? "?"}, ${since}` : `${p.reason}, ${since}`;
+  if (p.reason === "operator") return `operator by ${p.by ?? "?"}, ${since}`;
+  if (p.reason === "auth") return `auth (credential refused: resume after fixing it), ${since}`;
+  return `${p.reason}, ${since}`;
 }
 
 function windowCell(s: ProviderStatus, now: number): string {

@@ -7,7 +7,7 @@
  * engines. Used by the end-to-end tests and by `sluice local`.
  */
 import { pipelineNames, type PipelineNames } from "../components/naming";
-import { lambdaClient } from "../runtime/aws/clients";
+import { ventilatorLambdaClient } from "../runtime/aws/clients";
 import { realSleep } from "../runtime/aws/backoff";
 import { LambdaWorkerInvoker } from "../runtime/aws/lambda-invoker";
 import { EventSourceMappingControl } from "../runtime/aws/mapping-control";
@@ -132,14 +132,14 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
   };
   emulator.functions.register({
     name: names.worker,
-    handler: (event) => withLedgerGuard(served, newLedger, clock)(event as WorkerRequest),
+    handler: (event) => withLedgerGuard(served, { ledger: newLedger, clock })(event as WorkerRequest),
     timeoutMs: provider.worker.timeoutSeconds * 1000,
     reservedConcurrency: provider.maxConcurrency,
     memoryMb: provider.worker.memoryMb,
   });
 
   const logs: Record<string, unknown>[] = [];
-  const client = lambdaClient({ endpoint: emulator.endpoint, region: emulator.place.region, maxAttempts: 1 });
+  const client = ventilatorLambdaClient(provider.maxFanOut, { endpoint: emulator.endpoint, region: emulator.place.region });
   let context: InvocationContext | undefined;
   const ventilator = createVentilator({
     provider,

@@ -4,14 +4,25 @@
  * Invoke of a function that throws answers HTTP 200 with `FunctionError` set
  * and the error in the payload; it does not reject. The original demo counted
  * those as successes, which hid every worker failure from its controller. Here
- * every way a call can go wrong becomes a classified InvokeResult:
+ * every way a call can go wrong becomes a classified InvokeResult, with what it
+ * tells about the call's fate (see CallFate in ventilator/ports):
  *
- *   FunctionError, "Task timed out" / Sandbox.Timedout  -> timeout
- *   FunctionError, anything else                        -> error (its errorMessage)
- *   WorkerResponse { ok: false, kind }                  -> kind
- *   TooManyRequestsException (reserved concurrency full)-> throttled
- *   our own deadline (AbortController at timeoutMs)     -> timeout
- *   other SDK / network error, unparseable payload      -> error
+ *   FunctionError, "Task timed out" / Sandbox.Timedout  -> timeout, made
+ *   FunctionError, anything else                        -> error (its errorMessage), made
+ *   WorkerResponse { ok: false, kind }                  -> kind, made (not-made if providerCalled: false)
+ *   TooManyRequestsException (reserved concurrency full)-> throttled, not-made (the worker never ran)
+ *   another 4xx from the Lambda API (AccessDenied, ...) -> error, not-made
+ *   a 5xx from the Lambda API                           -> error, in-doubt
+ *   a connection never made (refused, unknown host,
+ *     no credentials)                                   -> error, not-made
+ *   a connection lost after the request went out        -> error, in-doubt
+ *   our own deadline (AbortController at timeoutMs)     -> timeout, in-doubt
+ *   unparseable payload                                 -> error, made
+ *
+ * A call's latency counts from the moment the signed request is handed to the
+ * HTTP handler: credential loading is not the provider's time. The client's
+ * sockets must cover the fan-out (see ventilatorLambdaClient), or calls would
+ * also queue for a socket inside the handler.
  *
  * Build the client with `maxAttempts: 1`: the SDK's own retry would hide
  * throttles from the controller and spend the worker's time budget.
@@ -19,7 +30,7 @@
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { isWorkerResponse, type WorkerRequest } from "../workers/contract";
 import { systemClock, type Clock, type InvokeResult, type WorkerInvoker } from "../ventilator/ports";
-import { describeError, errorName } from "./sdk-errors";
+import { describeError, errorName, httpStatusOf } from "./sdk-errors";
 
 export interface LambdaWorkerInvokerOptions {
   client: LambdaClient;
@@ -32,6 +43,9 @@ export interface LambdaWorkerInvokerOptions {
 const LAMBDA_TIMEOUT_TYPES = new Set(["Sandbox.Timedout"]);
 const LAMBDA_TIMEOUT_MESSAGE = /Task timed out/i;
 const THROTTLE_ERRORS = new Set(["TooManyRequestsException"]);
+/** Failures that happen before a request can leave: nothing reached Lambda. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
+const NOT_SENT_NAMES = new Set(["CredentialsProviderError"]);
 
 export class LambdaWorkerInvoker implements WorkerInvoker {
   private readonly client: LambdaClient;
@@ -47,26 +61,33 @@ export class LambdaWorkerInvoker implements WorkerInvoker {
   }
 
   async invoke(request: WorkerRequest, timeoutMs: number): Promise<InvokeResult> {
-    const started = this.clock.now();
+    let sentAt: number | undefined;
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), Math.max(0, timeoutMs));
     let result: Omit<InvokeResult, "latencyMs">;
     try {
-      const out = await this.client.send(
-        new InvokeCommand({
-          FunctionName: this.functionName,
-          InvocationType: "RequestResponse",
-          Payload: this.encoder.encode(JSON.stringify(request)),
-        }),
-        { abortSignal: abort.signal },
+      const command = new InvokeCommand({
+        FunctionName: this.functionName,
+        InvocationType: "RequestResponse",
+        Payload: this.encoder.encode(JSON.stringify(request)),
+      });
+      // The deserialize step runs after signing, right before the HTTP handler sends the request.
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          sentAt ??= this.clock.now();
+          return next(args);
+        },
+        { step: "deserialize", priority: "low", name: "sluiceCallClock" },
       );
+      const out = await this.client.send(command, { abortSignal: abort.signal });
       result = classifyAnswer(out.FunctionError, out.Payload);
     } catch (err) {
       result = classifyFailure(err, abort.signal.aborted, timeoutMs);
     } finally {
       clearTimeout(timer);
     }
-    return { ...result, latencyMs: Math.max(0, this.clock.now() - started) };
+    const end = this.clock.now();
+    return { ...result, latencyMs: Math.max(0, end - (sentAt ?? end)) };
   }
 }
 
@@ -90,20 +111,38 @@ export function classifyAnswer(functionError: string | undefined, payload: Uint8
     const message = typeof body.errorMessage === "string" ? body.errorMessage : undefined;
     const reason = message ?? type ?? `FunctionError ${functionError}`;
     if ((type && LAMBDA_TIMEOUT_TYPES.has(type)) || (message && LAMBDA_TIMEOUT_MESSAGE.test(message))) {
-      return { outcome: "timeout", reason };
+      return { outcome: "timeout", reason, call: "made" };
     }
-    return { outcome: "error", reason };
+    return { outcome: "error", reason, call: "made" };
   }
-  if (!parsed.ok) return { outcome: "error", reason: "worker answered a payload that is not JSON" };
-  if (!isWorkerResponse(parsed.value)) return { outcome: "error", reason: "worker answered JSON that is not a WorkerResponse" };
-  if (parsed.value.ok) return parsed.value.recorded === true ? { outcome: "ok", recorded: true } : { outcome: "ok" };
-  return { outcome: parsed.value.kind, reason: parsed.value.reason };
+  if (!parsed.ok) return { outcome: "error", reason: "worker answered a payload that is not JSON", call: "made" };
+  if (!isWorkerResponse(parsed.value)) return { outcome: "error", reason: "worker answered JSON that is not a WorkerResponse", call: "made" };
+  const answer = parsed.value;
+  if (answer.ok) return answer.recorded === true ? { outcome: "ok", recorded: true, call: "made" } : { outcome: "ok", call: "made" };
+  return {
+    outcome: answer.kind,
+    reason: answer.reason,
+    call: answer.providerCalled === false ? "not-made" : "made",
+    ...(typeof answer.retryAfterMs === "number" && answer.retryAfterMs > 0 ? { retryAfterMs: answer.retryAfterMs } : {}),
+    ...(answer.kind === "landing" ? { kept: answer.kept === true } : {}),
+  };
 }
 
-/** An Invoke that did not get an answer from the function. */
-function classifyFailure(err: unknown, deadlineReached: boolean, timeoutMs: number): Classified {
-  if (deadlineReached) return { outcome: "timeout", reason: `no answer within ${timeoutMs} ms` };
+/** An Invoke that did not get an answer from the function. Exported for the fault search. */
+export function classifyFailure(err: unknown, deadlineReached: boolean, timeoutMs: number): Classified {
+  if (deadlineReached) return { outcome: "timeout", reason: `no answer within ${timeoutMs} ms`, call: "in-doubt" };
   const name = errorName(err);
-  if (name && THROTTLE_ERRORS.has(name)) return { outcome: "throttled", reason: describeError(err) };
-  return { outcome: "error", reason: describeError(err) };
+  const reason = describeError(err);
+  if (name && THROTTLE_ERRORS.has(name)) return { outcome: "throttled", reason, call: "not-made" };
+  const status = httpStatusOf(err);
+  if (status !== undefined) return { outcome: "error", reason, call: status < 500 ? "not-made" : "in-doubt" };
+  return { outcome: "error", reason, call: neverSent(err) ? "not-made" : "in-doubt" };
+}
+
+function neverSent(err: unknown): boolean {
+  const name = errorName(err);
+  if (name && NOT_SENT_NAMES.has(name)) return true;
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = typeof e?.code === "string" ? e.code : typeof e?.cause?.code === "string" ? e.cause.code : undefined;
+  return code !== undefined && NOT_SENT_CODES.has(code);
 }

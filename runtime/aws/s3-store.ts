@@ -1,4 +1,4 @@
-/** ObjectStore on S3 PutObject: one bucket per adapter, JSON bodies. */
+/** ObjectStore on S3 PutObject: one bucket per adapter. */
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { SluiceError } from "../errors";
 import type { ObjectStore } from "../workers/http/ports";
@@ -24,11 +24,9 @@ export class S3ObjectStore implements ObjectStore {
     this.bucket = opts.bucket;
   }
 
-  async putJson(key: string, json: string): Promise<void> {
+  async put(key: string, body: string, contentType = "application/json; charset=utf-8"): Promise<void> {
     try {
-      await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: json, ContentType: "application/json; charset=utf-8" }),
-      );
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
     } catch (err) {
       throw new ObjectStoreError(this.bucket, key, err);
     }

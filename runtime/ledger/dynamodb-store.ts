@@ -15,13 +15,13 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
-import { dynamoClient } from "../aws/clients";
+import { ledgerDynamoClient } from "../aws/clients";
 import { PARTITION_KEY, SORT_KEY } from "./layout";
 import { StoreUnavailableError, type AttrValue, type Changes, type Condition, type Item, type ItemKey, type KeyedItem, type LedgerStore, type QueryOptions, type StoreOperation, type WriteResult } from "./store";
 
 export interface DynamoDbLedgerStoreOptions {
   tableName: string;
-  /** @default dynamoClient() (endpoint from AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL) */
+  /** @default ledgerDynamoClient() (endpoint from AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL; the SDK retries throttling only) */
   client?: DynamoDBClient;
 }
 
@@ -33,7 +33,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
 
   constructor(options: DynamoDbLedgerStoreOptions) {
     this.tableName = options.tableName;
-    this.client = options.client ?? dynamoClient();
+    this.client = options.client ?? ledgerDynamoClient();
   }
 
   async get(key: ItemKey): Promise<Item | null> {

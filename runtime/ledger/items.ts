@@ -24,6 +24,9 @@ export const F = {
   /** Status before the current claim, NO_PREVIOUS if there was no item: what `release` restores. */
   prevStatus: "prevStatus",
   prevLeaseUntil: "prevLeaseUntil",
+  /** Identifies the claim an in-progress item holds, so a claim whose answer was lost can tell it is its own. */
+  claimId: "claimId",
+  prevClaimId: "prevClaimId",
   notBefore: "notBefore",
   /** JSON of the stream record's payload, kept by keepText (a dead record's, for a redrive). */
   payload: "payload",
@@ -40,6 +43,8 @@ export const NO_PREVIOUS = "none";
 /** What a claim replaced, so that `release` can put it back. */
 export interface ClaimMemo {
   attempts: number;
+  claimId: string | null;
+  previousClaimId: string | null;
   /** null: there was no item before the claim. */
   previousStatus: LedgerStatus | null;
   previousLeaseUntil: number | null;
@@ -113,6 +118,8 @@ export function readClaimMemo(key: ItemKey, item: Item): ClaimMemo | null {
   if (previous === undefined) return null;
   return {
     attempts: field(key, item, F.attempts, "number"),
+    claimId: field<string>(key, item, F.claimId, "string", true),
+    previousClaimId: field<string>(key, item, F.prevClaimId, "string", true) || null,
     previousStatus: previous === NO_PREVIOUS ? null : status(key, previous, F.prevStatus),
     previousLeaseUntil: field<number>(key, item, F.prevLeaseUntil, "number", true) || null,
   };

@@ -20,6 +20,11 @@
  * reached the provider). A refused claim is classified from the item the
  * store returns with the refusal (DynamoDB's ALL_OLD), with no second read;
  * an expired lease on the last attempt is turned dead on the spot.
+ * Each claim writes a claimId of its own. A store error does not say whether
+ * the write was applied (a DynamoDB 500, a connection lost after sending), and
+ * a retried write that was applied the first time is refused by its own
+ * result: in both cases the claim reads the item back, and an item holding
+ * its claimId is its claim.
  *
  * Transitions after a claim:
  * - complete: done, from any state but done. A late completion (our lease
@@ -52,6 +57,7 @@
  * which is fine; the simulator gives each concurrent ventilator its own).
  */
 import type { Provider } from "../catalog/provider";
+import { randomUUID } from "node:crypto";
 import { LedgerConflictError, LedgerContentionError, LedgerInputError, LedgerUnavailableError } from "./errors";
 import { expiresAtFor, isValidZone } from "./expiry";
 import { auditItem, F, NO_PREVIOUS, pipelineItem, readAudit, readClaimMemo, readDayStats, readEntry, readKeptBody, readPipeline, type ClaimMemo } from "./items";
@@ -116,11 +122,17 @@ export class Ledger {
   private readonly leaseMs: number;
   /** Claims this instance made and has not resolved, by recordId + day. */
   private readonly held = new Map<string, ClaimMemo>();
+  private readonly claimIds: () => string;
 
+  /** `claimIds`: unique ids for this instance's claims. @default a random UUID prefix and a counter */
   constructor(
     private readonly store: LedgerStore,
     settings: LedgerSettings,
+    claimIds?: () => string,
   ) {
+    const prefix = randomUUID();
+    let n = 0;
+    this.claimIds = claimIds ?? (() => `${prefix}/${++n}`);
     const s = { timezone: "UTC", retryBackoffSeconds: 0, ...settings };
     if (typeof s.providerId !== "string" || s.providerId.length === 0) throw new LedgerInputError("settings.providerId", s.providerId, "a non-empty provider id");
     if (!Number.isInteger(s.maxAttempts) || s.maxAttempts < 1) throw new LedgerInputError("settings.maxAttempts", s.maxAttempts, "an integer ≥ 1");
@@ -143,19 +155,37 @@ export class Ledger {
       when.and(when.eq(F.status, LEDGER_STATUS.FAILED), when.lt(F.attempts, maxAttempts), when.or(when.lacks(F.notBefore), when.le(F.notBefore, now))),
       when.and(when.eq(F.status, LEDGER_STATUS.IN_PROGRESS), when.lt(F.leaseUntil, now), when.lt(F.attempts, maxAttempts)),
     );
-    const result = await this.io("claim", () =>
-      this.store.update(
+    const claimId = this.claimIds();
+    let result: WriteResult;
+    try {
+      result = await this.store.update(
         key,
         {
-          set: { [F.recordId]: recordId, [F.day]: day, [F.status]: LEDGER_STATUS.IN_PROGRESS, [F.leaseUntil]: now + this.leaseMs, [F.updatedAt]: now, [F.expiresAt]: this.expiresAt(day), [F.adHoc]: opts.adHoc ?? false },
+          set: {
+            [F.recordId]: recordId,
+            [F.day]: day,
+            [F.status]: LEDGER_STATUS.IN_PROGRESS,
+            [F.leaseUntil]: now + this.leaseMs,
+            [F.updatedAt]: now,
+            [F.expiresAt]: this.expiresAt(day),
+            [F.adHoc]: opts.adHoc ?? false,
+            [F.claimId]: claimId,
+          },
           setIfMissing: { [F.createdAt]: now },
-          copy: { [F.prevStatus]: { from: F.status, fallback: NO_PREVIOUS }, [F.prevLeaseUntil]: { from: F.leaseUntil, fallback: 0 } },
+          copy: { [F.prevStatus]: { from: F.status, fallback: NO_PREVIOUS }, [F.prevLeaseUntil]: { from: F.leaseUntil, fallback: 0 }, [F.prevClaimId]: { from: F.claimId, fallback: "" } },
           add: { [F.attempts]: 1 },
           remove: [F.notBefore],
         },
         claimable,
-      ),
-    );
+      );
+    } catch (error) {
+      // Applied or not? The item says: it holds our claimId only if this claim was written.
+      const item = await this.io("claim", () => this.store.get(key)).catch(() => null);
+      if (item?.[F.claimId] !== claimId) return this.io("claim", () => Promise.reject(error));
+      result = { ok: true, item };
+    }
+    // A retry of a write that had been applied is refused by its own result.
+    if (!result.ok && result.current?.[F.claimId] === claimId) result = { ok: true, item: result.current };
     if (result.ok) {
       this.held.set(heldKey(recordId, day), readClaimMemo(key, result.item)!);
       return { claimed: true, entry: readEntry(key, result.item) };
@@ -183,7 +213,7 @@ export class Ledger {
         key,
         {
           set: { [F.status]: LEDGER_STATUS.DONE, [F.updatedAt]: now, ...(metadata ? { [F.metadata]: JSON.stringify(metadata) } : {}) },
-          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.notBefore, F.body, F.landingKey, F.landingContentType],
+          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.claimId, F.prevClaimId, F.notBefore, F.body, F.landingKey, F.landingContentType],
         },
         when.and(when.present(), when.ne(F.status, LEDGER_STATUS.DONE)),
       ),
@@ -211,7 +241,7 @@ export class Ledger {
             [F.updatedAt]: now,
             ...(dead ? this.keptPayload(opts) : { [F.notBefore]: now + this.backoffMs(claim.attempts, opts.retryAfterMs) }),
           },
-          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, ...(dead ? [F.notBefore] : [])],
+          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.claimId, F.prevClaimId, ...(dead ? [F.notBefore] : [])],
         },
         this.stillClaimed(claim),
       ),
@@ -246,9 +276,14 @@ export class Ledger {
         this.store.update(
           key,
           {
-            set: { [F.status]: claim.previousStatus!, [F.updatedAt]: now, ...(restoresLease ? { [F.leaseUntil]: claim.previousLeaseUntil! } : {}) },
+            set: {
+              [F.status]: claim.previousStatus!,
+              [F.updatedAt]: now,
+              ...(restoresLease ? { [F.leaseUntil]: claim.previousLeaseUntil! } : {}),
+              ...(restoresLease && claim.previousClaimId ? { [F.claimId]: claim.previousClaimId } : {}),
+            },
             add: { [F.attempts]: -1 },
-            remove: [F.prevStatus, F.prevLeaseUntil, ...(restoresLease ? [] : [F.leaseUntil])],
+            remove: [F.prevStatus, F.prevLeaseUntil, F.prevClaimId, ...(restoresLease ? [] : [F.leaseUntil]), ...(restoresLease && claim.previousClaimId ? [] : [F.claimId])],
           },
           fence,
         ),
@@ -272,7 +307,7 @@ export class Ledger {
         {
           set: { [F.recordId]: recordId, [F.day]: day, [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now, [F.expiresAt]: this.expiresAt(day), ...this.keptPayload(keep) },
           setIfMissing: { [F.createdAt]: now, [F.attempts]: 0, [F.adHoc]: false },
-          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.notBefore],
+          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.claimId, F.prevClaimId, F.notBefore],
         },
         when.ne(F.status, LEDGER_STATUS.DONE),
       ),
@@ -308,7 +343,7 @@ export class Ledger {
             [F.expiresAt]: this.expiresAt(day),
           },
           setIfMissing: { [F.createdAt]: now, [F.attempts]: 1, [F.adHoc]: false },
-          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.notBefore],
+          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.claimId, F.prevClaimId, F.notBefore],
         },
         when.ne(F.status, LEDGER_STATUS.DONE),
       ),
@@ -495,7 +530,7 @@ export class Ledger {
     const result = await this.io("claim", () =>
       this.store.update(
         key,
-        { set: { [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now, ...this.keptPayload(keep) }, remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.notBefore] },
+        { set: { [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now, ...this.keptPayload(keep) }, remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.claimId, F.prevClaimId, F.notBefore] },
         // Exactly the state we judged: anyone who changed it since decided first.
         when.and(when.eq(F.status, entry.status), when.eq(F.attempts, entry.attempts), entry.leaseUntil === null ? when.lacks(F.leaseUntil) : when.eq(F.leaseUntil, entry.leaseUntil)),
       ),
@@ -533,7 +568,8 @@ export class Ledger {
   }
 
   private stillClaimed(claim: ClaimMemo): Condition {
-    return when.and(when.eq(F.status, LEDGER_STATUS.IN_PROGRESS), when.eq(F.attempts, claim.attempts));
+    const fence = [when.eq(F.status, LEDGER_STATUS.IN_PROGRESS), when.eq(F.attempts, claim.attempts)];
+    return when.and(...fence, ...(claim.claimId ? [when.eq(F.claimId, claim.claimId)] : []));
   }
 
   private applied(operation: LedgerConflictError["operation"], key: ItemKey, recordId: string, day: string, result: WriteResult): LedgerEntry {

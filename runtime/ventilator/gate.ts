@@ -13,7 +13,8 @@ export type Gate =
   | { open: false; reason: PauseReason | "breaker-open"; until: number | null };
 
 export function gate(provider: Provider, pause: PauseSnapshot | null, controller: ControllerState, now: number): Gate {
-  if (pause?.reason === "operator") return { open: false, reason: "operator", until: null };
+  // Only an operator lifts these: an operator pause, and a provider that refused the credential.
+  if (pause?.reason === "operator" || pause?.reason === "auth") return { open: false, reason: pause.reason, until: null };
   if (pause?.reason === "daily-limit" && providerDay(provider.timezone, pause.since) === providerDay(provider.timezone, now)) {
     return { open: false, reason: "daily-limit", until: null };
   }

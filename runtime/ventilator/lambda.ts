@@ -2,7 +2,7 @@
  * Lambda entry of the ventilator: builds the AWS adapters once per container
  * from the environment the ProviderPipeline component sets (VENTILATOR_ENV).
  */
-import { lambdaClient } from "../aws/clients";
+import { ventilatorLambdaClient } from "../aws/clients";
 import { realSleep } from "../aws/backoff";
 import { LambdaWorkerInvoker } from "../aws/lambda-invoker";
 import { EventSourceMappingControl } from "../aws/mapping-control";
@@ -35,8 +35,7 @@ export function ventilatorFromEnv(env: NodeJS.ProcessEnv, remaining: () => numbe
   const provider = validateProvider(raw, VENTILATOR_ENV.PROVIDER);
   const store = new DynamoDbLedgerStore({ tableName: required(env, VENTILATOR_ENV.TABLE) });
   const settings = ledgerSettings(provider);
-  // One SDK attempt: the invoker classifies throttles for the controller and the mapping control runs its own retries.
-  const client = lambdaClient({ maxAttempts: 1 });
+  const client = ventilatorLambdaClient(provider.maxFanOut);
   const mapping = new EventSourceMappingControl({
     client,
     uuid: env[VENTILATOR_ENV.MAPPING_UUID] || undefined,

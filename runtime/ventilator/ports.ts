@@ -6,14 +6,33 @@ import type { Outcome } from "../controller/types";
 import type { Ledger } from "../ledger/ledger";
 import type { WorkerRequest } from "../workers/contract";
 
+/**
+ * Whether a call may have reached the provider, which decides what the ledger
+ * does with its claim:
+ *   made      it may have, and the worker is no longer running (it answered, threw, or
+ *             Lambda timed it out): the attempt stands
+ *   not-made  it certainly did not (a Lambda throttle, a refused request, a worker that
+ *             could not read its credential): the claim is released, no attempt is spent
+ *   in-doubt  no answer (our own deadline, a connection lost after sending): the worker
+ *             may still be running, so the claim is kept until its lease ends
+ */
+export const CALL_FATES = ["made", "not-made", "in-doubt"] as const;
+export type CallFate = (typeof CALL_FATES)[number];
+
 /** One worker call as the ventilator saw it, including failures of the invoke itself. */
 export interface InvokeResult {
-  outcome: Outcome | "permanent";
+  outcome: Outcome | "permanent" | "auth" | "landing";
   latencyMs: number;
   /** Why it failed (FunctionError message, HTTP status, ...); absent on ok. */
   reason?: string;
   /** The worker's ledger guard already marked the record done (see workers/ledger-guard). */
   recorded?: boolean;
+  /** @default "made" */
+  call?: CallFate;
+  /** throttled: how long the provider asked to wait. */
+  retryAfterMs?: number;
+  /** landing: the worker's guard kept the fetched body in the ledger for a later landing. */
+  kept?: boolean;
 }
 
 export interface WorkerInvoker {
@@ -59,6 +78,7 @@ export type LedgerPort = Pick<
   | "fail"
   | "release"
   | "markDead"
+  | "claimLanding"
   | "entry"
   | "loadPipeline"
   | "savePipeline"

@@ -28,8 +28,10 @@ export const streamRecordSchema = z.object({
 export type StreamRecord = z.infer<typeof streamRecordSchema>;
 
 export type DecodedRecord =
-  | { kind: "record"; sequenceNumber: string; record: StreamRecord }
-  | { kind: "malformed"; sequenceNumber: string; reason: string };
+  /** `requestedAt`: the producer's enqueuedAt, else Kinesis' approximate arrival time (epoch ms); absent when neither is known. */
+  | { kind: "record"; sequenceNumber: string; record: StreamRecord; requestedAt?: number }
+  /** `data`: the record's bytes as Kinesis delivered them (base64), kept with the dead record. */
+  | { kind: "malformed"; sequenceNumber: string; reason: string; data: string };
 
 export function encodeStreamRecord(record: StreamRecord): string {
   return JSON.stringify(record);
@@ -37,19 +39,23 @@ export function encodeStreamRecord(record: StreamRecord): string {
 
 export function decodeRecord(r: KinesisEventRecord): DecodedRecord {
   const sequenceNumber = r.kinesis.sequenceNumber;
+  const data = r.kinesis.data;
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(r.kinesis.data, "base64").toString("utf8"));
+    json = JSON.parse(Buffer.from(data, "base64").toString("utf8"));
   } catch {
-    return { kind: "malformed", sequenceNumber, reason: "malformed: data is not JSON" };
+    return { kind: "malformed", sequenceNumber, reason: "malformed: data is not JSON", data };
   }
   const parsed = streamRecordSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const where = first && first.path.length > 0 ? first.path.join(".") + ": " : "";
-    return { kind: "malformed", sequenceNumber, reason: `malformed: ${where}${first?.message ?? "invalid record"}` };
+    return { kind: "malformed", sequenceNumber, reason: `malformed: ${where}${first?.message ?? "invalid record"}`, data };
   }
-  return { kind: "record", sequenceNumber, record: parsed.data };
+  // Kinesis stamps every record with its arrival (epoch seconds): the request day when the producer stamped none.
+  const arrival = r.kinesis.approximateArrivalTimestamp;
+  const requestedAt = parsed.data.enqueuedAt ?? (typeof arrival === "number" && Number.isFinite(arrival) ? Math.round(arrival * 1000) : undefined);
+  return { kind: "record", sequenceNumber, record: parsed.data, ...(requestedAt !== undefined ? { requestedAt } : {}) };
 }
 
 export function isKinesisBatch(event: unknown): event is KinesisBatchEvent {

@@ -6,6 +6,7 @@
  *
  *   provider disabled in the catalog  → keep the mapping disabled
  *   operator pause                    → keep the mapping disabled until an operator resumes
+ *   auth pause (credential refused)   → the same: only an operator's resume lifts it
  *   paused for a window, now open     → resume at the saved batch size
  *   paused for the daily limit, new day and open → resume at the saved batch size
  *   breaker open, probe due, window open → enable at batch size 1 (half-open)
@@ -31,6 +32,7 @@ import { emfLine } from "./telemetry";
 export type TickOutcome =
   | "disabled"
   | "operator-paused"
+  | "auth-paused"
   | "resumed"
   | "still-paused"
   | "probe"
@@ -72,8 +74,8 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
     // Declared but not migrated yet: the catalog keeps the mapping off whatever the ledger says.
     outcome = "disabled";
     change = { enabled: false };
-  } else if (pause?.reason === "operator") {
-    outcome = "operator-paused";
+  } else if (pause?.reason === "operator" || pause?.reason === "auth") {
+    outcome = pause.reason === "operator" ? "operator-paused" : "auth-paused";
     change = { enabled: false };
   } else if (pause) {
     const sameDay = providerDay(provider.timezone, pause.since) === providerDay(provider.timezone, now);
@@ -83,7 +85,7 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
       change = { enabled: false };
     } else {
       const { saved } = await savePipeline(ledger, provider, now, pipeline, (current) =>
-        current.pause === null || current.pause.reason === "operator" ? null : { controller: current.controller, pause: null },
+        current.pause === null || current.pause.reason === "operator" || current.pause.reason === "auth" ? null : { controller: current.controller, pause: null },
       );
       outcome = saved ? "resumed" : "still-paused";
       if (saved) {

@@ -23,6 +23,8 @@ export const METRICS = {
   LatencyP50: "Milliseconds",
   LatencyP95: "Milliseconds",
   BreakerOpen: "Count",
+  /** 1 when the provider refused the credential and the pipeline paused for it: alarm on any. */
+  AuthFailed: "Count",
 } as const;
 export type MetricName = keyof typeof METRICS;
 

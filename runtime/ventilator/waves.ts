@@ -68,6 +68,11 @@ export class Waves {
     this.wavePeak = Math.max(this.wavePeak, this.inFlight);
   }
 
+  /** A started call that never reached the provider (or was refused as unauthenticated): no sample. */
+  cancelled(): void {
+    this.inFlight--;
+  }
+
   finished(sample: CallSample, now: number): void {
     this.inFlight--;
     this.current.push(sample);

@@ -28,6 +28,8 @@ export interface InvokeAnswer {
   payload?: unknown;
   error?: ScriptedError;
   delayMs?: number;
+  /** Closes the connection without an answer, after the request arrived. */
+  hangUp?: boolean;
 }
 
 export interface RecordedRequest {
@@ -155,6 +157,10 @@ export class FakeLambda {
     const answer = await this.invoke(name, payload, body);
     if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
     if (res.destroyed) return;
+    if (answer.hangUp) {
+      res.socket?.destroy();
+      return;
+    }
     if (answer.error) return sendAwsError(res, answer.error.status, answer.error.type, answer.error.message);
     const text = typeof answer.payload === "string" ? answer.payload : JSON.stringify(answer.payload ?? null);
     res.writeHead(answer.status ?? 200, {

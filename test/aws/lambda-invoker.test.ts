@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import type { LambdaClient } from "@aws-sdk/client-lambda";
-import { lambdaClient } from "../../runtime/aws/clients";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { lambdaClient, ventilatorLambdaClient } from "../../runtime/aws/clients";
 import { classifyAnswer, LambdaWorkerInvoker } from "../../runtime/aws/lambda-invoker";
 import type { WorkerRequest } from "../../runtime/workers/contract";
 import { FakeLambda, type InvokeAnswer } from "./fake-lambda";
@@ -79,7 +79,7 @@ describe("LambdaWorkerInvoker against a fake Lambda endpoint", () => {
       return { payload: { ok: true } };
     };
     const result = await invoker().invoke(request, 5_000);
-    expect(result).to.deep.equal({ outcome: "ok", latencyMs: 137 });
+    expect(result).to.deep.equal({ outcome: "ok", latencyMs: 137, call: "made" });
     expect(seen).to.deep.equal({ name: "acme-worker", payload: request });
     const last = lambda.requests.at(-1)!;
     expect(last.headers["x-amz-invocation-type"]).to.equal("RequestResponse");
@@ -87,7 +87,7 @@ describe("LambdaWorkerInvoker against a fake Lambda endpoint", () => {
 
   it("counts a worker that threw (HTTP 200 + X-Amz-Function-Error) as an error with its message", async () => {
     answer({ functionError: "Unhandled", payload: { errorType: "ChaosFailure", errorMessage: "chaos: injected failure", trace: [] } }, 40);
-    expect(await invoker().invoke(request, 5_000)).to.deep.equal({ outcome: "error", reason: "chaos: injected failure", latencyMs: 40 });
+    expect(await invoker().invoke(request, 5_000)).to.deep.equal({ outcome: "error", reason: "chaos: injected failure", latencyMs: 40, call: "made" });
   });
 
   it("counts a worker that Lambda timed out as a timeout", async () => {
@@ -148,5 +148,103 @@ describe("LambdaWorkerInvoker against a fake Lambda endpoint", () => {
 
   it("rejects an empty function name at construction", () => {
     expect(() => new LambdaWorkerInvoker({ client, functionName: "" })).to.throw(RangeError, /functionName/);
+  });
+});
+
+describe("LambdaWorkerInvoker: what a call's fate tells the ledger (findings 1, 7, 8)", () => {
+  const lambda = new FakeLambda();
+  let client: LambdaClient;
+  const clock = new FakeClock();
+
+  before(async () => {
+    await lambda.start();
+    client = lambdaClient({ endpoint: lambda.endpoint, maxAttempts: 1 });
+  });
+  after(async () => {
+    client.destroy();
+    await lambda.stop();
+  });
+  const invoker = (c = client) => new LambdaWorkerInvoker({ client: c, functionName: "acme-worker", clock });
+
+  it("an answer we gave up waiting for is in doubt: the worker may still be running (finding 1)", async () => {
+    lambda.invoke = () => ({ payload: { ok: true }, delayMs: 3_000 });
+    expect(await invoker().invoke(request, 100)).to.include({ outcome: "timeout", call: "in-doubt" });
+  });
+
+  it("a connection lost after the request went out is in doubt, and so is a Lambda service error (finding 1)", async () => {
+    lambda.invoke = () => ({ hangUp: true });
+    expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "error", call: "in-doubt" });
+    lambda.invoke = () => ({ error: { status: 500, type: "ServiceException", message: "internal" } });
+    expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "error", call: "in-doubt" });
+  });
+
+  it("a Lambda throttle, a refused request, a connection never made and a worker that did not call are not calls (finding 8)", async () => {
+    lambda.invoke = () => ({ error: { status: 429, type: "TooManyRequestsException", message: "Rate Exceeded." } });
+    expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "throttled", call: "not-made" });
+    lambda.invoke = () => ({ error: { status: 403, type: "AccessDeniedException", message: "not allowed" } });
+    expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "error", call: "not-made" });
+    lambda.invoke = () => ({ payload: { ok: false, kind: "error", reason: "credential: AccessDenied", providerCalled: false } });
+    expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "error", call: "not-made" });
+    const dead = lambdaClient({ endpoint: "http://127.0.0.1:9", maxAttempts: 1 });
+    try {
+      expect(await invoker(dead).invoke(request, 5_000)).to.include({ outcome: "error", call: "not-made" });
+    } finally {
+      dead.destroy();
+    }
+  });
+
+  it("an answer from the worker, even a Lambda timeout, is a call that was made and is over", async () => {
+    lambda.invoke = () => ({ functionError: "Unhandled", payload: { errorType: "Sandbox.Timedout", errorMessage: "Task timed out after 3.00 seconds" } });
+    expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "timeout", call: "made" });
+    lambda.invoke = () => ({ payload: { ok: false, kind: "throttled", reason: "429", retryAfterMs: 30_000 } });
+    expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "throttled", call: "made", retryAfterMs: 30_000 });
+    lambda.invoke = () => ({ payload: { ok: false, kind: "auth", reason: "401" } });
+    expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "auth", call: "made" });
+  });
+
+  it("the ventilator's client has a socket for every call of its fan-out: 60 calls are in flight at once, not 50 (finding 7)", async function () {
+    this.timeout(20_000);
+    const wide = ventilatorLambdaClient(60, { endpoint: lambda.endpoint });
+    let inFlight = 0;
+    let peak = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    lambda.invoke = async () => {
+      peak = Math.max(peak, ++inFlight);
+      await gate;
+      inFlight--;
+      return { payload: { ok: true } };
+    };
+    try {
+      const calls = Array.from({ length: 60 }, (_, i) => invoker(wide).invoke({ ...request, recordId: `r${i}` }, 15_000));
+      const deadline = Date.now() + 10_000;
+      while (peak < 60 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      release();
+      await Promise.all(calls);
+      expect(peak).to.equal(60);
+    } finally {
+      wide.destroy();
+    }
+  });
+
+  it("starts a call's clock when the request is sent, not while credentials load or a socket is awaited (finding 7)", async () => {
+    const slow = new LambdaClient({
+      endpoint: lambda.endpoint,
+      region: "us-east-1",
+      maxAttempts: 1,
+      credentials: async () => {
+        clock.advance(700);
+        return { accessKeyId: "local", secretAccessKey: "local" };
+      },
+    });
+    lambda.invoke = () => {
+      clock.advance(40);
+      return { payload: { ok: true } };
+    };
+    try {
+      expect(await invoker(slow).invoke(request, 5_000)).to.deep.equal({ outcome: "ok", latencyMs: 40, call: "made" });
+    } finally {
+      slow.destroy();
+    }
   });
 });

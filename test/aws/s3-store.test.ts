@@ -33,7 +33,7 @@ describe("S3ObjectStore against a fake S3 endpoint", () => {
   it("puts the JSON under the key in its bucket, path-style, with a JSON content type", async () => {
     const store = new S3ObjectStore({ client, bucket: "landing" });
     const json = JSON.stringify({ id: "a/b c", value: 42 });
-    await store.putJson("acme/2026-11-26/a%2Fb%20c.json", json);
+    await store.put("acme/2026-11-26/a%2Fb%20c.json", json);
     const put = puts.at(-1)!;
     expect(put.path).to.equal("/landing/acme/2026-11-26/a%2Fb%20c.json");
     expect(put.contentType).to.match(/^application\/json/);
@@ -42,7 +42,7 @@ describe("S3ObjectStore against a fake S3 endpoint", () => {
 
   it("turns an S3 error into an ObjectStoreError naming bucket and key", async () => {
     denyNext = true;
-    const err = await new S3ObjectStore({ client, bucket: "landing" }).putJson("k.json", "{}").then(() => undefined, (e: unknown) => e);
+    const err = await new S3ObjectStore({ client, bucket: "landing" }).put("k.json", "{}").then(() => undefined, (e: unknown) => e);
     expect(err).to.be.instanceOf(ObjectStoreError);
     expect(err).to.include({ bucket: "landing", key: "k.json" });
     expect((err as Error).message).to.contain("s3://landing/k.json").and.contain("AccessDenied");

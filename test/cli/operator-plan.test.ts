@@ -118,6 +118,14 @@ describe("operator plans", () => {
       { name: "daily limit used up: becomes a daily-limit pause", now: NIGHT, pause: operatorPause(), requests: 100, next: { reason: "daily-limit", since: NIGHT, resumeMappingBatchSize: 12 }, mapping: null, hold: "pause" },
       { name: "daily limit not yet used up", now: NIGHT, pause: operatorPause(), requests: 99, next: null, mapping: { enabled: true, batchSize: 12 }, hold: null },
       { name: "provider disabled in the catalog: lifted, mapping left disabled", now: NIGHT, provider: london({ enabled: false }), pause: operatorPause(), next: null, mapping: null, hold: "catalog" },
+      {
+        name: "the provider refused the credential (auth pause) and an operator fixed it: lifted like an operator pause",
+        now: NIGHT,
+        pause: { reason: "auth", since: NIGHT - 60_000, note: "GET …: 401", resumeMappingBatchSize: 12 },
+        next: null,
+        mapping: { enabled: true, batchSize: 12 },
+        hold: null,
+      },
     ];
     for (const c of cases) {
       it(c.name, () => {
@@ -131,7 +139,7 @@ describe("operator plans", () => {
     }
 
     it("refuses a pipeline that is not paused", () => {
-      expect(planResume(input(p, NIGHT, loaded(p, {}, null)))).to.deep.equal({ kind: "refuse", message: 'provider "meridian" has no operator pause to resume: it is not paused' });
+      expect(planResume(input(p, NIGHT, loaded(p, {}, null)))).to.deep.equal({ kind: "refuse", message: 'provider "meridian" has no operator or auth pause to resume: it is not paused' });
       expect(planResume(input(p, NIGHT, null)).kind).to.equal("refuse");
     });
 
@@ -139,7 +147,7 @@ describe("operator plans", () => {
       const plan = planResume(input(p, NOON, loaded(p, {}, { reason: "outside-window", since: NOON - 60_000 })));
       expect(plan).to.deep.equal({
         kind: "refuse",
-        message: 'provider "meridian" has no operator pause to resume: it is paused for "outside-window" since Mon 2026-11-30 11:59 GMT (2026-11-30T11:59Z), which the re-arm schedule lifts by itself',
+        message: 'provider "meridian" has no operator or auth pause to resume: it is paused for "outside-window" since Mon 2026-11-30 11:59 GMT (2026-11-30T11:59Z), which the re-arm schedule lifts by itself',
       });
     });
   });
@@ -192,6 +200,10 @@ describe("operator plans", () => {
       [{ by: "breaker", nextProbeAt: EIGHT_PM }, "the breaker is open: the re-arm schedule probes at batch size 1 from Mon 2026-11-30 20:00 GMT (2026-11-30T20:00Z) (sluice reset-breaker -p meridian closes it now)"],
       [{ by: "pause", pause: operatorPause() }, "still paused by alice since Mon 2026-11-30 11:00 GMT (2026-11-30T11:00Z): run sluice resume -p meridian"],
       [{ by: "pause", pause: { reason: "daily-limit", since: NIGHT } }, "today's daily request limit (100) is used up: the re-arm schedule resumes on the next provider day"],
+      [
+        { by: "pause", pause: { reason: "auth", since: NIGHT, note: "GET …: 401" } },
+        "paused since Mon 2026-11-30 22:00 GMT (2026-11-30T22:00Z): the provider refused the credential (GET …: 401); fix it, then run sluice resume -p meridian",
+      ],
       [{ by: "pause", pause: { reason: "maintenance", since: NIGHT } }, 'paused for "maintenance": the re-arm schedule enables the mapping when the window opens'],
     ];
     for (const [hold, text] of cases) {

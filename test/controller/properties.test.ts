@@ -36,7 +36,7 @@ const settingsArb = fc
       initialFanOut: Math.max(1, Math.round(r.initialShare * r.max)),
       latencyThresholdMs: r.latencyThresholdMs,
       errorRateThreshold: r.errorRateThreshold,
-      worker: { module: "chaos", timeoutSeconds: 900 },
+      worker: { module: "chaos", timeoutSeconds: 865 },
       controller:
         r.strategy === "step"
           ? { strategy: "step", rearmIntervalMinutes: r.rearmIntervalMinutes }

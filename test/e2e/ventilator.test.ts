@@ -268,6 +268,7 @@ function bind(ledger: LedgerPort): LedgerPort {
     release: ledger.release.bind(ledger),
     entry: ledger.entry.bind(ledger),
     markDead: ledger.markDead.bind(ledger),
+    claimLanding: ledger.claimLanding.bind(ledger),
     loadPipeline: ledger.loadPipeline.bind(ledger),
     savePipeline: ledger.savePipeline.bind(ledger),
     reserveRequests: ledger.reserveRequests.bind(ledger),

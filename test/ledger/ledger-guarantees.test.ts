@@ -9,7 +9,8 @@ import { randomBytes } from "node:crypto";
 import { LedgerConflictError } from "../../runtime/ledger/errors";
 import { MAX_KEPT_BODY_BYTES } from "../../runtime/ledger/kept-text";
 import { Ledger, type LedgerSettings } from "../../runtime/ledger/ledger";
-import type { LedgerStore } from "../../runtime/ledger/store";
+import { MemoryLedgerStore } from "../../runtime/ledger/memory-store";
+import { StoreUnavailableError, type LedgerStore } from "../../runtime/ledger/store";
 import { STORE_KINDS, storeFixture } from "./stores";
 
 const DAY = "2097-03-10";
@@ -114,3 +115,39 @@ for (const kind of STORE_KINDS) {
     });
   });
 }
+
+describe("Ledger claims whose answer was lost", () => {
+  /** A store that applies a write, then answers as if it had failed: a DynamoDB 500, or a connection lost after sending. */
+  class LosingStore extends MemoryLedgerStore {
+    lose = 0;
+    override async update(...args: Parameters<MemoryLedgerStore["update"]>) {
+      const result = await super.update(...args);
+      if (this.lose > 0) {
+        this.lose--;
+        throw new StoreUnavailableError("update", args[0], "InternalServerError: the write may or may not have been applied");
+      }
+      return result;
+    }
+  }
+
+  it("a claim that was written but answered with an error reads the item back and knows it is its own", async () => {
+    const store = new LosingStore();
+    store.lose = 1;
+    const l = new Ledger(store, SETTINGS);
+    expect((await l.claim("r", DAY, T0)).claimed).to.equal(true);
+    // Being its own, it can be released: no attempt is left behind for a call that was never made.
+    await l.release("r", DAY, T0 + 1);
+    expect(await new Ledger(store, SETTINGS).entry("r", DAY)).to.equal(null);
+  });
+
+  it("a retried claim refused by its own first write is still its claim", async () => {
+    const store = new MemoryLedgerStore();
+    const ids = ["same", "same"];
+    const l = new Ledger(store, SETTINGS, () => ids.shift()!);
+    expect((await l.claim("r", DAY, T0)).claimed).to.equal(true);
+    expect((await l.claim("r", DAY, T0)).claimed).to.equal(true);
+    expect(await new Ledger(store, SETTINGS).entry("r", DAY)).to.include({ attempts: 1 });
+    // Someone else's claim is still refused.
+    expect(await new Ledger(store, SETTINGS).claim("r", DAY, T0)).to.deep.include({ claimed: false, reason: "leased" });
+  });
+});

@@ -2,27 +2,10 @@ import { expect } from "chai";
 import fc from "fast-check";
 import type { IncomingHttpHeaders } from "node:http";
 import type { HttpSettings } from "../../runtime/catalog/schema";
-import { authHeaderValue, fetchTimeoutMs, httpWorker, objectKey, recordUrl, type HttpWorkerDeps } from "../../runtime/workers/http/http";
-import type { ObjectStore, SecretSource } from "../../runtime/workers/http/ports";
+import { authHeaderValue, fetchTimeoutMs, httpWorker, objectKey, recordUrl, redirectVerdict, retryAfterMs, type HttpWorkerDeps } from "../../runtime/workers/http/http";
+import { withLedgerGuard } from "../../runtime/workers/ledger-guard";
+import { MemorySecrets, MemoryStore } from "./support";
 import { startServer, type Fixture } from "../aws/http-fixture";
-
-class MemoryStore implements ObjectStore {
-  readonly objects = new Map<string, string>();
-  failWith: Error | undefined;
-  async putJson(key: string, json: string): Promise<void> {
-    if (this.failWith) throw this.failWith;
-    this.objects.set(key, json);
-  }
-}
-
-class MemorySecrets implements SecretSource {
-  constructor(private readonly values: Record<string, string>) {}
-  async getSecret(secretId: string): Promise<string> {
-    const v = this.values[secretId];
-    if (v === undefined) throw new Error(`secret "${secretId}" not found`);
-    return v;
-  }
-}
 
 describe("http worker helpers", () => {
   it("puts the URL-encoded record id into every {id} of the template", () => {
@@ -62,11 +45,18 @@ describe("http worker helpers", () => {
 
 describe("http worker against a local HTTP server", () => {
   let server: Fixture;
+  let elsewhere: Fixture;
+  const stolen: IncomingHttpHeaders[] = [];
   const seen: { path: string; headers: IncomingHttpHeaders }[] = [];
   const store = new MemoryStore();
   const request = (recordId: string) => ({ providerId: "acme", recordId, day: "2026-11-26" });
 
   before(async () => {
+    elsewhere = await startServer((req, res) => {
+      stolen.push(req.headers);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("{}");
+    });
     server = await startServer(async (req, res) => {
       const path = req.url ?? "/";
       seen.push({ path, headers: req.headers });
@@ -86,6 +76,17 @@ describe("http worker against a local HTTP server", () => {
           return json(404, { message: "no such record" });
         case "forbidden":
           return json(403, { message: "no" });
+        case "moved":
+          res.writeHead(302, { location: "/records/moved-here" });
+          return res.end();
+        case "away":
+          res.writeHead(301, { location: `${elsewhere.url}/steal` });
+          return res.end();
+        case "loop":
+          res.writeHead(302, { location: "/records/loop" });
+          return res.end();
+        case "unauthorized":
+          return json(401, { message: "token revoked" });
         case "html":
           res.writeHead(200, { "content-type": "text/html" });
           return res.end("<html>maintenance</html>");
@@ -103,9 +104,10 @@ describe("http worker against a local HTTP server", () => {
       }
     });
   });
-  after(() => server.close());
+  after(() => Promise.all([server.close(), elsewhere.close()]));
   beforeEach(() => {
     seen.length = 0;
+    stolen.length = 0;
     store.objects.clear();
     store.failWith = undefined;
   });
@@ -117,16 +119,48 @@ describe("http worker against a local HTTP server", () => {
     authScheme: "Bearer",
     ...s,
   });
+  // The worker behind sluice's guard, which lands what it fetched (no ledger here: nothing is recorded).
   const worker = (s: Partial<HttpSettings> = {}, deps: Partial<HttpWorkerDeps> = {}) =>
-    httpWorker(settings(s), { fetch, store, secrets: new MemorySecrets({ "acme/api-key": "s3cret" }), timeoutMs: 2_000, ...deps });
+    withLedgerGuard(httpWorker(settings(s), { fetch, secrets: new MemorySecrets({ "acme/api-key": "s3cret" }), timeoutMs: 2_000, ...deps }), {
+      land: store,
+      clock: { now: Date.now },
+      sleep: async () => undefined,
+    });
 
-  it("lands a JSON answer in the store and reports status, bytes and key", async () => {
-    const result = await worker()(request("a/b c"));
+  it("answers the JSON body to land, with its key; the guard lands it and reports status, bytes and key", async () => {
     const key = "acme/2026-11-26/a%2Fb%20c.json";
     const body = JSON.stringify({ id: "a/b c", value: 42 });
-    expect(result).to.deep.equal({ ok: true, metadata: { status: 200, bytes: Buffer.byteLength(body), key } });
+    const bare = httpWorker(settings(), { fetch, secrets: new MemorySecrets({ "acme/api-key": "s3cret" }), timeoutMs: 2_000 });
+    expect(await bare(request("a/b c"))).to.deep.equal({
+      ok: true,
+      metadata: { status: 200, bytes: Buffer.byteLength(body), key },
+      landing: { key, body, contentType: "application/json; charset=utf-8" },
+    });
+    const result = await worker()(request("a/b c"));
+    expect(result).to.deep.equal({ ok: true, metadata: { status: 200, bytes: Buffer.byteLength(body), key }, recorded: false });
     expect(store.objects.get(key)).to.equal(body);
     expect(seen[0]!.path).to.equal("/records/a%2Fb%20c");
+  });
+
+  it("follows a redirect within the provider's origin, credential included", async () => {
+    const result = await worker()(request("moved"));
+    expect(result).to.deep.include({ ok: true });
+    expect(seen.map((s) => s.path)).to.deep.equal(["/records/moved", "/records/moved-here"]);
+    expect(seen[1]!.headers.authorization).to.equal("Bearer s3cret");
+  });
+
+  it("refuses a redirect to another origin and never sends the credential there (security)", async () => {
+    const result = await worker({ authHeader: "X-Api-Key", authScheme: "" })(request("away"));
+    expect(result).to.deep.include({ ok: false, kind: "permanent" });
+    expect(!result.ok && result.reason).to.contain("another origin");
+    expect(stolen).to.deep.equal([]);
+    expect(store.objects.size).to.equal(0);
+  });
+
+  it("gives up after a bounded number of redirects", async () => {
+    const result = await worker()(request("loop"));
+    expect(result).to.deep.include({ ok: false, kind: "error" });
+    expect(seen).to.have.length(6);
   });
 
   it("sends the credential as `<header>: <scheme> <secret>`", async () => {
@@ -145,7 +179,8 @@ describe("http worker against a local HTTP server", () => {
     ["throttle-bare", "throttled", /429/],
     ["unavailable", "error", /503/],
     ["missing", "permanent", /404/],
-    ["forbidden", "permanent", /403/],
+    ["forbidden", "auth", /403/],
+    ["unauthorized", "auth", /401/],
     ["html", "error", /not JSON/],
     ["reset", "error", /fetch failed|ECONNRESET|socket/i],
   ];
@@ -164,6 +199,11 @@ describe("http worker against a local HTTP server", () => {
   it("classifies a Retry-After-less 429 without inventing one", async () => {
     const result = await worker()(request("throttle-bare"));
     expect(!result.ok && result.reason).to.not.contain("Retry-After");
+    expect(result).not.to.have.property("retryAfterMs");
+  });
+
+  it("passes a 429's Retry-After on in milliseconds", async () => {
+    expect(await worker()(request("throttle"))).to.deep.include({ ok: false, kind: "throttled", retryAfterMs: 7_000 });
   });
 
   it("times out a provider that never answers", async () => {
@@ -193,17 +233,17 @@ describe("http worker against a local HTTP server", () => {
     expect(asked).to.equal(1);
   });
 
-  it("answers error, without calling the provider, when the secret cannot be read", async () => {
+  it("answers error, without calling the provider and saying so, when the secret cannot be read", async () => {
     const result = await worker({ secretId: "other" })(request("r1"));
-    expect(result).to.deep.include({ ok: false, kind: "error" });
+    expect(result).to.deep.include({ ok: false, kind: "error", providerCalled: false });
     expect(!result.ok && result.reason).to.contain("other");
     expect(seen).to.have.length(0);
   });
 
-  it("answers error when the body cannot be landed", async () => {
+  it("answers landing (never a plain error that would re-fetch) when the body cannot be landed", async () => {
     store.failWith = new Error("PutObject s3://landing/x failed: AccessDenied");
     const result = await worker()(request("r1"));
-    expect(result).to.deep.include({ ok: false, kind: "error" });
+    expect(result).to.deep.include({ ok: false, kind: "landing" });
     expect(!result.ok && result.reason).to.contain("AccessDenied");
   });
 
@@ -220,4 +260,30 @@ describe("http worker against a local HTTP server", () => {
       expect(seen).to.have.length(0);
     });
   }
+});
+
+describe("http worker redirect and Retry-After rules", () => {
+  const verdicts: [string, string | null, boolean, RegExp | null][] = [
+    ["https://api.example/v2/1", "/v2/2", true, null],
+    ["https://api.example/v2/1", "https://api.example/other", true, null],
+    ["https://api.example/v2/1", "http://api.example/v2/2", false, /not https/],
+    ["https://api.example/v2/1", "https://cdn.example/v2/2", false, /another origin, https:\/\/cdn.example/],
+    ["https://api.example/v2/1", "https://api.example:8443/v2/2", false, /another origin/],
+    ["https://api.example/v2/1", null, false, /without a Location/],
+  ];
+  for (const [from, to, follow, why] of verdicts) {
+    it(`${follow ? "follows" : "refuses"} ${from} → ${to}`, () => {
+      const v = redirectVerdict(from, to);
+      expect(v.follow).to.equal(follow);
+      if (!v.follow) expect(v.why).to.match(why!);
+    });
+  }
+
+  it("reads Retry-After as seconds or as a date", () => {
+    const now = Date.UTC(2026, 10, 26, 10, 0, 0);
+    expect(retryAfterMs("7", now)).to.equal(7_000);
+    expect(retryAfterMs("Thu, 26 Nov 2026 10:01:00 GMT", now)).to.equal(60_000);
+    expect(retryAfterMs(null, now)).to.equal(undefined);
+    expect(retryAfterMs("soon", now)).to.equal(undefined);
+  });
 });

@@ -58,11 +58,10 @@ function load() {
   const ownTimeoutMs = config.provider.worker.timeoutSeconds * 1000;
   const fetcher: Fetch = (url, init) => fetch(url, init);
   // The same margin applies to what is left of this invocation, which can be less than the whole timeout.
-  const guard = ledgerGuardFromEnv();
+  const guard = ledgerGuardFromEnv(process.env, store);
   const worker = (context?: LambdaContextLike) =>
     guard(httpWorker(config.provider.worker.settings, {
       fetch: fetcher,
-      store,
       secrets,
       timeoutMs: () => fetchTimeoutMs(Math.min(ownTimeoutMs, context?.getRemainingTimeInMillis() ?? ownTimeoutMs)),
     }));

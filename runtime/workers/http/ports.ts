@@ -6,8 +6,8 @@
 
 /** Where fetched bodies land; the bucket is bound by the adapter. */
 export interface ObjectStore {
-  /** Stores `json` (already serialised) under `key` with a JSON content type. */
-  putJson(key: string, json: string): Promise<void>;
+  /** Stores `body` under `key`. */
+  put(key: string, body: string, contentType?: string): Promise<void>;
 }
 
 /** Credentials by secret id; implementations may cache. */
@@ -15,5 +15,5 @@ export interface SecretSource {
   getSecret(secretId: string): Promise<string>;
 }
 
-/** The subset of global fetch the worker uses. */
-export type Fetch = (url: string, init: { method: "GET"; headers: Record<string, string>; signal: AbortSignal }) => Promise<Response>;
+/** The subset of global fetch the worker uses; redirects are followed by the worker itself. */
+export type Fetch = (url: string, init: { method: "GET"; headers: Record<string, string>; signal: AbortSignal; redirect: "manual" }) => Promise<Response>;
