@@ -10,10 +10,13 @@
  *  - batch-size updates are rate-limited to one per `minUpdateIntervalMs` per
  *    container; an update that toggles `enabled` (breaker open, probe, pause)
  *    is never held back;
- *  - ResourceInUseException (a previous update still in progress) and
- *    TooManyRequestsException are retried with full-jitter backoff,
- *    delay = random() × min(capMs, baseMs × 2^attempt), as long as the delay
- *    fits in the remaining time budget.
+ *  - ResourceInUseException and ResourceConflictException (a previous update
+ *    still in progress) and TooManyRequestsException are retried with
+ *    full-jitter backoff, delay = random() × min(capMs, baseMs × 2^attempt), as
+ *    long as the delay fits in the remaining time budget;
+ *  - reads (Get, List) are retried the same way, and on a 5xx or a network
+ *    error too (a read changes nothing): a throttled read must not turn a
+ *    batch whose calls are done into a function error.
  *
  * Build the client with `maxAttempts: 1` so only this retry policy runs and the
  * counters below count real requests.
@@ -29,7 +32,7 @@ import { SluiceError } from "../errors";
 import { enabledOf } from "../ventilator/mapping-actions";
 import { MAPPING_STATES, type Clock, type MappingChange, type MappingControl, type MappingState, type MappingView } from "../ventilator/ports";
 import { fullJitterDelay } from "./backoff";
-import { describeError as describe, errorName } from "./sdk-errors";
+import { describeError as describe, errorName, httpStatusOf } from "./sdk-errors";
 
 export interface EventSourceMappingControlOptions {
   client: LambdaClient;
@@ -44,7 +47,7 @@ export interface EventSourceMappingControlOptions {
   random?: () => number;
   /** Smallest gap between two update calls that do not toggle `enabled`. @default 5000 */
   minUpdateIntervalMs?: number;
-  /** Retries of ResourceInUse / TooManyRequests after the first attempt. @default 4 */
+  /** Retries of ResourceInUse / ResourceConflict / TooManyRequests (and of failed reads) after the first attempt. @default 4 */
   maxRetries?: number;
   /** First backoff ceiling. @default 250 */
   backoffBaseMs?: number;
@@ -71,7 +74,15 @@ export class MappingError extends SluiceError {
   }
 }
 
-const RETRYABLE = new Set(["ResourceInUseException", "TooManyRequestsException"]);
+const RETRYABLE = new Set(["ResourceInUseException", "ResourceConflictException", "TooManyRequestsException"]);
+
+/** A read is retried on what an update is, and on what only says the service or the network had a bad moment. */
+function readRetryable(err: unknown): boolean {
+  const name = errorName(err);
+  if (name && RETRYABLE.has(name)) return true;
+  const status = httpStatusOf(err);
+  return status === undefined || status >= 500;
+}
 
 function isMappingState(value: unknown): value is MappingState {
   return (MAPPING_STATES as readonly unknown[]).includes(value);
@@ -150,9 +161,11 @@ export class EventSourceMappingControl implements MappingControl {
   async get(): Promise<MappingView> {
     if (this.uuid === undefined) return this.discover();
     const uuid = this.uuid;
-    this.counts.get++;
     try {
-      const out = await this.client.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+      const out = await this.read(() => {
+        this.counts.get++;
+        return this.client.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+      });
       return this.remember(out);
     } catch (err) {
       throw new MappingError(`GetEventSourceMapping ${uuid} failed: ${describe(err)}`, this.functionName, this.eventSourceArn, { cause: err });
@@ -210,16 +223,31 @@ export class EventSourceMappingControl implements MappingControl {
     }
   }
 
+  /** A read with the update's retry policy, widened to 5xx and network errors; the last error when it gives up. */
+  private async read<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        if (!readRetryable(err) || attempt >= this.maxRetries) throw err;
+        const delay = fullJitterDelay(attempt, this.random, this.backoff);
+        if (delay >= this.deadlineMs()) throw err;
+        await this.sleep(delay);
+      }
+    }
+  }
+
   /** One ListEventSourceMappings per container; the UUID is kept for later Get/Update calls. */
   private async discover(): Promise<MappingView> {
     const found: EventSourceMappingConfiguration[] = [];
     let marker: string | undefined;
     try {
       do {
-        this.counts.list++;
-        const out = await this.client.send(
-          new ListEventSourceMappingsCommand({ FunctionName: this.functionName, EventSourceArn: this.eventSourceArn, Marker: marker }),
-        );
+        const page = marker;
+        const out = await this.read(() => {
+          this.counts.list++;
+          return this.client.send(new ListEventSourceMappingsCommand({ FunctionName: this.functionName, EventSourceArn: this.eventSourceArn, Marker: page }));
+        });
         found.push(...(out.EventSourceMappings ?? []));
         marker = out.NextMarker || undefined;
       } while (marker);

@@ -83,6 +83,29 @@ describe("EventSourceMappingControl against a fake Lambda endpoint", () => {
       expect((err as Error).message).to.contain(FUNCTION).and.contain(STREAM).and.contain("found 0");
     });
 
+    it("retries a throttled or failing read within its time budget instead of failing (finding 10)", async () => {
+      lambda.readFailures.push(
+        { status: 429, type: "TooManyRequestsException", message: "Rate exceeded" },
+        { status: 500, type: "ServiceException", message: "internal" },
+      );
+      const c = control({ uuid: "m-1", backoffBaseMs: 200 });
+      expect(await c.get()).to.deep.equal({ uuid: "m-1", batchSize: 10, state: "Enabled" });
+      expect(sleeper.slept).to.deep.equal([100, 200]);
+      expect(c.getCalls).to.equal(3);
+      lambda.readFailures.push({ status: 429, type: "TooManyRequestsException", message: "Rate exceeded" });
+      const listing = control();
+      expect((await listing.get()).uuid).to.equal("m-1");
+    });
+
+    it("gives a failing read up at the deadline, with a MappingError", async () => {
+      for (let i = 0; i < 5; i++) lambda.readFailures.push({ status: 429, type: "TooManyRequestsException", message: "Rate exceeded" });
+      const err = await control({ uuid: "m-1", backoffBaseMs: 1_000, deadlineMs: () => 300 })
+        .get()
+        .then(() => undefined, (e: unknown) => e);
+      expect(err).to.be.instanceOf(MappingError);
+      expect(sleeper.slept).to.deep.equal([]);
+    });
+
     it("fails with a MappingError when the read itself fails", async () => {
       lambda.readFailures.push({ status: 403, type: "AccessDeniedException", message: "not allowed" });
       const err = await control({ uuid: "m-1" }).get().then(() => undefined, (e: unknown) => e);
@@ -166,6 +189,13 @@ describe("EventSourceMappingControl against a fake Lambda endpoint", () => {
       // random() = 0.5: half of min(cap, base × 2^attempt).
       expect(sleeper.slept).to.deep.equal([100, 200]);
       expect(c.updateCalls).to.equal(3);
+    });
+
+    it("retries ResourceConflictException (another operation in progress) like ResourceInUse", async () => {
+      lambda.updateFailures.push({ status: 409, type: "ResourceConflictException", message: "An operation is already in progress" });
+      const c = control({ uuid: "m-1" });
+      expect((await c.update({ batchSize: 5 })).applied).to.equal(true);
+      expect(c.updateCalls).to.equal(2);
     });
 
     it("reports applied:false with the reason once the retries are spent", async () => {
