@@ -6,6 +6,7 @@ import { registerLocal } from "./local";
 import { registerEnqueue } from "./enqueue";
 import { registerStatus } from "./status";
 import { registerOperator } from "./operator";
+import { registerDead } from "./dead";
 import { registerSimulate } from "./simulate";
 import { registerBench } from "./bench";
 import { registerPolicyCheck } from "./policy-check";
@@ -27,6 +28,7 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerEnqueue(program, run);
   registerStatus(program, run);
   registerOperator(program, run);
+  registerDead(program, run);
   registerSimulate(program, run);
   registerBench(program, run);
   registerPolicyCheck(program, run);

@@ -217,7 +217,7 @@ describe("operator commands on the local engines", function () {
         expect([...ok.values()].every((n) => n === 1)).to.equal(true);
 
         const notPaused = await cli("resume", "-p", provider.id, "-c", catalog, ...STACK);
-        expect(notPaused).to.deep.equal({ code: 1, stdout: "", stderr: `provider "${provider.id}" has no operator pause to resume: it is not paused\n` });
+        expect(notPaused).to.deep.equal({ code: 1, stdout: "", stderr: `provider "${provider.id}" has no operator or auth pause to resume: it is not paused\n` });
 
         const counted = JSON.parse((await cli("status", "-p", provider.id, "--scan", "--json", "-c", catalog, ...STACK)).stdout).providers[0];
         expect(counted.today.records.adHoc).to.deep.equal({ inFlight: 0, stalled: 0, done: adHoc.length, failed: 0, dead: 0 });
@@ -226,6 +226,70 @@ describe("operator commands on the local engines", function () {
           ["resume", "bob", "INC-9 resolved"],
           ["pause", "alice", "provider incident INC-9"],
         ]);
+      } finally {
+        await pipeline.stop();
+      }
+    });
+  });
+
+  describe("dead list and redrive (finding 12)", () => {
+    it("lists a day's dead records with payload and reason, redrives them once fixed, and records who did", async () => {
+      const provider = e2eProvider({ maxAttempts: 2, errorRateThreshold: 0.9 });
+      const catalog = catalogFile([provider]);
+      let revoked = true;
+      const pipeline = await startPipeline(engines(), {
+        provider,
+        // The provider turns down the "vip" records until its side is fixed.
+        intercept: async (request, next) => (revoked && request.recordId.startsWith("vip") ? { ok: false, kind: "permanent", reason: `no entitlement for ${request.recordId}` } : next(request)),
+      });
+      try {
+        const good = ids("plain", 4);
+        const vip = ["vip-1", "vip-2"];
+        const lines = [...good, ...vip.map((id, i) => JSON.stringify({ id, payload: { isin: `GB000${i}` } }))];
+        expect((await cli("enqueue", "-p", provider.id, "-f", tempFile("d.txt", lines.join("\n")), "-c", catalog, ...STACK)).code).to.equal(0);
+        await settle(pipeline, [...good, ...vip], 30_000);
+
+        const listed = await cli("dead", "list", "-p", provider.id, "--json", "-c", catalog, ...STACK);
+        expect(listed.code, listed.stderr).to.equal(0);
+        const dead = JSON.parse(listed.stdout).dead as { id: string; payload: unknown; reason: string }[];
+        expect(dead.map((d) => [d.id, d.payload, d.reason])).to.have.deep.members([
+          ["vip-1", { isin: "GB0000" }, "permanent: no entitlement for vip-1"],
+          ["vip-2", { isin: "GB0001" }, "permanent: no entitlement for vip-2"],
+        ]);
+        const table = await cli("dead", "list", "-p", provider.id, "-c", catalog, ...STACK);
+        expect(table.stdout).to.match(new RegExp(`^${provider.id}: 2 dead records on \\d{4}-\\d{2}-\\d{2}\n`));
+        expect(table.stdout).to.include('payload {"isin":"GB0000"}');
+
+        revoked = false;
+        const dry = await cli("dead", "redrive", "-p", provider.id, "--dry-run", "-c", catalog, ...STACK);
+        expect(dry.stdout).to.match(/dry run: 2 of 2 dead records .* would be redriven; nothing changed/);
+        const redriven = await cli("dead", "redrive", "-p", provider.id, "--by", "dora", "-r", "entitlement fixed (INC-12)", "-c", catalog, ...STACK);
+        expect(redriven.code, redriven.stderr).to.equal(0);
+        expect(redriven.stdout).to.match(new RegExp(`^${provider.id}: redriven 2 of 2 dead records of .* by dora: entitlement fixed \\(INC-12\\)\n  sent {8}vip-1, vip-2`));
+        const found = await settle(pipeline, vip, 30_000);
+        expect([...found.values()].map((e) => e?.status)).to.deep.equal([LEDGER_STATUS.DONE, LEDGER_STATUS.DONE]);
+        const ok = okCallsPerRecord(pipeline);
+        expect(vip.map((id) => ok.get(id))).to.deep.equal([1, 1]);
+        expect(JSON.parse((await cli("dead", "list", "-p", provider.id, "--json", "-c", catalog, ...STACK)).stdout).dead).to.deep.equal([]);
+        const status = JSON.parse((await cli("status", "-p", provider.id, "--json", "-c", catalog, ...STACK)).stdout).providers[0];
+        expect(status.recentActions.map((a: { action: string; by: string; reason: string }) => [a.action, a.by, a.reason])).to.deep.include([
+          "redrive",
+          "dora",
+          `2 dead record(s) of ${[...found.values()][0]!.day}: entitlement fixed (INC-12)`,
+        ]);
+      } finally {
+        await pipeline.stop();
+      }
+    });
+
+    it("refuses an id that is not dead, and a day that is not a day, in one line each", async () => {
+      const provider = e2eProvider();
+      const catalog = catalogFile([provider]);
+      const pipeline = await startPipeline(engines(), { provider });
+      try {
+        expect(await cli("dead", "redrive", "-p", provider.id, "--ids", "nope", "-c", catalog, ...STACK)).to.deep.include({ code: 1, stdout: "" });
+        const bad = await cli("dead", "list", "-p", provider.id, "--day", "yesterday", "-c", catalog, ...STACK);
+        expect(bad).to.deep.equal({ code: 1, stdout: "", stderr: '--day "yesterday" is not a day: expected YYYY-MM-DD\n' });
       } finally {
         await pipeline.stop();
       }
@@ -281,9 +345,9 @@ describe("operator commands on the local engines", function () {
   });
 
   describe("help and mistakes", () => {
-    for (const command of ["enqueue", "status", "pause", "resume", "reset-breaker"]) {
+    for (const command of ["enqueue", "status", "pause", "resume", "reset-breaker", "dead list", "dead redrive"]) {
       it(`${command} --help explains the command and its exit status`, async () => {
-        const r = await cli(command, "--help");
+        const r = await cli(...command.split(" "), "--help");
         expect(r.code).to.equal(0);
         expect(r.stdout).to.match(new RegExp(`^Usage: sluice ${command} \\[options\\]`));
         expect(r.stdout).to.include("Exit status");
