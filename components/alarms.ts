@@ -8,6 +8,9 @@
  *   record age ran out); the queue holds the shard and sequence range to replay.
  * - iterator age high: records wait in the stream longer than any planned pause
  *   explains, and approach the age at which they are dropped.
+ * - auth failed: the provider refused the credential and the pipeline is paused
+ *   until an operator fixes it and resumes (AuthFailed, from the batch that met
+ *   the 401/403 and from every re-arm tick while paused for it).
  */
 import type { Provider } from "../runtime/catalog/provider";
 import type { MetricName } from "../runtime/ventilator/telemetry";
@@ -31,10 +34,11 @@ export interface AlarmSpec {
   treatMissingData: "notBreaching";
 }
 
-export const ALARM = { BREAKER_OPEN: "breakerOpen", DLQ_NOT_EMPTY: "dlqNotEmpty", ITERATOR_AGE: "iteratorAge" } as const;
+export const ALARM = { BREAKER_OPEN: "breakerOpen", DLQ_NOT_EMPTY: "dlqNotEmpty", ITERATOR_AGE: "iteratorAge", AUTH_FAILED: "authFailed" } as const;
 export type AlarmKey = (typeof ALARM)[keyof typeof ALARM];
 
 const BREAKER_OPEN: MetricName = "BreakerOpen";
+const AUTH_FAILED: MetricName = "AuthFailed";
 
 export function alarmSpecs(
   provider: Provider,
@@ -84,6 +88,21 @@ export function alarmSpecs(
       datapointsToAlarm: 1,
       threshold: ageMs,
       comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    },
+    [ALARM.AUTH_FAILED]: {
+      name: names.alarmAuthFailed,
+      alarmDescription: `sluice ${provider.id}: the provider refused the credential (401/403); the pipeline is paused until an operator fixes it and runs sluice resume -p ${provider.id}.`,
+      namespace: opts.metricsNamespace,
+      metricName: AUTH_FAILED,
+      dimensions: { [METRIC_DIMENSION]: provider.id },
+      statistic: "Maximum",
+      // Ticks report it while paused: one period of the schedule sees at least one.
+      period: breaker.periodSeconds,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
       treatMissingData: "notBreaching",
     },
   };

@@ -8,9 +8,11 @@
 
 export interface PolicyStatement {
   Sid: string;
-  Effect: "Allow";
+  Effect: "Allow" | "Deny";
   Action: string[];
   Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+  Principal?: "*" | { AWS: string | string[] };
 }
 
 export interface PolicyDocument {
@@ -38,8 +40,21 @@ function logsStatement(logGroupArn: string): PolicyStatement {
   return { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] };
 }
 
-/** The item operations runtime/ledger/dynamodb-store.ts makes, and nothing more (no scans, no table operations). */
-export const LEDGER_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"] as const;
+/**
+ * The item operations the ventilator's ledger calls make, and nothing more (no scans, no
+ * queries, no table operations): Query lists the audit and the dead records, which only the
+ * `sluice` command does, with the operator's own credentials.
+ */
+export const LEDGER_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] as const;
+
+/** What the worker's guard does to the ledger: complete a record, keep a body for landing, read it back. */
+export const WORKER_LEDGER_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"] as const;
+
+/**
+ * Record items only (partition key R#<record id>, runtime/ledger/layout.ts): a worker can
+ * neither touch the pipeline state nor the daily counters, the audit or the dead index.
+ */
+export const RECORD_ITEMS_CONDITION = { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["R#*"] } };
 
 /** What the Kinesis event source mapping needs from the function's role to read the stream. */
 export const STREAM_READ_ACTIONS = [
@@ -103,14 +118,14 @@ export interface WorkerGrants {
   tableArn: string;
   /** http workers: the provider's credential. */
   secretArn?: string;
-  /** http workers: where bodies land, only under the provider's own prefix. */
-  landing?: { bucketArn: string; prefix: string };
+  /** http workers: where bodies land, only under the provider's own prefix; with the bucket's customer-managed key, if it has one. */
+  landing?: { bucketArn: string; prefix: string; kmsKeyArn?: string };
 }
 
 export function workerPolicy(grants: WorkerGrants): PolicyDocument {
   const statements: PolicyStatement[] = [
     logsStatement(grants.logGroupArn),
-    { Sid: "CompleteOwnRecords", Effect: "Allow", Action: ["dynamodb:UpdateItem"], Resource: [grants.tableArn] },
+    { Sid: "CompleteOwnRecords", Effect: "Allow", Action: [...WORKER_LEDGER_ACTIONS], Resource: [grants.tableArn], Condition: RECORD_ITEMS_CONDITION },
   ];
   if (grants.secretArn !== undefined) {
     statements.push({ Sid: "OwnCredential", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [grants.secretArn] });
@@ -122,8 +137,40 @@ export function workerPolicy(grants: WorkerGrants): PolicyDocument {
       Action: ["s3:PutObject"],
       Resource: [`${grants.landing.bucketArn}/${grants.landing.prefix}*`],
     });
+    if (grants.landing.kmsKeyArn !== undefined) statements.push(landingKeyStatement(grants.landing.kmsKeyArn, grants.landing.bucketArn));
   }
   return { Version: VERSION, Statement: statements };
+}
+
+/**
+ * A landing bucket encrypted with a customer-managed key: PutObject needs a data key from it,
+ * and only through S3 for that bucket.
+ */
+function landingKeyStatement(kmsKeyArn: string, bucketArn: string): PolicyStatement {
+  return {
+    Sid: "LandingKey",
+    Effect: "Allow",
+    Action: ["kms:GenerateDataKey"],
+    Resource: [kmsKeyArn],
+    Condition: { StringLike: { "kms:EncryptionContext:aws:s3:arn": `${bucketArn}/*` } },
+  };
+}
+
+/** The landing bucket refuses every request that does not come over TLS. */
+export function landingBucketPolicy(bucketArnValue: string): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Sid: "TlsOnly",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:*"],
+        Resource: [bucketArnValue, `${bucketArnValue}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  };
 }
 
 /** partition, service, region and account of an ARN (`arn:partition:service:region:account:resource`). */

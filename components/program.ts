@@ -12,6 +12,7 @@ import { loadCatalog } from "../runtime/catalog/load";
 import { SluiceError } from "../runtime/errors";
 import { Bundler } from "./bundle";
 import { ventilatorEntry, workerEntryFor } from "./entries";
+import { landingBucketPolicy } from "./iam";
 import { landingBucketPrefix } from "./naming";
 import { pipelineArgProblems, ProviderPipeline, type ProviderPipelineArgs } from "./provider-pipeline";
 import { readStackSettings, type StackSettings } from "./settings";
@@ -89,6 +90,7 @@ export function sluiceProgram(settings: StackSettings, deps: ProgramDeps = defau
     logRetentionDays: settings.logRetentionDays,
     ...(settings.alarmTopicArn !== undefined ? { alarmTopicArn: settings.alarmTopicArn } : {}),
     ...(landingBucket !== undefined ? { landingBucket } : {}),
+    ...(landingBucket !== undefined && settings.landingKmsKeyArn !== undefined ? { landingKmsKeyArn: settings.landingKmsKeyArn } : {}),
     code: code.get(provider.id)!,
   });
 
@@ -98,7 +100,7 @@ export function sluiceProgram(settings: StackSettings, deps: ProgramDeps = defau
   );
   if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
 
-  const landingBucket = landing ? createLandingBucket(settings.stack).bucket : undefined;
+  const landingBucket = landing ? createLandingBucket(settings.stack, settings.landingKmsKeyArn).bucket : undefined;
   const pipelines = catalog.providers.map((p) => new ProviderPipeline(p.id, argsFor(p, landingBucket)));
 
   const providers: Record<string, ProviderOutputs> = {};
@@ -109,14 +111,23 @@ export function sluiceProgram(settings: StackSettings, deps: ProgramDeps = defau
   return { providers, pipelines, ...(landingBucket !== undefined ? { landingBucket } : {}) };
 }
 
-/** Where http workers land bodies when their provider names no bucket: private and encrypted. */
-function createLandingBucket(stack: string): aws.s3.Bucket {
+/**
+ * Where http workers land bodies when their provider names no bucket: private, encrypted (with
+ * the stack's customer-managed key when one is configured), and reachable over TLS only.
+ */
+function createLandingBucket(stack: string, kmsKeyArn?: string): aws.s3.Bucket {
   const tags = { "sluice:stack": stack };
   const bucket = new aws.s3.Bucket("landing", { bucketPrefix: landingBucketPrefix(stack), tags });
   new aws.s3.BucketServerSideEncryptionConfiguration("landing-encryption", {
     bucket: bucket.id,
-    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+    rules: [
+      {
+        applyServerSideEncryptionByDefault: kmsKeyArn ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn } : { sseAlgorithm: "AES256" },
+        bucketKeyEnabled: true,
+      },
+    ],
   });
+  new aws.s3.BucketPolicy("landing-tls-only", { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(landingBucketPolicy(arn))) });
   new aws.s3.BucketPublicAccessBlock("landing-public-access", {
     bucket: bucket.id,
     blockPublicAcls: true,

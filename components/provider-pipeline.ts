@@ -8,6 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "../runtime/catalog/provider";
+import type { HttpSettings } from "../runtime/catalog/schema";
 import { SluiceError } from "../runtime/errors";
 import { BILLING_MODE, KEY_TYPE, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from "../runtime/ledger/table";
 import { alarmSpecs, type AlarmKey } from "./alarms";
@@ -41,8 +42,16 @@ export interface ProviderPipelineArgs {
   alarmTopicArn?: string;
   /** The stack's landing bucket; required by an http worker whose settings name no bucket. */
   landingBucket?: pulumi.Input<string>;
+  /** The stack's landing bucket's customer-managed KMS key, if it has one: the worker may generate data keys with it. */
+  landingKmsKeyArn?: string;
   /** Deployment packages (index.js exporting `handler`), shared between providers. */
   code: { ventilator: pulumi.asset.Archive; worker: pulumi.asset.Archive };
+}
+
+/** The key the worker's landing bucket is encrypted with: the provider's own bucket's, else the stack bucket's. */
+function landingKey(http: HttpSettings, stackKey: string | undefined): { kmsKeyArn?: string } {
+  const key = http.bucket !== undefined ? http.kmsKeyArn : stackKey;
+  return key !== undefined ? { kmsKeyArn: key } : {};
 }
 
 export class ProviderPipelineError extends SluiceError {
@@ -170,7 +179,7 @@ export class ProviderPipeline extends pulumi.ComponentResource {
             logGroupArn,
             tableArn,
             ...(http ? { secretArn: secretArn(http.secretId, where) } : {}),
-            ...(http && bucket ? { landing: { bucketArn: bucketArn(bucket, where.partition), prefix: `${provider.id}/` } } : {}),
+            ...(http && bucket ? { landing: { bucketArn: bucketArn(bucket, where.partition), prefix: `${provider.id}/`, ...landingKey(http, args.landingKmsKeyArn) } } : {}),
           }),
         );
       });
@@ -291,7 +300,7 @@ export class ProviderPipeline extends pulumi.ComponentResource {
         child,
       );
     };
-    this.alarms = { breakerOpen: alarm("breakerOpen"), dlqNotEmpty: alarm("dlqNotEmpty"), iteratorAge: alarm("iteratorAge") };
+    this.alarms = { breakerOpen: alarm("breakerOpen"), dlqNotEmpty: alarm("dlqNotEmpty"), iteratorAge: alarm("iteratorAge"), authFailed: alarm("authFailed") };
 
     this.dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,

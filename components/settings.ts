@@ -14,6 +14,7 @@ export const CONFIG = {
   LOG_RETENTION_DAYS: "logRetentionDays",
   ALARM_TOPIC_ARN: "alarmTopicArn",
   METRICS_NAMESPACE: "metricsNamespace",
+  LANDING_KMS_KEY_ARN: "landingKmsKeyArn",
 } as const;
 
 export const STACK_DEFAULTS = {
@@ -39,6 +40,8 @@ export interface StackSettings {
   alarmTopicArn?: string;
   /** @default "Sluice" */
   metricsNamespace: string;
+  /** Customer-managed KMS key of the stack's landing bucket; none: SSE-S3 (AES256). */
+  landingKmsKeyArn?: string;
 }
 
 export class StackConfigError extends SluiceError {
@@ -90,6 +93,11 @@ export function readStackSettings(source: ConfigSource): StackSettings {
     problems.push(`${key(CONFIG.METRICS_NAMESPACE)} ${JSON.stringify(metricsNamespace)} is not a custom CloudWatch namespace`);
   }
 
+  const landingKmsKeyArn = source.get(CONFIG.LANDING_KMS_KEY_ARN)?.trim() || undefined;
+  if (landingKmsKeyArn !== undefined && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(landingKmsKeyArn)) {
+    problems.push(`${key(CONFIG.LANDING_KMS_KEY_ARN)} ${JSON.stringify(landingKmsKeyArn)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`);
+  }
+
   if (problems.length > 0) throw new StackConfigError(problems);
   return {
     stack: source.stack,
@@ -99,5 +107,6 @@ export function readStackSettings(source: ConfigSource): StackSettings {
     logRetentionDays,
     ...(alarmTopicArn !== undefined ? { alarmTopicArn } : {}),
     metricsNamespace,
+    ...(landingKmsKeyArn !== undefined ? { landingKmsKeyArn } : {}),
   };
 }

@@ -53,6 +53,11 @@ const httpSettings = z.strictObject({
   authHeader: z.string().min(1).default("Authorization").describe("Header that carries the credential."),
   authScheme: z.string().default("Bearer").describe("Prefix before the credential ('' for none)."),
   bucket: z.string().min(3).optional().describe("S3 bucket for bodies (default: the stack's landing bucket)."),
+  kmsKeyArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, { message: "expected a KMS key ARN arn:aws:kms:<region>:<account>:key/<id>" })
+    .optional()
+    .describe("Customer-managed KMS key that `bucket` is encrypted with: the worker is granted kms:GenerateDataKey on it, for that bucket only."),
 });
 
 const workerCommon = {

@@ -126,7 +126,7 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
       deps.metricsNamespace,
       provider.id,
       now,
-      { BreakerOpen: breaker.status === BREAKER.OPEN && outcome !== "probe" ? 1 : 0, Limit: pipeline.controller.limit },
+      { BreakerOpen: breaker.status === BREAKER.OPEN && outcome !== "probe" ? 1 : 0, Limit: pipeline.controller.limit, AuthFailed: outcome === "auth-paused" ? 1 : 0 },
       {
         message: "schedule",
         outcome,

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import {
   actionsOf,
+  landingBucketPolicy,
   arnParts,
   bucketArn,
   lambdaAssumeRolePolicy,
@@ -43,8 +44,9 @@ describe("components/iam", () => {
     expect(byResource(own.workerArn)).to.deep.equal(["lambda:InvokeFunction"]);
     expect(byResource(own.dlqArn)).to.deep.equal(["sqs:SendMessage"]);
     expect(byResource(own.streamArn)).to.include.members(["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"]);
-    expect(byResource(own.tableArn)).to.include.members(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]);
-    expect(byResource(own.tableArn).filter((a) => /Scan|Table|Describe/.test(a))).to.deep.equal([]);
+    expect(byResource(own.tableArn)).to.have.members(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]);
+    // No scans, no table operations, and no Query: only `sluice` (the operator) lists the audit and the dead records.
+    expect(byResource(own.tableArn).filter((a) => /Scan|Table|Describe|Query/.test(a))).to.deep.equal([]);
   });
 
   it("lets the ventilator update only its own mapping; listing is the one '*' resource, with a named action", () => {
@@ -57,10 +59,47 @@ describe("components/iam", () => {
     expect(star.flatMap((s) => s.Action)).to.deep.equal(["lambda:ListEventSourceMappings"]);
   });
 
-  it("grants a chaos worker its logs and one conditional update of its own ledger", () => {
+  it("grants a chaos worker its logs and reads and updates of its own ledger's record items only", () => {
     const doc = workerPolicy({ logGroupArn: "arn:aws:logs:eu-west-2:1:log-group:/aws/lambda/w", tableArn: own.tableArn });
-    expect(actionsOf(doc)).to.deep.equal(["logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:UpdateItem"]);
+    expect(actionsOf(doc)).to.deep.equal(["logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:GetItem", "dynamodb:UpdateItem"]);
     expect(resourcesOf(doc)).to.deep.equal(["arn:aws:logs:eu-west-2:1:log-group:/aws/lambda/w:*", own.tableArn]);
+    // Record items are keyed R#<id> (runtime/ledger/layout.ts): not the pipeline state, counters, audit or dead index.
+    const ledger = doc.Statement.find((s) => s.Resource.includes(own.tableArn))!;
+    expect(ledger.Condition).to.deep.equal({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["R#*"] } });
+  });
+
+  it("lets a worker generate data keys with its landing bucket's customer-managed key, for that bucket only", () => {
+    const key = "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const doc = workerPolicy({
+      logGroupArn: "arn:aws:logs:eu-west-2:1:log-group:/aws/lambda/w",
+      tableArn: own.tableArn,
+      landing: { bucketArn: bucketArn("landing", "aws"), prefix: "meridian-funds/", kmsKeyArn: key },
+    });
+    noWildcardActions(doc);
+    expect(doc.Statement.find((s) => s.Sid === "LandingKey")).to.deep.equal({
+      Sid: "LandingKey",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey"],
+      Resource: [key],
+      Condition: { StringLike: { "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::landing/*" } },
+    });
+    expect(workerPolicy({ logGroupArn: "l", tableArn: own.tableArn, landing: { bucketArn: bucketArn("landing", "aws"), prefix: "p/" } }).Statement.map((s) => s.Sid)).not.to.include("LandingKey");
+  });
+
+  it("the landing bucket refuses any request that does not come over TLS", () => {
+    expect(landingBucketPolicy("arn:aws:s3:::landing")).to.deep.equal({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "TlsOnly",
+          Effect: "Deny",
+          Principal: "*",
+          Action: ["s3:*"],
+          Resource: ["arn:aws:s3:::landing", "arn:aws:s3:::landing/*"],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    });
   });
 
   it("grants an http worker its own secret and its own prefix of the landing bucket", () => {

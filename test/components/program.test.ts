@@ -70,6 +70,8 @@ describe("components/program", () => {
       expect(ofType(run.resources, "aws:s3/bucket:Bucket")).to.have.length(1);
       expect(named(run.resources, "landing").inputs.bucketPrefix).to.equal("sluice-dev-landing-");
       expect(named(run.resources, "landing-encryption").inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("AES256");
+      const tls = JSON.parse(named(run.resources, "landing-tls-only").inputs.policy).Statement[0];
+      expect(tls).to.deep.include({ Effect: "Deny", Action: ["s3:*"], Condition: { Bool: { "aws:SecureTransport": "false" } } });
       expect(named(run.resources, "landing-public-access").inputs).to.include({
         blockPublicAcls: true,
         blockPublicPolicy: true,
@@ -186,6 +188,11 @@ describe("components/program", () => {
           expect(get("ventilator-policy").role).to.equal(`${provider.id}-ventilator-role-id`);
         });
 
+        it("alarms when the provider refuses the credential and the pipeline waits for an operator", () => {
+          expect(get("authFailed-alarm")).to.include({ namespace: "Sluice", metricName: "AuthFailed", threshold: 1, statistic: "Maximum", name: `sluice-dev-${provider.id}-auth-failed` });
+          expect(get("authFailed-alarm").dimensions).to.deep.equal({ Provider: provider.id });
+        });
+
         it("alarms on an open breaker, a non-empty dead-letter queue and a high iterator age", () => {
           const breaker = get("breakerOpen-alarm");
           expect(breaker).to.include({ namespace: "Sluice", metricName: "BreakerOpen", threshold: 1, statistic: "Maximum" });
@@ -243,9 +250,9 @@ describe("components/program", () => {
     const after = await runProgram(catalogFile("plus-one.json", input));
     if (before.error || after.error) throw before.error ?? after.error;
 
-    expect(after.resources.length - before.resources.length).to.equal(21);
+    expect(after.resources.length - before.resources.length).to.equal(22);
     const added = after.resources.filter((r) => !before.resources.some((b) => b.type === r.type && b.name === r.name));
-    expect(added).to.have.length(21);
+    expect(added).to.have.length(22);
     expect(ofType(added, PROVIDER_PIPELINE_TYPE).map((r) => r.name)).to.deep.equal(["northwind"]);
     for (const r of added) expect(r.name.startsWith("northwind-"), r.name).to.equal(r.type !== PROVIDER_PIPELINE_TYPE);
     const perType = countByType(after.resources);
@@ -309,6 +316,17 @@ describe("components/program", () => {
     expect(named(run.resources, "demo-worker-logs").inputs.retentionInDays).to.equal(7);
     expect(named(run.resources, "demo-breakerOpen-alarm").inputs).to.deep.include({ namespace: "Sluice/dev", alarmActions: ["arn:aws:sns:eu-west-2:123456789012:ops"] });
     expect(named(run.resources, "demo-ventilator").inputs.environment.variables.SLUICE_METRICS_NAMESPACE).to.equal("Sluice/dev");
+  });
+
+  it("encrypts the landing bucket with the stack's customer-managed key and lets the http workers use it", async () => {
+    const key = "arn:aws:kms:eu-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const run = await runProgram(SHIPPED, { "sluice:landingKmsKeyArn": key });
+    if (run.error) throw run.error;
+    expect(named(run.resources, "landing-encryption").inputs.rules[0].applyServerSideEncryptionByDefault).to.deep.equal({ sseAlgorithm: "aws:kms", kmsMasterKeyId: key });
+    const grants = JSON.parse(named(run.resources, "meridian-funds-worker-policy").inputs.policy).Statement;
+    expect(grants.find((s: { Sid: string }) => s.Sid === "LandingKey")).to.deep.include({ Action: ["kms:GenerateDataKey"], Resource: [key] });
+    const demo = JSON.parse(named(run.resources, "demo-worker-policy").inputs.policy).Statement;
+    expect(demo.map((s: { Sid: string }) => s.Sid)).not.to.include("LandingKey");
   });
 
   it("creates no landing bucket when every http provider names its own", async () => {

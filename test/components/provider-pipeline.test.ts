@@ -83,11 +83,11 @@ describe("components/provider-pipeline", () => {
       built = await build(argsFor(provider, { alarmTopicArn: "arn:aws:sns:eu-west-2:123456789012:alarms" }));
     });
 
-    it("registers the component under its type token and its 20 children parented to it", () => {
+    it("registers the component under its type token and its 21 children parented to it", () => {
       expect(ofType(built.resources, PROVIDER_PIPELINE_TYPE).map((r) => r.name)).to.deep.equal(["meridian-funds"]);
-      expect(built.children).to.have.length(20);
+      expect(built.children).to.have.length(21);
       for (const child of built.children) expect(child.opts.parent, child.name).to.equal(built.pipeline);
-      expect(built.resources.filter((r) => r.type !== PROVIDER_PIPELINE_TYPE)).to.have.length(20);
+      expect(built.resources.filter((r) => r.type !== PROVIDER_PIPELINE_TYPE)).to.have.length(21);
       for (const r of built.resources) expect(r.name.startsWith("meridian-funds"), r.name).to.equal(true);
     });
 
@@ -137,7 +137,7 @@ describe("components/provider-pipeline", () => {
 
     it("sends alarms and their recovery to the configured topic", () => {
       const alarms = ofType(built.resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
-      expect(alarms).to.have.length(3);
+      expect(alarms).to.have.length(4);
       for (const a of alarms) {
         expect(a.inputs.alarmActions, a.name).to.deep.equal(["arn:aws:sns:eu-west-2:123456789012:alarms"]);
         expect(a.inputs.okActions, a.name).to.deep.equal(["arn:aws:sns:eu-west-2:123456789012:alarms"]);
