@@ -25,6 +25,7 @@ import type { Log } from "../runtime/ventilator/telemetry";
 import { chaosWorker } from "../runtime/workers/chaos/chaos";
 import type { WorkerRequest, WorkerResponse } from "../runtime/workers/contract";
 import { withLedgerGuard } from "../runtime/workers/ledger-guard";
+import { fetchTimeoutMs } from "../runtime/workers/http/http";
 import type { LocalEngines } from "./engines";
 import type { MappingHandle } from "./lambda-emulator";
 import type { Schedule } from "./lambda-emulator/schedule";
@@ -116,7 +117,7 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
 
   const calls: ProviderCall[] = [];
   const chaos = opts.chaos;
-  const chaosProvider = chaosWorker(chaos, { random: opts.random ?? Math.random, sleep: realSleep });
+  const chaosProvider = chaosWorker(chaos, { random: opts.random ?? Math.random, sleep: realSleep, timeoutMs: fetchTimeoutMs(provider.worker.timeoutSeconds * 1000) });
   const intercept = opts.intercept;
   const provide = intercept ? (request: WorkerRequest) => intercept(request, chaosProvider) : chaosProvider;
   const served = async (request: WorkerRequest): Promise<WorkerResponse> => {

@@ -7,8 +7,11 @@
  * every way a call can go wrong becomes a classified InvokeResult, with what it
  * tells about the call's fate (see CallFate in ventilator/ports):
  *
- *   FunctionError, "Task timed out" / Sandbox.Timedout  -> timeout, made
- *   FunctionError, anything else                        -> error (its errorMessage), made
+ *   FunctionError, "Task timed out" / Sandbox.Timedout  -> timeout, died (killed mid-call)
+ *   FunctionError, Runtime.ExitError / OutOfMemory      -> error, died (the process crashed)
+ *   FunctionError, Runtime.ImportModuleError and other
+ *     init failures (the handler never ran)             -> error, not-made
+ *   FunctionError, anything else (the worker threw)     -> error (its errorMessage), made
  *   WorkerResponse { ok: false, kind }                  -> kind, made (not-made if providerCalled: false)
  *   TooManyRequestsException (reserved concurrency full)-> throttled, not-made (the worker never ran)
  *   another 4xx from the Lambda API (AccessDenied, ...) -> error, not-made
@@ -41,6 +44,10 @@ export interface LambdaWorkerInvokerOptions {
 }
 
 const LAMBDA_TIMEOUT_TYPES = new Set(["Sandbox.Timedout"]);
+/** The worker's process died: whatever it was doing, nothing after it ran (its guard's write included). */
+const CRASH_TYPES = new Set(["Runtime.ExitError", "Runtime.OutOfMemory", "Runtime.Unknown"]);
+/** The function could not even load: its handler, and so the provider call, never ran. */
+const INIT_TYPES = new Set(["Runtime.ImportModuleError", "Runtime.HandlerNotFound", "Runtime.UserCodeSyntaxError", "Runtime.MalformedHandlerName", "Runtime.InvalidEntrypoint"]);
 const LAMBDA_TIMEOUT_MESSAGE = /Task timed out/i;
 const THROTTLE_ERRORS = new Set(["TooManyRequestsException"]);
 /** Failures that happen before a request can leave: nothing reached Lambda. */
@@ -111,8 +118,10 @@ export function classifyAnswer(functionError: string | undefined, payload: Uint8
     const message = typeof body.errorMessage === "string" ? body.errorMessage : undefined;
     const reason = message ?? type ?? `FunctionError ${functionError}`;
     if ((type && LAMBDA_TIMEOUT_TYPES.has(type)) || (message && LAMBDA_TIMEOUT_MESSAGE.test(message))) {
-      return { outcome: "timeout", reason, call: "made" };
+      return { outcome: "timeout", reason, call: "died" };
     }
+    if (type && CRASH_TYPES.has(type)) return { outcome: "error", reason, call: "died" };
+    if (type && INIT_TYPES.has(type)) return { outcome: "error", reason, call: "not-made" };
     return { outcome: "error", reason, call: "made" };
   }
   if (!parsed.ok) return { outcome: "error", reason: "worker answered a payload that is not JSON", call: "made" };

@@ -19,6 +19,11 @@ export function expiresAtFor(day: string, timezone: string, ttlDays: number): nu
   return Math.floor(startOfDay(day, timezone).plus({ days: 1 + ttlDays }).toSeconds());
 }
 
+/** Zones already checked: luxon builds an Intl formatter for every check, and a Ledger is made per invocation. */
+const zones = new Map<string, boolean>();
+
 export function isValidZone(timezone: string): boolean {
-  return IANAZone.isValidZone(timezone);
+  let valid = zones.get(timezone);
+  if (valid === undefined) zones.set(timezone, (valid = IANAZone.isValidZone(timezone)));
+  return valid;
 }

@@ -5,7 +5,7 @@
  */
 export * from "./types";
 export * from "./errors";
-export { Ledger, ledgerSettings, LEASE_EXPIRED_ON_LAST_ATTEMPT, type LedgerSettings } from "./ledger";
+export { Ledger, ledgerSettings, LEASE_EXPIRED_OUTCOME_UNKNOWN, type LedgerSettings } from "./ledger";
 export { when, StoreUnavailableError, type AttrValue, type Changes, type Comparison, type Condition, type Item, type ItemKey, type KeyedItem, type LedgerStore, type QueryOptions, type WriteResult } from "./store";
 export { MemoryLedgerStore, type AppliedWrite, type MemoryLedgerStoreOptions } from "./memory-store";
 export { DynamoDbLedgerStore, type DynamoDbLedgerStoreOptions } from "./dynamodb-store";

@@ -23,10 +23,8 @@ export const F = {
   expiresAt: "expiresAt",
   /** Status before the current claim, NO_PREVIOUS if there was no item: what `release` restores. */
   prevStatus: "prevStatus",
-  prevLeaseUntil: "prevLeaseUntil",
   /** Identifies the claim an in-progress item holds, so a claim whose answer was lost can tell it is its own. */
   claimId: "claimId",
-  prevClaimId: "prevClaimId",
   notBefore: "notBefore",
   /** JSON of the stream record's payload, kept by keepText (a dead record's, for a redrive). */
   payload: "payload",
@@ -44,10 +42,8 @@ export const NO_PREVIOUS = "none";
 export interface ClaimMemo {
   attempts: number;
   claimId: string | null;
-  previousClaimId: string | null;
   /** null: there was no item before the claim. */
   previousStatus: LedgerStatus | null;
-  previousLeaseUntil: number | null;
 }
 
 function field<T extends AttrValue>(key: ItemKey, item: Item, name: string, type: "string" | "number" | "boolean", optional: true): T | null;
@@ -119,9 +115,7 @@ export function readClaimMemo(key: ItemKey, item: Item): ClaimMemo | null {
   return {
     attempts: field(key, item, F.attempts, "number"),
     claimId: field<string>(key, item, F.claimId, "string", true),
-    previousClaimId: field<string>(key, item, F.prevClaimId, "string", true) || null,
     previousStatus: previous === NO_PREVIOUS ? null : status(key, previous, F.prevStatus),
-    previousLeaseUntil: field<number>(key, item, F.prevLeaseUntil, "number", true) || null,
   };
 }
 

@@ -7,7 +7,6 @@
  * A claim succeeds, as ONE conditional write, when
  *
  *   no entry  OR  (status = failed AND attempts < maxAttempts AND (no notBefore OR notBefore ≤ now))
- *             OR  (status = in-progress AND leaseUntil < now AND attempts < maxAttempts)
  *
  * and sets status = in-progress, attempts += 1, leaseUntil = now + leaseSeconds.
  * A failure that leaves attempts sets the retry backoff
@@ -18,8 +17,14 @@
  * so one short blip cannot spend every attempt within seconds.
  * A claim counts as an attempt even if its caller crashes (its call may have
  * reached the provider). A refused claim is classified from the item the
- * store returns with the refusal (DynamoDB's ALL_OLD), with no second read;
- * an expired lease on the last attempt is turned dead on the spot.
+ * store returns with the refusal (DynamoDB's ALL_OLD), with no second read.
+ *
+ * A lease that ended with no result recorded is an attempt whose outcome
+ * nobody knows: its invocation and its worker died mid-call (a worker that
+ * fetched records its success itself, see workers/ledger-guard). The provider
+ * may have served it, so the claim that finds it makes it dead on the spot,
+ * with the payload it was given: never fetched twice, never lost, and an
+ * operator's redrive fetches it again once it is known not to have been served.
  * Each claim writes a claimId of its own. A store error does not say whether
  * the write was applied (a DynamoDB 500, a connection lost after sending), and
  * a retried write that was applied the first time is refused by its own
@@ -104,7 +109,9 @@ export function ledgerSettings(provider: Provider): Required<LedgerSettings> {
   };
 }
 
-export const LEASE_EXPIRED_ON_LAST_ATTEMPT = "lease expired on the last attempt";
+/** The reason a record goes dead when a claim finds an expired lease (see the header). */
+export const LEASE_EXPIRED_OUTCOME_UNKNOWN =
+  "outcome unknown: a claim's lease ended with no result recorded (its invocation or worker died mid-call); the provider may have served it, so it is not fetched again today: redrive it if it was not";
 
 /** Audit entries of one action in the same millisecond get a numeric suffix; past this many something is looping. */
 const MAX_AUDIT_DUPLICATES = 100;
@@ -153,7 +160,6 @@ export class Ledger {
     const claimable = when.or(
       when.absent(),
       when.and(when.eq(F.status, LEDGER_STATUS.FAILED), when.lt(F.attempts, maxAttempts), when.or(when.lacks(F.notBefore), when.le(F.notBefore, now))),
-      when.and(when.eq(F.status, LEDGER_STATUS.IN_PROGRESS), when.lt(F.leaseUntil, now), when.lt(F.attempts, maxAttempts)),
     );
     const claimId = this.claimIds();
     let result: WriteResult;
@@ -172,7 +178,7 @@ export class Ledger {
             [F.claimId]: claimId,
           },
           setIfMissing: { [F.createdAt]: now },
-          copy: { [F.prevStatus]: { from: F.status, fallback: NO_PREVIOUS }, [F.prevLeaseUntil]: { from: F.leaseUntil, fallback: 0 }, [F.prevClaimId]: { from: F.claimId, fallback: "" } },
+          copy: { [F.prevStatus]: { from: F.status, fallback: NO_PREVIOUS } },
           add: { [F.attempts]: 1 },
           remove: [F.notBefore],
         },
@@ -213,7 +219,7 @@ export class Ledger {
         key,
         {
           set: { [F.status]: LEDGER_STATUS.DONE, [F.updatedAt]: now, ...(metadata ? { [F.metadata]: JSON.stringify(metadata) } : {}) },
-          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.claimId, F.prevClaimId, F.notBefore, F.body, F.landingKey, F.landingContentType],
+          remove: [F.leaseUntil, F.prevStatus, F.claimId, F.notBefore, F.body, F.landingKey, F.landingContentType],
         },
         when.and(when.present(), when.ne(F.status, LEDGER_STATUS.DONE)),
       ),
@@ -241,7 +247,7 @@ export class Ledger {
             [F.updatedAt]: now,
             ...(dead ? this.keptPayload(opts) : { [F.notBefore]: now + this.backoffMs(claim.attempts, opts.retryAfterMs) }),
           },
-          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.claimId, F.prevClaimId, ...(dead ? [F.notBefore] : [])],
+          remove: [F.leaseUntil, F.prevStatus, F.claimId, ...(dead ? [F.notBefore] : [])],
         },
         this.stillClaimed(claim),
       ),
@@ -271,20 +277,11 @@ export class Ledger {
     if (claim.previousStatus === null) {
       result = await this.io("release", () => this.store.delete(key, fence));
     } else {
-      const restoresLease = claim.previousStatus === LEDGER_STATUS.IN_PROGRESS && claim.previousLeaseUntil !== null;
+      // A claim replaces nothing but a failure: the release puts the failure back.
       result = await this.io("release", () =>
         this.store.update(
           key,
-          {
-            set: {
-              [F.status]: claim.previousStatus!,
-              [F.updatedAt]: now,
-              ...(restoresLease ? { [F.leaseUntil]: claim.previousLeaseUntil! } : {}),
-              ...(restoresLease && claim.previousClaimId ? { [F.claimId]: claim.previousClaimId } : {}),
-            },
-            add: { [F.attempts]: -1 },
-            remove: [F.prevStatus, F.prevLeaseUntil, F.prevClaimId, ...(restoresLease ? [] : [F.leaseUntil]), ...(restoresLease && claim.previousClaimId ? [] : [F.claimId])],
-          },
+          { set: { [F.status]: claim.previousStatus!, [F.updatedAt]: now }, add: { [F.attempts]: -1 }, remove: [F.prevStatus, F.leaseUntil, F.claimId] },
           fence,
         ),
       );
@@ -307,7 +304,7 @@ export class Ledger {
         {
           set: { [F.recordId]: recordId, [F.day]: day, [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now, [F.expiresAt]: this.expiresAt(day), ...this.keptPayload(keep) },
           setIfMissing: { [F.createdAt]: now, [F.attempts]: 0, [F.adHoc]: false },
-          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.claimId, F.prevClaimId, F.notBefore],
+          remove: [F.leaseUntil, F.prevStatus, F.claimId, F.notBefore],
         },
         when.ne(F.status, LEDGER_STATUS.DONE),
       ),
@@ -343,7 +340,7 @@ export class Ledger {
             [F.expiresAt]: this.expiresAt(day),
           },
           setIfMissing: { [F.createdAt]: now, [F.attempts]: 1, [F.adHoc]: false },
-          remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.claimId, F.prevClaimId, F.notBefore],
+          remove: [F.leaseUntil, F.prevStatus, F.claimId, F.notBefore],
         },
         when.ne(F.status, LEDGER_STATUS.DONE),
       ),
@@ -523,14 +520,15 @@ export class Ledger {
     if (entry.status === LEDGER_STATUS.FAILED && entry.attempts < this.settings.maxAttempts && entry.notBefore !== null && entry.notBefore > now) {
       return { claimed: false, reason: "backing-off", entry, becameDead: false };
     }
-    // Refused yet neither done, dead, landing, leased nor backing off: no attempts left (an expired last lease, or a failure under a since-lowered cap).
-    const reason = entry.status === LEDGER_STATUS.IN_PROGRESS ? LEASE_EXPIRED_ON_LAST_ATTEMPT : `attempts exhausted (${entry.attempts} of ${this.settings.maxAttempts})`;
+    // Refused yet neither done, dead, landing, leased nor backing off: an expired lease (an outcome nobody knows),
+    // or no attempts left (a failure under a since-lowered cap).
+    const reason = entry.status === LEDGER_STATUS.IN_PROGRESS ? LEASE_EXPIRED_OUTCOME_UNKNOWN : `attempts exhausted (${entry.attempts} of ${this.settings.maxAttempts})`;
     const recordId = entry.recordId;
     await this.indexDead("claim", recordId, entry.day, now);
     const result = await this.io("claim", () =>
       this.store.update(
         key,
-        { set: { [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now, ...this.keptPayload(keep) }, remove: [F.leaseUntil, F.prevStatus, F.prevLeaseUntil, F.claimId, F.prevClaimId, F.notBefore] },
+        { set: { [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now, ...this.keptPayload(keep) }, remove: [F.leaseUntil, F.prevStatus, F.claimId, F.notBefore] },
         // Exactly the state we judged: anyone who changed it since decided first.
         when.and(when.eq(F.status, entry.status), when.eq(F.attempts, entry.attempts), entry.leaseUntil === null ? when.lacks(F.leaseUntil) : when.eq(F.leaseUntil, entry.leaseUntil)),
       ),

@@ -10,7 +10,9 @@
  *   slack) before the access window closes and before the provider day ends,
  *   within the claim's lease, and with time left in this invocation;
  * - a call whose fate is in doubt keeps its claim until its lease ends: no
- *   second worker fetches the record while the first may still run;
+ *   second worker fetches the record while the first may still run; a worker
+ *   that died mid-call (and a lease that ended with nothing recorded) leaves an
+ *   outcome nobody knows: the record ends dead, never fetched twice;
  * - a call that never reached the provider gives its attempt and its budget back;
  * - an auth failure pauses the provider until an operator resumes it;
  * - a fetched body whose landing failed is landed later, never fetched again;
@@ -214,6 +216,12 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
     }
     const reason = `${result.outcome}: ${result.reason ?? "no reason given"}`;
     if (call === "in-doubt") return { fate: "retry", reason: `${reason} (the call may still be running: its claim is kept until its lease ends)`, called: true };
+    if (call === "died") {
+      // The provider may have served it and nothing recorded it: dead rather than fetched twice; a redrive fetches it again.
+      const why = `${reason}; the worker died mid-call, so the provider may have served it: not fetched again today (redrive it if it was not)`;
+      const entry = await settled(() => ledger.markDead(id, c.day, clock.now(), why, { payload: c.record.payload }), sleep);
+      return entry?.status === LEDGER_STATUS.DONE ? { fate: "done", ...(sample ? { sample } : {}) } : { fate: "dead", reason: why, ...(sample ? { sample } : {}) };
+    }
     if (result.outcome === "landing") {
       if (result.kept) return { fate: "retry", reason, called: true };
       // Fetched, and its body could neither land nor be kept: dead rather than fetched twice; a redrive fetches it again.

@@ -15,8 +15,11 @@ import type { WorkerRequest } from "../workers/contract";
  *             could not read its credential): the claim is released, no attempt is spent
  *   in-doubt  no answer (our own deadline, a connection lost after sending): the worker
  *             may still be running, so the claim is kept until its lease ends
+ *   died      the worker died mid-call (Lambda timed it out, its process crashed): the
+ *             provider may have served it and nothing recorded it, so the record ends dead
+ *             rather than be fetched twice (an operator's redrive fetches it again)
  */
-export const CALL_FATES = ["made", "not-made", "in-doubt"] as const;
+export const CALL_FATES = ["made", "not-made", "in-doubt", "died"] as const;
 export type CallFate = (typeof CALL_FATES)[number];
 
 /** One worker call as the ventilator saw it, including failures of the invoke itself. */

@@ -46,7 +46,7 @@ export function windowStatus(spec: WindowSpec, at: number): WindowStatus {
   const zone = providerZone(spec.timezone);
   if (spec.accessWindows.length === 0 && spec.maintenanceWindows.length === 0) return { open: true, closesAt: null };
   const today = localDayNumber(zone, at);
-  const near = timeline(spec, zone, today, SCAN_DAYS);
+  const near = nearTimeline(spec, zone, today);
   const settled = settle(near, at);
   if (settled) return settled;
 
@@ -57,6 +57,27 @@ export function windowStatus(spec: WindowSpec, at: number): WindowStatus {
   if (far) return far;
   // The mask has both open and closed minutes, each recurring weekly; 22 days hold three weeks.
   throw new ClockError("timezone", spec.timezone, `gave no window boundary within ${LONG_SCAN_DAYS} days of ${at}: more than one DST transition in three weeks?`);
+}
+
+/**
+ * The 8-day timeline from `today`, kept per spec for the last few days asked: the ventilator
+ * asks for every batch and every tick, and resolving ~50 boundaries costs Intl offset look-ups.
+ * Pure in (spec, zone, day), so a kept timeline is the one that would be built.
+ */
+const kept = new WeakMap<WindowSpec, Map<string, Timeline>>();
+const KEPT_PER_SPEC = 4;
+
+function nearTimeline(spec: WindowSpec, zone: ReturnType<typeof providerZone>, today: number): Timeline {
+  let bySpec = kept.get(spec);
+  if (!bySpec) kept.set(spec, (bySpec = new Map()));
+  const key = `${zone.name}\n${today}`;
+  let t = bySpec.get(key);
+  if (!t) {
+    t = timeline(spec, zone, today, SCAN_DAYS);
+    bySpec.set(key, t);
+    if (bySpec.size > KEPT_PER_SPEC) bySpec.delete(bySpec.keys().next().value!);
+  }
+  return t;
 }
 
 /** The status if the timeline decides it: an open stretch reaching the frame's end, or no opening in it, does not. */

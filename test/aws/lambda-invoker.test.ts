@@ -193,9 +193,18 @@ describe("LambdaWorkerInvoker: what a call's fate tells the ledger (findings 1, 
     }
   });
 
-  it("an answer from the worker, even a Lambda timeout, is a call that was made and is over", async () => {
+  it("a worker that died mid-call (timed out, crashed) leaves an outcome nobody knows; one that never loaded made no call", async () => {
     lambda.invoke = () => ({ functionError: "Unhandled", payload: { errorType: "Sandbox.Timedout", errorMessage: "Task timed out after 3.00 seconds" } });
-    expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "timeout", call: "made" });
+    expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "timeout", call: "died" });
+    lambda.invoke = () => ({ functionError: "Unhandled", payload: { errorType: "Runtime.ExitError", errorMessage: "Runtime exited with error: signal: killed" } });
+    expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "error", call: "died" });
+    lambda.invoke = () => ({ functionError: "Unhandled", payload: { errorType: "Runtime.ImportModuleError", errorMessage: "Cannot find module 'index'" } });
+    expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "error", call: "not-made" });
+  });
+
+  it("an answer from the worker, a thrown error included, is a call that was made and is over", async () => {
+    lambda.invoke = () => ({ functionError: "Unhandled", payload: { errorType: "ChaosFailure", errorMessage: "injected" } });
+    expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "error", call: "made" });
     lambda.invoke = () => ({ payload: { ok: false, kind: "throttled", reason: "429", retryAfterMs: 30_000 } });
     expect(await invoker().invoke(request, 5_000)).to.include({ outcome: "throttled", call: "made", retryAfterMs: 30_000 });
     lambda.invoke = () => ({ payload: { ok: false, kind: "auth", reason: "401" } });

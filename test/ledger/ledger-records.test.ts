@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { LedgerConflictError } from "../../runtime/ledger/errors";
-import { LEASE_EXPIRED_ON_LAST_ATTEMPT, Ledger, type LedgerSettings } from "../../runtime/ledger/ledger";
+import { LEASE_EXPIRED_OUTCOME_UNKNOWN, Ledger, type LedgerSettings } from "../../runtime/ledger/ledger";
 import type { LedgerStore } from "../../runtime/ledger/store";
 import type { ClaimResult, LedgerEntry } from "../../runtime/ledger/types";
 import { STORE_KINDS, storeFixture } from "./stores";
@@ -72,10 +72,13 @@ for (const kind of STORE_KINDS) {
       expect(refused).to.include({ claimed: false, reason: "leased", becameDead: false });
     });
 
-    it("lets another invocation re-claim an expired lease, counting the crashed attempt", async () => {
+    it("makes an expired lease dead, once, with its unknown outcome and the payload it is given: the provider may have served it", async () => {
       claimed(await ledger.claim("r1", DAY, T0));
-      const entry = claimed(await new Ledger(store, SETTINGS).claim("r1", DAY, T0 + LEASE_MS + 1));
-      expect(entry).to.include({ attempts: 2, leaseUntil: T0 + 2 * LEASE_MS + 1, createdAt: T0, updatedAt: T0 + LEASE_MS + 1 });
+      const first = await new Ledger(store, SETTINGS).claim("r1", DAY, T0 + LEASE_MS + 1, { payload: { n: 1 } });
+      expect(first).to.include({ claimed: false, reason: "dead", becameDead: true });
+      expect(first.entry).to.deep.include({ status: "dead", attempts: 1, lastError: LEASE_EXPIRED_OUTCOME_UNKNOWN, leaseUntil: null, payload: { n: 1 } });
+      const second = await new Ledger(store, SETTINGS).claim("r1", DAY, T0 + LEASE_MS + 2);
+      expect(second).to.include({ claimed: false, reason: "dead", becameDead: false });
     });
 
     it("never re-claims a done record the same provider day, but does the next day", async () => {
@@ -98,16 +101,6 @@ for (const kind of STORE_KINDS) {
         now += 1_000;
       }
       expect(await ledger.claim("r1", DAY, now)).to.include({ claimed: false, reason: "dead", becameDead: false });
-    });
-
-    it("makes an expired lease on the last attempt dead, once, with its reason", async () => {
-      const settings = { ...SETTINGS, maxAttempts: 1 };
-      claimed(await new Ledger(store, settings).claim("r1", DAY, T0));
-      const first = await new Ledger(store, settings).claim("r1", DAY, T0 + LEASE_MS + 1);
-      expect(first).to.include({ claimed: false, reason: "dead", becameDead: true });
-      expect(first.entry).to.include({ status: "dead", attempts: 1, lastError: LEASE_EXPIRED_ON_LAST_ATTEMPT, leaseUntil: null });
-      const second = await new Ledger(store, settings).claim("r1", DAY, T0 + LEASE_MS + 2);
-      expect(second).to.include({ claimed: false, reason: "dead", becameDead: false });
     });
 
     it("makes a record dead at once on a permanent failure", async () => {
@@ -134,37 +127,20 @@ for (const kind of STORE_KINDS) {
       expect(claimed(await new Ledger(store, SETTINGS).claim("r2", DAY, T0)).attempts).to.equal(1);
     });
 
-    it("puts a released re-claim back to the expired lease it replaced", async () => {
+    it("marks a late completion done after its lease ended and the record went dead: it was fetched, it is never fetched again", async () => {
       claimed(await ledger.claim("r1", DAY, T0));
-      const second = new Ledger(store, SETTINGS);
-      claimed(await second.claim("r1", DAY, T0 + LEASE_MS + 1));
-      expect(await second.release("r1", DAY, T0 + LEASE_MS + 2)).to.include({ status: "in-progress", attempts: 1, leaseUntil: T0 + LEASE_MS });
-      expect(claimed(await new Ledger(store, SETTINGS).claim("r1", DAY, T0 + LEASE_MS + 3)).attempts).to.equal(2);
-    });
-
-    it("marks a late completion done after another invocation re-claimed, and refuses the re-claimer's completion", async () => {
-      claimed(await ledger.claim("r1", DAY, T0));
-      const second = new Ledger(store, SETTINGS);
-      claimed(await second.claim("r1", DAY, T0 + LEASE_MS + 1));
+      await new Ledger(store, SETTINGS).claim("r1", DAY, T0 + LEASE_MS + 1);
       const late = await ledger.complete("r1", DAY, T0 + LEASE_MS + 2);
-      expect(late).to.include({ status: "done", attempts: 2 });
-      const error = await rejection(second.complete("r1", DAY, T0 + LEASE_MS + 3));
-      expect(error).to.be.instanceOf(LedgerConflictError);
-      expect((error as LedgerConflictError).stored).to.include({ status: "done", attempts: 2 });
-      expect(await rejection(second.fail("r1", DAY, T0 + LEASE_MS + 3, { reason: "x" }))).to.be.instanceOf(LedgerConflictError);
+      expect(late).to.include({ status: "done", attempts: 1 });
     });
 
-    it("refuses a late failure after another invocation re-claimed, leaving the new claim in place", async () => {
+    it("refuses a late failure after the lease ended and the record went dead, keeping it dead", async () => {
       claimed(await ledger.claim("r1", DAY, T0));
-      const second = new Ledger(store, SETTINGS);
-      claimed(await second.claim("r1", DAY, T0 + LEASE_MS + 1));
+      await new Ledger(store, SETTINGS).claim("r1", DAY, T0 + LEASE_MS + 1);
       const error = await rejection(ledger.fail("r1", DAY, T0 + LEASE_MS + 2, { reason: "late timeout" }));
       expect(error).to.be.instanceOf(LedgerConflictError);
-      expect((error as LedgerConflictError).stored).to.include({ status: "in-progress", attempts: 2 });
+      expect((error as LedgerConflictError).stored).to.include({ status: "dead", attempts: 1 });
       expect(await rejection(ledger.release("r1", DAY, T0 + LEASE_MS + 2))).to.be.instanceOf(LedgerConflictError);
-      // The new claim still blocks a third invocation.
-      expect(await new Ledger(store, SETTINGS).claim("r1", DAY, T0 + LEASE_MS + 3)).to.include({ claimed: false, reason: "leased" });
-      expect(await second.fail("r1", DAY, T0 + LEASE_MS + 4, { reason: "503" })).to.include({ status: "failed", attempts: 2 });
     });
 
     it("refuses to fail or release a claim this invocation did not make, carrying the stored entry", async () => {

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { LedgerConflictError } from "../../runtime/ledger/errors";
-import { LEASE_EXPIRED_ON_LAST_ATTEMPT, Ledger, type LedgerSettings } from "../../runtime/ledger/ledger";
+import { LEASE_EXPIRED_OUTCOME_UNKNOWN, Ledger, type LedgerSettings } from "../../runtime/ledger/ledger";
 import { MemoryLedgerStore, type AppliedWrite } from "../../runtime/ledger/memory-store";
 import type { Changes, Condition, Item, ItemKey, LedgerStore, QueryOptions } from "../../runtime/ledger/store";
 
@@ -81,17 +81,16 @@ class HolderModel {
     if (before?.status === "in-progress" && !holder) fail("an attempt nobody claimed is in progress");
 
     if (after?.status === "in-progress" && Number(after.attempts) === attemptsBefore + 1) {
-      const now = Number(after.updatedAt);
       if (before?.status === "done") fail("claimed a done record");
       if (Number(after.attempts) > SETTINGS.maxAttempts) fail("passed the attempts cap");
-      if (holder && holder.leaseUntil >= now) fail(`claimed while #${holder.inv}'s lease runs until ${holder.leaseUntil}`);
+      if (holder) fail(`claimed while #${holder.inv} holds it (a lease that ended leaves an unknown outcome: dead, never claimed again)`);
       claimants.set(Number(after.attempts), { inv, leaseUntil: Number(after.leaseUntil) });
       return;
     }
     if (!holder || after?.status === "done") return; // completion is anyone's to report; markDead of an unclaimed record
     const byHolder = holder.inv === inv;
-    const expiredOnLastAttempt = after?.status === "dead" && after.lastError === LEASE_EXPIRED_ON_LAST_ATTEMPT && holder.leaseUntil < Number(after.updatedAt);
-    if (!byHolder && !expiredOnLastAttempt) fail(`resolved attempt ${attemptsBefore}, which #${holder.inv} claimed`);
+    const expired = after?.status === "dead" && after.lastError === LEASE_EXPIRED_OUTCOME_UNKNOWN && holder.leaseUntil < Number(after.updatedAt);
+    if (!byHolder && !expired) fail(`resolved attempt ${attemptsBefore}, which #${holder.inv} claimed`);
   }
 }
 

@@ -35,17 +35,30 @@ describe("ventilator guarantees (issue 11 findings)", () => {
   it("finding 1: a call whose outcome is in doubt keeps its claim until no worker can still run, so a redelivery does not fetch it again", async () => {
     const p = provider();
     const h = harness(p, () => ({ outcome: "timeout", call: "in-doubt", reason: "no answer within 12000 ms" }));
-    const event = kinesisEvent([{ id: "x" }]);
+    const event = kinesisEvent([{ id: "x", payload: { n: 1 } }]);
     expect((await processBatch(event, context(), h.deps)).batchItemFailures).to.have.length(1);
     expect(await h.ledger().entry("x", DAY)).to.include({ status: LEDGER_STATUS.IN_PROGRESS, attempts: 1 });
     h.worker.script = () => ({ outcome: "ok" });
     // Lambda redelivers at once: the first worker may still be fetching.
     await processBatch(event, context(), h.deps);
     expect(h.worker.calls).to.have.length(1);
+    // A worker that fetched records its success itself (see the guard). Past the lease nothing did: nobody knows
+    // whether the provider served it, so it is dead (with its payload, for a redrive), never fetched twice.
     h.clock.t += p.ledger.leaseSeconds * 1000 + 1;
+    expect((await processBatch(event, context(), h.deps)).batchItemFailures).to.deep.equal([]);
+    expect(h.worker.calls).to.have.length(1);
+    expect(await h.ledger().entry("x", DAY)).to.deep.include({ status: LEDGER_STATUS.DEAD, attempts: 1, payload: { n: 1 } });
+  });
+
+  it("finding 1: a worker that died mid-call leaves the record dead, not fetched again (fault search: worker crash after its fetch)", async () => {
+    const h = harness(provider({ maxAttempts: 3 }), () => ({ outcome: "error", call: "died", reason: "Runtime exited with error: signal: killed" }));
+    const event = kinesisEvent([{ id: "x", payload: { n: 2 } }]);
+    expect((await processBatch(event, context(), h.deps)).batchItemFailures).to.deep.equal([]);
     await processBatch(event, context(), h.deps);
-    expect(h.worker.calls).to.have.length(2);
-    expect(await h.ledger().entry("x", DAY)).to.include({ status: LEDGER_STATUS.DONE, attempts: 2 });
+    expect(h.worker.calls).to.have.length(1);
+    const dead = await h.ledger().entry("x", DAY);
+    expect(dead).to.deep.include({ status: LEDGER_STATUS.DEAD, attempts: 1, payload: { n: 2 } });
+    expect(dead?.lastError).to.match(/died mid-call.*redrive/);
   });
 
   it("finding 1: a claim whose lease could end while its call still runs is given back instead of called", async () => {

@@ -95,6 +95,13 @@ describe("chaos worker", () => {
     }
   });
 
+  it("answers timeout at its own deadline rather than run into Lambda's timeout", async () => {
+    const slept: number[] = [];
+    const slow = chaosWorker(settings({ slowPercentage: 100, slowMs: 5_000 }), { random: seeded(3), sleep: async (ms) => void slept.push(ms), timeoutMs: 800 });
+    expect(await slow({ providerId: "p", recordId: "r", day: "2097-01-07" })).to.deep.equal({ ok: false, kind: "timeout", reason: "chaos: no answer within 800 ms" });
+    expect(slept).to.deep.equal([800]);
+  });
+
   it("waits the latency before answering, throws included", async () => {
     const order: string[] = [];
     const worker = chaosWorker(settings({ errorPercentage: 100 }), { random: () => 0, sleep: async (ms) => void order.push(`slept ${ms}`) });

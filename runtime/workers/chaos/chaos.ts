@@ -9,6 +9,9 @@
  * so the throttled share is min(throttle, 100 − error) %. An error THROWS, like
  * the demo's worker, so Lambda answers with FunctionError: the ventilator must
  * see it as a failure (the demo counted it as a success).
+ * A call slower than the worker's own deadline (`timeoutMs`) answers timeout at
+ * the deadline, as a real worker gives up its fetch before Lambda kills it (a
+ * killed worker leaves an outcome nobody knows, and its record ends dead).
  */
 import type { ChaosSettings } from "../../catalog/schema";
 import { SluiceError } from "../../errors";
@@ -24,6 +27,8 @@ export class ChaosFailure extends SluiceError {
 export interface ChaosDeps {
   random: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** The worker's own deadline for one call (see http's fetchTimeoutMs); none: it waits as long as the latency says. */
+  timeoutMs?: number | (() => number);
 }
 
 /** Latency of one call: the first draw picks slow or normal, the second sets the jitter. */
@@ -46,6 +51,11 @@ export function chaosWorker(settings: ChaosSettings, deps: ChaosDeps): WorkerHan
   return async (request: WorkerRequest): Promise<WorkerResponse> => {
     const { latencyMs, slow } = chaosLatency(settings, deps.random(), deps.random());
     const outcome = chaosOutcome(settings, deps.random());
+    const deadline = typeof deps.timeoutMs === "function" ? deps.timeoutMs() : deps.timeoutMs;
+    if (deadline !== undefined && latencyMs > deadline) {
+      await deps.sleep(deadline);
+      return { ok: false, kind: "timeout", reason: `chaos: no answer within ${deadline} ms` };
+    }
     await deps.sleep(latencyMs);
     if (outcome === "error") throw new ChaosFailure(request.recordId);
     if (outcome === "throttled") return { ok: false, kind: "throttled", reason: "chaos: injected throttle" };

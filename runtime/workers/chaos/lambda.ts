@@ -10,17 +10,28 @@ import type { WorkerHandler, WorkerRequest, WorkerResponse } from "../contract";
 import { chaosWorker } from "./chaos";
 import { chaosSettingsFromEnv } from "./env";
 import { ledgerGuardFromEnv } from "../ledger-guard-env";
+import { fetchTimeoutMs } from "../http/http";
 
 export { chaosEnvironment } from "./env";
 
 let worker: WorkerHandler | undefined;
 
-export function loadChaosWorker(env: NodeJS.ProcessEnv = process.env): { settings: ChaosSettings; worker: WorkerHandler } {
-  const settings = chaosSettingsFromEnv(env);
-  return { settings, worker: chaosWorker(settings, { random: Math.random, sleep: realSleep }) };
+/** The part of the Lambda context the worker reads. */
+interface RemainingTime {
+  getRemainingTimeInMillis(): number;
 }
 
-export const handler = async (event: WorkerRequest): Promise<WorkerResponse> => {
+let context: RemainingTime | undefined;
+
+export function loadChaosWorker(env: NodeJS.ProcessEnv = process.env): { settings: ChaosSettings; worker: WorkerHandler } {
+  const settings = chaosSettingsFromEnv(env);
+  // Like a real worker, it answers timeout before Lambda would kill it.
+  const timeoutMs = () => (context ? fetchTimeoutMs(context.getRemainingTimeInMillis()) : Number.POSITIVE_INFINITY);
+  return { settings, worker: chaosWorker(settings, { random: Math.random, sleep: realSleep, timeoutMs }) };
+}
+
+export const handler = async (event: WorkerRequest, lambdaContext?: RemainingTime): Promise<WorkerResponse> => {
+  context = lambdaContext;
   worker ??= ledgerGuardFromEnv()(loadChaosWorker().worker);
   return worker(event);
 };
