@@ -4,17 +4,18 @@
  * it only turns catalog values into AWS settings.
  */
 import type { Provider } from "../runtime/catalog/provider";
+import { maximumRecordAgeSeconds } from "../runtime/catalog/timing";
 
 // The timeouts are shared with the ventilator and validation: one definition, in runtime/catalog/timing.ts.
 export {
   LAMBDA_MAX_TIMEOUT_SECONDS,
+  MAPPING_MAX_RECORD_AGE_SECONDS,
+  maximumRecordAgeSeconds,
   VENTILATOR_OVERHEAD_SECONDS,
   WORKER_TIMEOUT_MARGIN_SECONDS,
   ventilatorTimeoutSeconds,
   workerLambdaTimeoutSeconds,
 } from "../runtime/catalog/timing";
-/** Longest MaximumRecordAgeInSeconds a Kinesis mapping accepts (7 days). */
-export const MAPPING_MAX_RECORD_AGE_SECONDS = 604_800;
 /** Largest MaximumRetryAttempts a Kinesis mapping accepts. */
 export const MAPPING_MAX_RETRY_ATTEMPTS = 10_000;
 /** Longest an SQS queue keeps a message (14 days): time to look at a dead batch. */
@@ -36,14 +37,6 @@ const DAY = 86_400;
 export function fanOutWaves(batchSize: number, fanOut: number): number {
   if (!(batchSize >= 1) || !(fanOut >= 1)) throw new RangeError(`fanOutWaves needs batchSize ≥ 1 and fanOut ≥ 1, got ${batchSize} and ${fanOut}`);
   return Math.ceil(batchSize / fanOut);
-}
-
-/**
- * mapping MaximumRecordAgeInSeconds = min(604800, retention hours × 3600): a
- * record is given up by the mapping only when the stream would drop it anyway.
- */
-export function maximumRecordAgeSeconds(provider: Pick<Provider, "streamRetentionHours">): number {
-  return Math.min(MAPPING_MAX_RECORD_AGE_SECONDS, provider.streamRetentionHours * HOUR);
 }
 
 /**

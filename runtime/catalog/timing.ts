@@ -14,6 +14,17 @@
  */
 import type { Provider } from "./provider";
 
+/** Longest MaximumRecordAgeInSeconds a Kinesis mapping accepts (7 days). */
+export const MAPPING_MAX_RECORD_AGE_SECONDS = 604_800;
+
+/**
+ * How old a record may get before the mapping gives it up (it is set to the stream's retention):
+ *   max record age = min(604800, streamRetentionHours × 3600) seconds
+ */
+export function maximumRecordAgeSeconds(provider: Pick<Provider, "streamRetentionHours">): number {
+  return Math.min(MAPPING_MAX_RECORD_AGE_SECONDS, provider.streamRetentionHours * 3_600);
+}
+
 /** AWS Lambda's longest timeout. */
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 /** Headroom of the worker function past its provider call timeout, to classify and answer. */

@@ -94,6 +94,8 @@ export interface PipelineState {
   pause: Pause | null;
   /** Epoch ms. */
   updatedAt: number;
+  /** Epoch ms of the schedule's last sweep for records near their expiry while the pipeline was held (see ventilator/expiry.ts). */
+  sweptAt?: number;
 }
 
 export interface VersionedPipelineState {

@@ -28,12 +28,13 @@ import { DateTime } from "luxon";
 import { providerDay } from "../windows/clock";
 import { candidatesOf, type Candidate } from "./candidates";
 import { DailyBudget } from "./daily-budget";
+import { expiring, expiryReason } from "./expiry";
 import { fanOut } from "./fan-out";
 import { gate, type Gate } from "./gate";
 import { mappingChangeFor } from "./mapping-actions";
 import { loadPipeline, savePipeline, type Pipeline } from "./pipeline-state";
 import type { Clock, InvokeResult, LedgerPort, MappingChange, MappingControl, PauseSnapshot, WorkerInvoker } from "./ports";
-import { decodeRecord, type KinesisBatchEvent } from "./records";
+import { decodeRecord, type DecodedRecord, type KinesisBatchEvent } from "./records";
 import { emfLine, type Log } from "./telemetry";
 import { replay, Waves, type TimedReport } from "./waves";
 
@@ -158,7 +159,7 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
   const pipeline = await loadPipeline(ledger, provider, now);
 
   const g = gate(provider, pipeline.pause, pipeline.controller, now);
-  if (!g.open) return handBackAll(decoded.map((d) => d.sequenceNumber), g, pipeline, deps, ledger, context, now);
+  if (!g.open) return handBackAll(decoded, g, pipeline, deps, ledger, context, now);
 
   const malformed = decoded.filter((d) => d.kind === "malformed");
   await Promise.all(malformed.map((m) => ledger.markDead(malformedKey(m.sequenceNumber), day, now, m.reason, { payload: m.data })));
@@ -333,10 +334,13 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
   const counts = dayCounts(candidates, results, malformed.length);
   if (counts.done + counts.failed + counts.dead > 0) await ledger.addDayCounts(day, counts).catch(() => undefined);
 
-  const handBack = [
-    ...candidates.filter((_, i) => results[i]?.fate === "retry").map((c) => c.sequenceNumber),
-    ...notStarted.map((i) => candidates[i]!.sequenceNumber),
+  const waiting = [
+    ...candidates.flatMap((c, i) => (results[i]?.fate === "retry" ? [{ c, why: (results[i] as Extract<Fate, { fate: "retry" }>).reason }] : [])),
+    ...notStarted.map((i) => ({ c: candidates[i]!, why: "not started in this batch" })),
   ];
+  // A record the stream is about to drop ends dead (with its payload) rather than expire unseen.
+  const expired = await giveUpExpiring(waiting, deps, ledger, sleep, clock.now());
+  const handBack = waiting.filter(({ c }) => !expired.has(c.sequenceNumber)).map(({ c }) => c.sequenceNumber);
   if (samples.length === 0 && handBack.length > 0) {
     const waits = fates.flatMap((f) => (f.fate === "retry" && f.waitUntil !== undefined ? [f.waitUntil] : []));
     const until = stop ? (stop.until ?? Infinity) : waits.length > 0 ? Math.min(...waits) : stalled ? Infinity : null;
@@ -357,7 +361,7 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
         Error: stats.error,
         Throttled: stats.throttled,
         Timeout: stats.timeout,
-        Dead: counts.dead,
+        Dead: counts.dead + expired.size,
         Deduplicated: count("skipped") + skipped,
         HandedBack: handBack.length,
         LatencyP50: stats.p50,
@@ -384,6 +388,31 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
     ),
   );
   return { batchItemFailures: handBack.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/**
+ * Makes the waiting records the stream is about to drop dead, with their payload and why they
+ * waited (see expiry.ts); returns their sequence numbers. A record done meanwhile stays done.
+ */
+async function giveUpExpiring(
+  waiting: readonly { c: Candidate; why: string }[],
+  deps: VentilatorDeps,
+  ledger: LedgerPort,
+  sleep: (ms: number) => Promise<void>,
+  now: number,
+): Promise<Set<string>> {
+  const given = new Set<string>();
+  for (const { c, why } of waiting) {
+    if (!expiring(deps.provider, c.arrivedAt, now)) continue;
+    try {
+      await settled(() => ledger.markDead(c.record.id, c.day, now, expiryReason(deps.provider, c.arrivedAt!, why), { payload: c.record.payload }), sleep);
+      given.add(c.sequenceNumber);
+    } catch (err) {
+      // Not written: it stays in the stream, and the next delivery tries again.
+      if (!(err instanceof LedgerUnavailableError)) throw err;
+    }
+  }
+  return given;
 }
 
 /** Waits until `until` (or HAND_BACK_PAUSE_MS, whichever is sooner) before a batch that made no progress is handed back. */
@@ -470,6 +499,12 @@ const OPERATOR_HELD = new Set<string>(["operator", "auth"]);
 
 /** Remembers why nothing may be called (unless the breaker says it already) and makes sure the mapping stops. */
 async function hold(g: Exclude<Gate, { open: true }>, pipeline: Pipeline, deps: VentilatorDeps, ledger: LedgerPort, now: number, note?: string): Promise<boolean> {
+  await remember(g, pipeline, deps, ledger, now, note);
+  return (await updateMapping(deps.mapping, { enabled: false })).applied;
+}
+
+/** Saves the pause that explains why nothing may be called (the breaker says it already). */
+async function remember(g: Exclude<Gate, { open: true }>, pipeline: Pipeline, deps: VentilatorDeps, ledger: LedgerPort, now: number, note?: string): Promise<void> {
   if (g.reason !== "breaker-open" && pipeline.pause?.reason !== g.reason) {
     const reason = g.reason;
     await savePipeline(ledger, deps.provider, now, pipeline, (current) =>
@@ -481,12 +516,15 @@ async function hold(g: Exclude<Gate, { open: true }>, pipeline: Pipeline, deps: 
       if (reason === "auth" || !(err instanceof LedgerUnavailableError)) throw err;
     });
   }
-  return (await updateMapping(deps.mapping, { enabled: false })).applied;
 }
 
-/** Nothing may be called: remember why, make sure the mapping stops, and hand the whole batch back after a pause. */
+/**
+ * Nothing may be called: remember why, make sure the mapping stops, and hand the whole batch back
+ * after a pause. Records the stream is about to drop are given up as dead first; while there are
+ * such records the mapping is left running, so the next batch brings the next ones at once.
+ */
 async function handBackAll(
-  sequenceNumbers: string[],
+  decoded: readonly DecodedRecord[],
   g: Exclude<Gate, { open: true }>,
   pipeline: Pipeline,
   deps: VentilatorDeps,
@@ -495,21 +533,26 @@ async function handBackAll(
   now: number,
 ): Promise<BatchResponse> {
   const { provider } = deps;
-  const applied = await hold(g, pipeline, deps, ledger, now);
-  await pause(g.until ?? Infinity, context, deps);
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const old = decoded.filter((d) => d.kind === "record" && expiring(provider, d.arrivedAt, now));
+  const expired = old.length === 0 ? new Set<string>() : await giveUpExpiring((await candidatesOf(old, ledger, provider, providerDay(provider.timezone, now))).candidates.map((c) => ({ c, why: `held: ${g.reason}` })), deps, ledger, sleep, now);
+  const sequenceNumbers = decoded.map((d) => d.sequenceNumber).filter((seq) => !expired.has(seq));
+  const applied = expired.size > 0 ? (await remember(g, pipeline, deps, ledger, now), null) : await hold(g, pipeline, deps, ledger, now);
+  if (expired.size === 0) await pause(g.until ?? Infinity, context, deps);
   deps.log(
     emfLine(
       deps.metricsNamespace,
       provider.id,
       now,
       {
-        BatchSize: sequenceNumbers.length,
+        BatchSize: decoded.length,
         Limit: pipeline.controller.limit,
         InFlight: 0,
         HandedBack: sequenceNumbers.length,
+        Dead: expired.size,
         BreakerOpen: pipeline.controller.breaker.status === BREAKER.OPEN ? 1 : 0,
       },
-      { message: "batch handed back", reason: g.reason, until: g.until, mappingDisabled: applied },
+      { message: "batch handed back", reason: g.reason, until: g.until, mappingDisabled: applied, expiredDead: expired.size },
     ),
   );
   return { batchItemFailures: sequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })) };

@@ -23,6 +23,8 @@ export interface Candidate {
   day: string;
   /** Fetched already (on `day`): only its kept body is to land. */
   land: boolean;
+  /** Kinesis' arrival time: the stream drops the record a retention later (see expiry.ts). */
+  arrivedAt?: number;
 }
 
 export interface Candidates {
@@ -36,11 +38,12 @@ export async function candidatesOf(decoded: readonly DecodedRecord[], ledger: Le
   const resolved = await Promise.all(
     records.map(async (d): Promise<Candidate | null> => {
       const requested = d.requestedAt === undefined ? today : providerDay(provider.timezone, d.requestedAt);
-      if (requested >= today) return { sequenceNumber: d.sequenceNumber, record: d.record, day: today, land: false };
+      const base = { sequenceNumber: d.sequenceNumber, record: d.record, ...(d.arrivedAt !== undefined ? { arrivedAt: d.arrivedAt } : {}) };
+      if (requested >= today) return { ...base, day: today, land: false };
       const own = await ledger.entry(d.record.id, requested);
       if (own?.status === LEDGER_STATUS.DONE) return null;
-      if (own?.status === LEDGER_STATUS.LANDING) return { sequenceNumber: d.sequenceNumber, record: d.record, day: requested, land: true };
-      return { sequenceNumber: d.sequenceNumber, record: d.record, day: today, land: false };
+      if (own?.status === LEDGER_STATUS.LANDING) return { ...base, day: requested, land: true };
+      return { ...base, day: today, land: false };
     }),
   );
   const seen = new Set<string>();

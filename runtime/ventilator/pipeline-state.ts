@@ -14,6 +14,8 @@ export interface Pipeline {
   pause: PauseSnapshot | null;
   /** Version read, null when the item does not exist yet. */
   version: number | null;
+  /** The schedule's last expiry sweep (see expiry.ts), null when none. */
+  sweptAt: number | null;
 }
 
 export async function loadPipeline(ledger: LedgerPort, provider: Provider, now: number): Promise<Pipeline> {
@@ -22,11 +24,12 @@ export async function loadPipeline(ledger: LedgerPort, provider: Provider, now: 
     controller: restoreState(loaded?.state.controller, provider, now),
     pause: loaded?.state.pause ?? null,
     version: loaded?.version ?? null,
+    sweptAt: loaded?.state.sweptAt ?? null,
   };
 }
 
 /** The change to make to a freshly read pipeline, or null to leave it as it is. */
-export type PipelineChange = (current: Pipeline) => { controller: ControllerState; pause: PauseSnapshot | null } | null;
+export type PipelineChange = (current: Pipeline) => { controller: ControllerState; pause: PauseSnapshot | null; sweptAt?: number } | null;
 
 const MAX_RACES = 4;
 
@@ -45,9 +48,10 @@ export async function savePipeline(
   for (let race = 0; race < MAX_RACES; race++) {
     const next = change(current);
     if (!next) return { pipeline: current, saved: false };
-    const snapshot: PipelineSnapshot = { controller: next.controller, pause: next.pause, updatedAt: now };
+    const sweptAt = next.sweptAt ?? current.sweptAt;
+    const snapshot: PipelineSnapshot = { controller: next.controller, pause: next.pause, updatedAt: now, ...(sweptAt !== null ? { sweptAt } : {}) };
     if (await ledger.savePipeline(snapshot, current.version)) {
-      return { pipeline: { ...next, version: (current.version ?? 0) + 1 }, saved: true };
+      return { pipeline: { controller: next.controller, pause: next.pause, sweptAt, version: (current.version ?? 0) + 1 }, saved: true };
     }
     current = await loadPipeline(ledger, provider, now);
   }

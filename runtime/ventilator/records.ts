@@ -28,8 +28,11 @@ export const streamRecordSchema = z.object({
 export type StreamRecord = z.infer<typeof streamRecordSchema>;
 
 export type DecodedRecord =
-  /** `requestedAt`: the producer's enqueuedAt, else Kinesis' approximate arrival time (epoch ms); absent when neither is known. */
-  | { kind: "record"; sequenceNumber: string; record: StreamRecord; requestedAt?: number }
+  /**
+   * `requestedAt`: the producer's enqueuedAt, else Kinesis' approximate arrival time (epoch ms); absent when neither is known.
+   * `arrivedAt`: Kinesis' approximate arrival time (epoch ms), from which the record expires from the stream.
+   */
+  | { kind: "record"; sequenceNumber: string; record: StreamRecord; requestedAt?: number; arrivedAt?: number }
   /** `data`: the record's bytes as Kinesis delivered them (base64), kept with the dead record. */
   | { kind: "malformed"; sequenceNumber: string; reason: string; data: string };
 
@@ -54,8 +57,9 @@ export function decodeRecord(r: KinesisEventRecord): DecodedRecord {
   }
   // Kinesis stamps every record with its arrival (epoch seconds): the request day when the producer stamped none.
   const arrival = r.kinesis.approximateArrivalTimestamp;
-  const requestedAt = parsed.data.enqueuedAt ?? (typeof arrival === "number" && Number.isFinite(arrival) ? Math.round(arrival * 1000) : undefined);
-  return { kind: "record", sequenceNumber, record: parsed.data, ...(requestedAt !== undefined ? { requestedAt } : {}) };
+  const arrivedAt = typeof arrival === "number" && Number.isFinite(arrival) ? Math.round(arrival * 1000) : undefined;
+  const requestedAt = parsed.data.enqueuedAt ?? arrivedAt;
+  return { kind: "record", sequenceNumber, record: parsed.data, ...(requestedAt !== undefined ? { requestedAt } : {}), ...(arrivedAt !== undefined ? { arrivedAt } : {}) };
 }
 
 export function isKinesisBatch(event: unknown): event is KinesisBatchEvent {

@@ -13,6 +13,11 @@
  *   window about to be closed          → pause before the next batch arrives
  *   otherwise                          → reconcile the mapping with the state
  *
+ * A pipeline held for an hour or more (paused, or its breaker open) has its
+ * mapping enabled once an hour: the batches it delivers are handed back, but
+ * records the stream is about to drop are given up as dead with their payload
+ * first, instead of expiring unseen (see expiry.ts).
+ *
  * Reconciling reads the mapping and changes it only where it differs from the
  * state. A batch saves its new size before it updates the mapping, so a tick
  * that read the state just before that save would write the older size over
@@ -28,6 +33,7 @@ import { loadPipeline, savePipeline, type Pipeline } from "./pipeline-state";
 import type { LedgerPort, MappingChange } from "./ports";
 import type { VentilatorDeps } from "./batch";
 import { emfLine } from "./telemetry";
+import { SWEEP_INTERVAL_MS } from "./expiry";
 
 export type TickOutcome =
   | "disabled"
@@ -120,6 +126,22 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
     change = await drift(deps, ledger, pipeline, now);
   }
 
+  // Held since when: a pause that is still on after this tick, or an open breaker this tick did not probe.
+  const stillPaused = outcome === "operator-paused" || outcome === "auth-paused" || outcome === "still-paused";
+  const heldSince = stillPaused ? pause!.since : breaker.status === BREAKER.OPEN && outcome === "breaker-waiting" ? breaker.openedAt : null;
+  const sweepDue = provider.enabled && heldSince !== null && now - heldSince >= SWEEP_INTERVAL_MS && (pipeline.sweptAt === null || now - pipeline.sweptAt >= SWEEP_INTERVAL_MS);
+  let swept = false;
+  if (sweepDue) {
+    // One sweeper per interval: the conditional write decides among racing ticks.
+    const { saved } = await savePipeline(ledger, provider, now, pipeline, (current) =>
+      current.sweptAt === pipeline.sweptAt ? { controller: current.controller, pause: current.pause, sweptAt: now } : null,
+    );
+    if (saved) {
+      swept = true;
+      change = { enabled: true };
+    }
+  }
+
   const result = change ? await mapping.update(change) : null;
   deps.log(
     emfLine(
@@ -134,6 +156,7 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
         window: window.open ? "open" : window.reason,
         mappingChange: change,
         mappingApplied: result?.applied ?? null,
+        ...(swept ? { expirySweep: true } : {}),
       },
     ),
   );

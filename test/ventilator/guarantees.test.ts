@@ -11,6 +11,7 @@ import { LEDGER_STATUS } from "../../runtime/ledger/types";
 import { HAND_BACK_PAUSE_MS, processBatch } from "../../runtime/ventilator/batch";
 import type { InvokeResult, LedgerPort, WorkerInvoker } from "../../runtime/ventilator/ports";
 import { onSchedule } from "../../runtime/ventilator/schedule";
+import type { StreamRecord } from "../../runtime/ventilator/records";
 import type { WorkerHandler, WorkerRequest } from "../../runtime/workers/contract";
 import { withLedgerGuard } from "../../runtime/workers/ledger-guard";
 import { MemoryStore } from "../workers/support";
@@ -264,5 +265,57 @@ describe("ventilator guarantees (issue 11 findings)", () => {
       ["x", { isin: "GB0001" }, "permanent: GET https://api.example/x: 404"],
       ["malformed", Buffer.from("not json").toString("base64"), "malformed: data is not JSON"],
     ]);
+  });
+});
+
+describe("ventilator: records the stream is about to drop (fault search: a hold longer than the retention)", () => {
+  const withArrival = (records: StreamRecord[], arrivedAt: number) => {
+    const event = kinesisEvent(records);
+    for (const r of event.Records) r.kinesis.approximateArrivalTimestamp = arrivedAt / 1000;
+    return event;
+  };
+
+  it("gives a held record up as dead with its payload before the stream drops it, and keeps the mapping running for the next ones", async () => {
+    const p = provider();
+    const h = harness(p);
+    await h.ledger().savePipeline({ controller: null, pause: { reason: "auth", since: T0 - 23 * 3_600_000, note: "401" }, updatedAt: T0 }, null);
+    // Retention 24 h: a record that arrived 22.5 h ago is within 2 h of being dropped; one from an hour ago is not.
+    const old = withArrival([{ id: "old", payload: { n: 1 } }], T0 - 22.5 * 3_600_000);
+    const young = withArrival([{ id: "young" }], T0 - 3_600_000);
+    const res = await processBatch({ Records: [...old.Records, ...young.Records] }, context(), h.deps);
+    expect(res.batchItemFailures.map((f) => f.itemIdentifier)).to.deep.equal([young.Records[0]!.kinesis.sequenceNumber]);
+    const dead = await h.ledger().entry("old", DAY);
+    expect(dead).to.deep.include({ status: LEDGER_STATUS.DEAD, payload: { n: 1 } });
+    expect(dead?.lastError).to.match(/^not fetched before the stream's retention \(24 h\) ends .*held: auth/);
+    expect(h.mapping.updates).to.deep.equal([]);
+    expect(h.worker.calls).to.have.length(0);
+    // A batch with nothing near expiry is held as before: the mapping stops.
+    await processBatch(young, context(), h.deps);
+    expect(h.mapping.updates).to.deep.equal([{ enabled: false }]);
+  });
+
+  it("gives up a record it must hand back (backing off) when the stream is about to drop it", async () => {
+    const p = provider({ maxAttempts: 3, errorRateThreshold: 0.99 });
+    const h = harness(p, () => ({ outcome: "error", reason: "503" }));
+    const event = withArrival([{ id: "x", payload: { n: 3 } }], T0 - 22.5 * 3_600_000);
+    expect((await processBatch(event, context(), h.deps)).batchItemFailures).to.deep.equal([]);
+    expect(await h.ledger().entry("x", DAY)).to.deep.include({ status: LEDGER_STATUS.DEAD, attempts: 1, payload: { n: 3 } });
+  });
+
+  it("the schedule lets a pipeline held for an hour deliver once an hour, so such records reach the ventilator", async () => {
+    const h = harness(provider());
+    h.mapping.view = { ...h.mapping.view, state: "Disabled" };
+    await h.ledger().savePipeline({ controller: null, pause: { reason: "operator", since: T0 - 2 * 3_600_000, by: "alice" }, updatedAt: T0 }, null);
+    expect(h.logs.length).to.equal(0);
+    await onSchedule(h.deps);
+    expect(h.mapping.updates).to.deep.equal([{ enabled: true }]);
+    expect(h.logs.at(-1)).to.include({ outcome: "operator-paused", expirySweep: true });
+    h.clock.t += 10 * 60_000;
+    h.mapping.view = { ...h.mapping.view, state: "Disabled" };
+    await onSchedule(h.deps);
+    expect(h.mapping.updates.at(-1)).to.deep.equal({ enabled: false });
+    h.clock.t += 60 * 60_000;
+    await onSchedule(h.deps);
+    expect(h.mapping.updates.at(-1)).to.deep.equal({ enabled: true });
   });
 });

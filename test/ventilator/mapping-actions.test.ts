@@ -8,7 +8,7 @@ import { provider, T0 } from "./fixtures";
 
 describe("mapping for a pipeline state", () => {
   const p = provider();
-  const closed: Pipeline = { controller: { ...restoreState(undefined, p, T0), mappingBatchSize: 120 }, pause: null, version: 3 };
+  const closed: Pipeline = { controller: { ...restoreState(undefined, p, T0), mappingBatchSize: 120 }, pause: null, version: 3, sweptAt: null };
 
   it("runs at the applied batch size while nothing holds the pipeline", () => {
     expect(mappingFor(p, closed)).to.deep.equal({ enabled: true, batchSize: 120 });
