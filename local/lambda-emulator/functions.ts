@@ -1,9 +1,12 @@
 /**
- * In-process Lambda functions with the behaviour the pipeline depends on:
+ * Lambda functions with the behaviour the pipeline depends on:
  *  - the event and the result cross a JSON boundary, as they do on Lambda;
- *  - a handler that does not settle within `timeoutMs` is abandoned and the
- *    invocation fails with errorType "Sandbox.Timedout" (its concurrency slot
- *    is released at the timeout, as Lambda ends the sandbox then);
+ *  - a handler that does not settle within `timeoutMs` fails with errorType
+ *    "Sandbox.Timedout" and its concurrency slot is released. A function
+ *    defined with a `sandbox` runs in worker threads (sandbox.ts), and a timed-out
+ *    environment is terminated as Lambda resets it: nothing it started goes on.
+ *    A function defined with an in-process `handler` can only be abandoned: it
+ *    keeps running (the emulator's own tests and simple fixtures use those);
  *  - more than `reservedConcurrency` executions at once are refused with
  *    TooManyRequestsException (Reason ReservedFunctionConcurrentInvocationLimitExceeded);
  *  - a thrown error becomes FunctionError "Unhandled" with the Node.js runtime's
@@ -14,6 +17,7 @@
 import { randomUUID } from "node:crypto";
 import { systemClock, type Clock } from "../../runtime/ventilator/ports";
 import { functionNotFound, LambdaApiError, LAMBDA_ERROR, THROTTLE_REASON } from "./api-errors";
+import { SandboxPool, type SandboxSpec } from "./sandbox";
 import { functionArn, functionNameOf, LOCAL_ACCOUNT_ID, type Place } from "./arn";
 import {
   emptyCounters,
@@ -42,7 +46,10 @@ export type LambdaHandler = (event: any, context: LambdaContext) => Promise<unkn
 
 export interface FunctionDefinition {
   name: string;
-  handler: LambdaHandler;
+  /** In-process handler: abandoned, not stopped, at its timeout. Give this or `sandbox`. */
+  handler?: LambdaHandler;
+  /** A module run in worker threads, one execution environment per concurrent invocation. */
+  sandbox?: SandboxSpec;
   timeoutMs: number;
   /** Hard ceiling of executions at once; absent = unreserved (no ceiling here). */
   reservedConcurrency?: number;
@@ -78,6 +85,7 @@ export interface FunctionRegistryOptions {
 interface Registered {
   definition: FunctionDefinition;
   counters: FunctionCounters;
+  pool?: SandboxPool;
 }
 
 export class FunctionRegistry {
@@ -94,7 +102,17 @@ export class FunctionRegistry {
   register(definition: FunctionDefinition): void {
     validate(definition);
     if (this.functions.has(definition.name)) throw new RangeError(`function "${definition.name}" is already registered`);
-    this.functions.set(definition.name, { definition: { ...definition }, counters: emptyCounters() });
+    this.functions.set(definition.name, { definition: { ...definition }, counters: emptyCounters(), ...(definition.sandbox ? { pool: new SandboxPool(definition.sandbox) } : {}) });
+  }
+
+  /** Cold starts of a sandboxed function so far (each new execution environment). */
+  coldStarts(nameOrArn: string): number {
+    return this.entry(nameOrArn).pool?.coldStarts ?? 0;
+  }
+
+  /** Terminates every execution environment (the emulator's stop). */
+  async dispose(): Promise<void> {
+    await Promise.all([...this.functions.values()].map((f) => f.pool?.dispose()));
   }
 
   /** Changes a registered function (e.g. its reserved concurrency or handler); counters and log are kept. */
@@ -103,6 +121,10 @@ export class FunctionRegistry {
     const definition = { ...entry.definition, ...change };
     validate(definition);
     entry.definition = definition;
+    if (change.sandbox) {
+      if (entry.pool) entry.pool.reconfigure(change.sandbox);
+      else entry.pool = new SandboxPool(change.sandbox);
+    }
   }
 
   has(nameOrArn: string): boolean {
@@ -159,7 +181,7 @@ export class FunctionRegistry {
     counters.peakInFlight = Math.max(counters.peakInFlight, counters.inFlight);
     let result: InvocationResult;
     try {
-      result = await this.run(definition, requestId, event, nameOrArn);
+      result = await this.run(definition, requestId, event, nameOrArn, entry.pool);
     } finally {
       counters.inFlight--;
     }
@@ -177,7 +199,7 @@ export class FunctionRegistry {
     return result;
   }
 
-  private async run(definition: FunctionDefinition, requestId: string, event: unknown, invokedAs: string): Promise<InvocationResult> {
+  private async run(definition: FunctionDefinition, requestId: string, event: unknown, invokedAs: string, pool?: SandboxPool): Promise<InvocationResult> {
     const deadline = this.clock.now() + definition.timeoutMs;
     const context: LambdaContext = {
       functionName: definition.name,
@@ -195,25 +217,36 @@ export class FunctionRegistry {
     const timedOut = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), definition.timeoutMs);
     });
+    const timeoutResult = (): InvocationResult => ({
+      requestId,
+      functionError: "Unhandled",
+      timedOut: true,
+      payload: {
+        errorType: "Sandbox.Timedout",
+        errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(definition.timeoutMs / 1000).toFixed(2)} seconds`,
+        trace: [],
+      },
+    });
+    if (pool) {
+      try {
+        const { getRemainingTimeInMillis: _remaining, ...fields } = context;
+        const outcome = await pool.run(JSON.parse(JSON.stringify(event ?? {})), fields, definition.timeoutMs, timedOut.then(() => undefined));
+        if (outcome === "timeout") return timeoutResult();
+        if ("error" in outcome) return { requestId, functionError: "Unhandled", timedOut: false, payload: outcome.error };
+        return { requestId, payload: outcome.value };
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    const handler = definition.handler!;
     // JSON in: the handler gets its own copy, as it would after crossing the wire.
-    const execution = Promise.resolve().then(() => definition.handler(JSON.parse(JSON.stringify(event ?? {})), context));
+    const execution = Promise.resolve().then(() => handler(JSON.parse(JSON.stringify(event ?? {})), context));
     // An abandoned execution may still reject later; that must not become an unhandled rejection.
     execution.catch(() => undefined);
 
     try {
       const settled = await Promise.race([execution.then((value) => ({ value })), timedOut]);
-      if (settled === "timeout") {
-        return {
-          requestId,
-          functionError: "Unhandled",
-          timedOut: true,
-          payload: {
-            errorType: "Sandbox.Timedout",
-            errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(definition.timeoutMs / 1000).toFixed(2)} seconds`,
-            trace: [],
-          },
-        };
-      }
+      if (settled === "timeout") return timeoutResult();
       // JSON out: undefined becomes null, Dates become strings, as the runtime serialises them.
       const text = JSON.stringify(settled.value);
       return { requestId, payload: text === undefined ? null : JSON.parse(text) };
@@ -241,6 +274,7 @@ function errorPayload(error: unknown): FunctionErrorPayload {
 
 function validate(d: FunctionDefinition): void {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(d.name)) throw new RangeError(`function name "${d.name}" must be 1-64 letters, digits, - or _`);
+  if ((d.handler === undefined) === (d.sandbox === undefined)) throw new RangeError(`function "${d.name}": give either a handler or a sandbox`);
   if (!Number.isInteger(d.timeoutMs) || d.timeoutMs < 1) throw new RangeError(`function "${d.name}": timeoutMs ${d.timeoutMs} must be an integer >= 1`);
   if (d.reservedConcurrency !== undefined && (!Number.isInteger(d.reservedConcurrency) || d.reservedConcurrency < 0)) {
     throw new RangeError(`function "${d.name}": reservedConcurrency ${d.reservedConcurrency} must be an integer >= 0`);

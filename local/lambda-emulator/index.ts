@@ -108,6 +108,7 @@ export async function startLambdaEmulator(opts: LambdaEmulatorOptions): Promise<
       await Promise.all(schedules.map((s) => s.stop()));
       await Promise.all([...pollers.values()].map((p) => p.stop()));
       mappings.dispose();
+      await functions.dispose();
       await server.close();
       kinesis.destroy();
     },
@@ -115,6 +116,7 @@ export async function startLambdaEmulator(opts: LambdaEmulatorOptions): Promise<
 }
 
 export type { FunctionDefinition, InvocationResult, LambdaContext, LambdaHandler } from "./functions";
+export type { SandboxSpec } from "./sandbox";
 export type { InvocationRecord, FunctionCounters } from "./invocation-log";
 export type { MappingConfig, MappingSettings } from "./mappings";
 export type { DeliveredBatch, ShardProgress } from "./poller";

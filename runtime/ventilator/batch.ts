@@ -535,10 +535,14 @@ async function handBackAll(
   const { provider } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const old = decoded.filter((d) => d.kind === "record" && expiring(provider, d.arrivedAt, now));
-  const expired = old.length === 0 ? new Set<string>() : await giveUpExpiring((await candidatesOf(old, ledger, provider, providerDay(provider.timezone, now))).candidates.map((c) => ({ c, why: `held: ${g.reason}` })), deps, ledger, sleep, now);
-  const sequenceNumbers = decoded.map((d) => d.sequenceNumber).filter((seq) => !expired.has(seq));
-  const applied = expired.size > 0 ? (await remember(g, pipeline, deps, ledger, now), null) : await hold(g, pipeline, deps, ledger, now);
-  if (expired.size === 0) await pause(g.until ?? Infinity, context, deps);
+  const work = old.length === 0 ? null : await candidatesOf(old, ledger, provider, providerDay(provider.timezone, now));
+  const expired = work === null ? new Set<string>() : await giveUpExpiring(work.candidates.map((c) => ({ c, why: `held: ${g.reason}` })), deps, ledger, sleep, now);
+  // Off the stream with them: the given up, copies done on their own day, and twins of the given up. The rest
+  // waits, and with it everything behind it, so a done copy handed back would hold up the records it precedes.
+  const gone = new Set([...expired, ...(work?.done ?? []), ...[...(work?.twins ?? [])].filter(([, kept]) => expired.has(kept)).map(([twin]) => twin)]);
+  const sequenceNumbers = decoded.map((d) => d.sequenceNumber).filter((seq) => !gone.has(seq));
+  const applied = gone.size > 0 ? (await remember(g, pipeline, deps, ledger, now), null) : await hold(g, pipeline, deps, ledger, now);
+  if (gone.size === 0) await pause(g.until ?? Infinity, context, deps);
   deps.log(
     emfLine(
       deps.metricsNamespace,

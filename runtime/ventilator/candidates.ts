@@ -31,6 +31,10 @@ export interface Candidates {
   candidates: Candidate[];
   /** Copies done on their own day, and copies of a record the batch already holds. */
   skipped: number;
+  /** Sequence numbers of the copies done on their own day: nothing is left to do for them. */
+  done: Set<string>;
+  /** A copy of a record the batch already holds → the sequence number of the copy kept. */
+  twins: Map<string, string>;
 }
 
 export async function candidatesOf(decoded: readonly DecodedRecord[], ledger: LedgerPort, provider: Provider, today: string): Promise<Candidates> {
@@ -46,14 +50,22 @@ export async function candidatesOf(decoded: readonly DecodedRecord[], ledger: Le
       return { ...base, day: today, land: false };
     }),
   );
-  const seen = new Set<string>();
+  const kept = new Map<string, string>();
   const candidates: Candidate[] = [];
-  for (const c of resolved) {
-    if (c === null) continue;
+  const done = new Set<string>();
+  const twins = new Map<string, string>();
+  resolved.forEach((c, i) => {
+    if (c === null) {
+      done.add(records[i]!.sequenceNumber);
+      return;
+    }
     const key = `${c.day}\n${c.record.id}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    candidates.push(c);
-  }
-  return { candidates, skipped: records.length - candidates.length };
+    const first = kept.get(key);
+    if (first !== undefined) twins.set(c.sequenceNumber, first);
+    else {
+      kept.set(key, c.sequenceNumber);
+      candidates.push(c);
+    }
+  });
+  return { candidates, skipped: records.length - candidates.length, done, twins };
 }

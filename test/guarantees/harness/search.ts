@@ -42,9 +42,16 @@ export interface SearchReport {
 }
 
 /** Runs one generated sequence; resolves with the violations found (empty when it held). */
-export async function runOnce(g: Generated, stores: StoreFactory, drainMs = 3 * 86_400_000): Promise<string[]> {
+export async function runOnce(g: Generated, stores: StoreFactory, drainMs = 3 * 86_400_000, inspect?: (world: World, items: KeyedItem[]) => void): Promise<string[]> {
   const { store, items } = await stores.fresh();
   const world = new World(specFor(g), store, stores.kind === "dynamodb");
+  if (inspect) {
+    const finish = world.stop.bind(world);
+    world.stop = () => {
+      finish();
+      void items().then((all) => inspect(world, all));
+    };
+  }
   try {
     for (const [i, s] of g.steps.entries()) {
       await world.step(s);

@@ -83,6 +83,8 @@ export class World {
   readonly store: FaultyStore;
   /** Bugs seen while running (unexpected errors), besides the invariants. */
   readonly problems: string[] = [];
+  /** The ventilator's log lines, kept when `trace` is on (for replaying a counterexample). */
+  readonly trace: Record<string, unknown>[] | null = process.env.FAULT_SEARCH_TRACE ? [] : null;
   readonly provider: Provider;
   private readonly idle: Container[] = [];
   private readonly running = new Map<number, Kill>();
@@ -216,7 +218,7 @@ export class World {
       invoker: { invoke: (request, timeoutMs) => this.worker.invoke(request, timeoutMs, owner, c.kill) },
       mapping: c.mapping,
       clock: this.loop.clock,
-      log: () => undefined,
+      log: (line) => this.trace?.push({ t: new Date(this.loop.now).toISOString(), owner, ...line }),
       metricsNamespace: "FaultSearch",
       sleep: (ms) => c.kill.guard(this.loop.sleep(ms)),
     };
@@ -226,8 +228,10 @@ export class World {
   private async execute<T>(owner: string, lane: number | null, body: (deps: VentilatorDeps, remaining: () => number) => Promise<T>): Promise<{ ok: T } | { failed: unknown } | { killed: true }> {
     const deadline = this.loop.now + ventilatorTimeoutSeconds(this.provider) * 1000;
     const c = this.container(deadline);
-    if (lane !== null) this.running.set(lane, c.kill);
-    this.loop.at(deadline, () => c.kill.kill());
+    const kill = c.kill;
+    if (lane !== null) this.running.set(lane, kill);
+    // This execution's kill: the container is reused by later executions.
+    this.loop.at(deadline, () => kill.kill());
     const outcome = await new Promise<{ ok: T } | { failed: unknown } | { killed: true }>((resolve) => {
       c.kill.whenKilled(() => resolve({ killed: true }));
       body(this.deps(owner, c), () => deadline - this.loop.now).then(
@@ -243,6 +247,7 @@ export class World {
     this.claims.ended(owner, "killed" in outcome);
     // A killed execution's container is gone with it; only a finished one is reused.
     if (!("killed" in outcome)) this.idle.push(c);
+    if (!("ok" in outcome)) this.trace?.push({ t: new Date(this.loop.now).toISOString(), owner, outcome: "killed" in outcome ? "killed" : String((outcome.failed as Error)?.stack ?? outcome.failed) });
     if ("failed" in outcome) {
       const name = (outcome.failed as Error)?.name ?? typeof outcome.failed;
       if (!EXPECTED_ERRORS.has(name)) this.problems.push(`${owner} failed with an unexpected ${name}: ${(outcome.failed as Error)?.message ?? String(outcome.failed)}`);
@@ -252,6 +257,7 @@ export class World {
 
   private async poll(lane: Lane): Promise<void> {
     if (lane.busy || this.stopped) return;
+    this.trace?.push({ t: new Date(this.loop.now).toISOString(), poll: this.stream.lanes.indexOf(lane), pending: this.stream.pending(lane), effective: { ...this.plane.effective } });
     this.expire(lane);
     if (this.stream.pending(lane) === 0 || !this.plane.effective.enabled) return;
     lane.busy = true;

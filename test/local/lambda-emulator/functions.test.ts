@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { LambdaApiError } from "../../../local/lambda-emulator/api-errors";
 import { FunctionRegistry, type LambdaContext } from "../../../local/lambda-emulator/functions";
-import { sleep } from "./eventually";
+import { createServer, type AddressInfo, type Socket } from "node:net";
+import * as path from "node:path";
+import { eventually, sleep } from "./eventually";
 
 function fakeClock(start = 1_700_000_000_000) {
   let now = start;
@@ -110,5 +112,74 @@ describe("in-process function registry", () => {
   it("refuses a definition with a bad timeout, naming the function and the value", () => {
     const functions = new FunctionRegistry();
     expect(() => functions.register({ name: "bad", timeoutMs: 0, handler: async () => 1 })).to.throw(RangeError, /function "bad": timeoutMs 0/);
+  });
+});
+
+describe("sandboxed functions (worker threads, as Lambda runs them)", function () {
+  this.timeout(30_000);
+  const module = path.join(__dirname, "fixtures", "sandboxed.ts");
+  let functions: FunctionRegistry;
+  beforeEach(() => {
+    functions = new FunctionRegistry();
+  });
+  afterEach(() => functions.dispose());
+
+  it("runs the module's export in its own environment, with its own process.env, clock and logs", async () => {
+    const logs: string[] = [];
+    functions.register({ name: "echo", timeoutMs: 10_000, sandbox: { module, export: "echo", env: { SANDBOX_VALUE: "seen" }, clockOffsetMs: 86_400_000, onLog: (l) => logs.push(l) } });
+    const before = Date.now();
+    const result = await functions.invoke("echo", { n: 1 });
+    expect(result.functionError).to.equal(undefined);
+    const payload = result.payload as { event: unknown; functionName: string; remaining: number; env: string; now: number };
+    expect(payload).to.deep.include({ event: { n: 1 }, functionName: "echo", env: "seen" });
+    expect(payload.remaining).to.be.within(1, 10_000);
+    expect(payload.now - before).to.be.within(86_400_000, 86_400_000 + 30_000);
+    await eventually("the function's log line", () => logs.length > 0);
+    expect(JSON.parse(logs[0]!)).to.deep.equal({ message: "echo", functionName: "echo" });
+  });
+
+  it("stops a timed-out invocation for good: its environment is reset and nothing it started goes on (issue 11)", async () => {
+    const sockets: Socket[] = [];
+    let closed = 0;
+    let lines = 0;
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      socket.on("data", (d) => (lines += String(d).split("\n").length - 1));
+      socket.on("close", () => closed++);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      functions.register({ name: "runaway", timeoutMs: 300, sandbox: { module, export: "runaway" } });
+      const result = await functions.invoke("runaway", { port: (server.address() as AddressInfo).port });
+      expect(result).to.deep.include({ functionError: "Unhandled", timedOut: true });
+      expect(lines).to.be.greaterThan(0);
+      // The environment is gone, and with it every socket and timer the function had.
+      await eventually("the function's connection to close", () => closed === sockets.length && closed > 0);
+      expect(functions.counters("runaway")).to.include({ timeouts: 1, inFlight: 0 });
+    } finally {
+      server.close();
+    }
+  });
+
+  it("starts a fresh environment after a timeout, and reuses a warm one otherwise", async () => {
+    functions.register({ name: "counter", timeoutMs: 5_000, sandbox: { module, export: "counter" } });
+    expect((await functions.invoke("counter", {})).payload).to.deep.equal({ calls: 1 });
+    expect((await functions.invoke("counter", {})).payload).to.deep.equal({ calls: 2 });
+    expect(functions.coldStarts("counter")).to.equal(1);
+  });
+
+  it("reports a process that dies mid-invocation as Runtime.ExitError, and a module that cannot load as Runtime.ImportModuleError", async () => {
+    functions.register({ name: "crash", timeoutMs: 5_000, sandbox: { module, export: "crash" } });
+    const crashed = await functions.invoke("crash", {});
+    expect(crashed.functionError).to.equal("Unhandled");
+    expect(crashed.functionError && crashed.payload.errorType).to.equal("Runtime.ExitError");
+    functions.register({ name: "missing", timeoutMs: 5_000, sandbox: { module, export: "nope" } });
+    const missing = await functions.invoke("missing", {});
+    expect(missing.functionError && missing.payload.errorType).to.equal("Runtime.ImportModuleError");
+  });
+
+  it("builds the handler from a factory export and its config", async () => {
+    functions.register({ name: "configured", timeoutMs: 5_000, sandbox: { module, export: "configured", factory: true, config: { greeting: "hello" } } });
+    expect((await functions.invoke("configured", {})).payload).to.deep.equal({ greeting: "hello" });
   });
 });
