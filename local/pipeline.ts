@@ -4,22 +4,21 @@
  * ventilator function, a Kinesis event source mapping with
  * ReportBatchItemFailures, and the re-arm schedule. The ventilator runs the
  * production handler with the production AWS SDK adapters pointed at the
- * engines. Used by the end-to-end tests and by `sluice local`.
+ * engines, in its own execution environments (worker threads), so a timed-out
+ * invocation is stopped as Lambda stops it (see ventilator-sandbox.ts). The
+ * worker runs in-process, with the test seams of the simulated provider.
+ * Used by the end-to-end tests and by `sluice local`.
  */
 import { pipelineNames, type PipelineNames } from "../components/naming";
-import { ventilatorLambdaClient } from "../runtime/aws/clients";
+import * as path from "node:path";
 import { realSleep } from "../runtime/aws/backoff";
-import { LambdaWorkerInvoker } from "../runtime/aws/lambda-invoker";
-import { EventSourceMappingControl } from "../runtime/aws/mapping-control";
 import { putRecordsReliably } from "../runtime/aws/stream-writer";
-import type { Provider } from "../runtime/catalog/provider";
+import { serializeProvider, type Provider } from "../runtime/catalog/provider";
 import type { ChaosSettings } from "../runtime/catalog/schema";
 import { DynamoDbLedgerStore } from "../runtime/ledger/dynamodb-store";
 import { Ledger, ledgerSettings } from "../runtime/ledger/ledger";
 import { createLedgerTable } from "../runtime/ledger/table";
-import type { InvocationContext } from "../runtime/ventilator/batch";
-import { createVentilator } from "../runtime/ventilator/handler";
-import { systemClock, type Clock, type LedgerPort } from "../runtime/ventilator/ports";
+import { systemClock, type Clock } from "../runtime/ventilator/ports";
 import { encodeStreamRecord, type StreamRecord } from "../runtime/ventilator/records";
 import type { Log } from "../runtime/ventilator/telemetry";
 import { chaosWorker } from "../runtime/workers/chaos/chaos";
@@ -30,6 +29,9 @@ import type { LocalEngines } from "./engines";
 import type { MappingHandle } from "./lambda-emulator";
 import type { Schedule } from "./lambda-emulator/schedule";
 import { createStream } from "./engines/kinesis";
+import type { VentilatorSandboxConfig } from "./ventilator-sandbox";
+
+const VENTILATOR_SANDBOX = path.join(__dirname, "ventilator-sandbox.ts");
 
 /** A call the simulated provider served, as the provider saw it. */
 export interface ProviderCall {
@@ -57,14 +59,17 @@ export interface LocalPipelineOptions {
   pollIntervalMs?: number;
   /** MaximumRetryAttempts of the mapping. @default 10000 */
   maximumRetryAttempts?: number;
+  /** Longest pause before a batch that could call nothing is handed back (see runtime/ventilator/batch.ts). @default 10 s */
+  handBackPauseMs?: number;
+  /** The pipeline's clock: the wall clock, or the wall clock shifted by a constant (its functions' clocks follow). */
   clock?: Clock;
   random?: () => number;
   /** Where the ventilator's log/EMF lines go. @default kept in `logs` only */
   log?: Log;
   /** Test seam: sits between the worker and the simulated provider (e.g. to fail chosen records). */
   intercept?: (request: WorkerRequest, provider: (request: WorkerRequest) => Promise<WorkerResponse>) => Promise<WorkerResponse>;
-  /** Test seam: wrap the ventilator's ledger (e.g. to stall a write). */
-  wrapLedger?: (ledger: LedgerPort) => LedgerPort;
+  /** Test seam: the DynamoDB endpoint the ventilator uses (e.g. a proxy that stalls a write). @default the engines' */
+  ventilatorDynamoEndpoint?: string;
 }
 
 export interface LocalPipeline {
@@ -82,23 +87,6 @@ export interface LocalPipeline {
   ledger(): Ledger;
   enqueue(records: readonly StreamRecord[]): Promise<{ sent: number; failed: number }>;
   stop(): Promise<void>;
-}
-
-/**
- * On Lambda a timed-out invocation's sandbox stops: nothing it still had in
- * flight gets written afterwards. In-process code cannot be stopped, so every
- * ledger call made after the invocation's deadline hangs forever instead.
- */
-export function frozenAfterTimeout(ledger: LedgerPort, context: InvocationContext): LedgerPort {
-  const frozen = new Proxy(ledger, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver) as unknown;
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) =>
-        context.getRemainingTimeInMillis() <= 0 ? new Promise(() => undefined) : (value as (...a: unknown[]) => unknown).apply(target, args);
-    },
-  });
-  return frozen;
 }
 
 export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipelineOptions): Promise<LocalPipeline> {
@@ -140,37 +128,40 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
   });
 
   const logs: Record<string, unknown>[] = [];
-  const client = ventilatorLambdaClient(provider.maxFanOut, { endpoint: emulator.endpoint, region: emulator.place.region });
-  let context: InvocationContext | undefined;
-  const ventilator = createVentilator({
-    provider,
-    openLedger: () => {
-      const ledger = opts.wrapLedger ? opts.wrapLedger(newLedger()) : newLedger();
-      return context ? frozenAfterTimeout(ledger, context) : ledger;
-    },
-    invoker: new LambdaWorkerInvoker({ client, functionName: names.worker, clock }),
-    mapping: new EventSourceMappingControl({
-      client,
-      functionName: names.ventilator,
-      eventSourceArn: streamArn,
-      clock,
-      sleep: realSleep,
-      minUpdateIntervalMs: opts.mappingUpdateIntervalMs,
-      viewMaxAgeMs: opts.mappingViewMaxAgeMs,
-      deadlineMs: () => context?.getRemainingTimeInMillis() ?? 0,
-    }),
-    clock,
-    log: (line) => {
-      logs.push(line);
-      opts.log?.(line);
-    },
+  const config: VentilatorSandboxConfig = {
+    provider: serializeProvider(provider),
+    table: names.table,
+    streamArn,
+    ventilatorFunction: names.ventilator,
+    workerFunction: names.worker,
+    region: emulator.place.region,
+    dynamoEndpoint: opts.ventilatorDynamoEndpoint ?? engines.dynamoEndpoint,
+    lambdaEndpoint: emulator.endpoint,
     metricsNamespace: "Sluice",
-  });
+    ...(opts.mappingUpdateIntervalMs !== undefined ? { mappingUpdateIntervalMs: opts.mappingUpdateIntervalMs } : {}),
+    ...(opts.mappingViewMaxAgeMs !== undefined ? { mappingViewMaxAgeMs: opts.mappingViewMaxAgeMs } : {}),
+    ...(opts.handBackPauseMs !== undefined ? { handBackPauseMs: opts.handBackPauseMs } : {}),
+  };
   emulator.functions.register({
     name: names.ventilator,
-    handler: (event, ctx) => {
-      context = ctx;
-      return ventilator(event, ctx);
+    sandbox: {
+      module: VENTILATOR_SANDBOX,
+      export: "ventilatorHandler",
+      factory: true,
+      config,
+      // Local engines take any credentials; none are looked up.
+      env: { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", AWS_REGION: emulator.place.region, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      clockOffsetMs: Math.round(clock.now() - Date.now()),
+      onLog: (text) => {
+        let line: Record<string, unknown>;
+        try {
+          line = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          line = { message: "stdout", text };
+        }
+        logs.push(line);
+        opts.log?.(line);
+      },
     },
     timeoutMs: opts.ventilatorTimeoutMs ?? 900_000,
     reservedConcurrency: provider.concurrentBatches,
@@ -213,7 +204,6 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
     async stop() {
       schedule.stop();
       await mapping.poller.stop();
-      client.destroy();
     },
   };
 }

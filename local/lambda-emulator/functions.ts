@@ -105,6 +105,11 @@ export class FunctionRegistry {
     this.functions.set(definition.name, { definition: { ...definition }, counters: emptyCounters(), ...(definition.sandbox ? { pool: new SandboxPool(definition.sandbox) } : {}) });
   }
 
+  /** How far a sandboxed function's clock runs ahead of the real one (0 for in-process functions). */
+  clockOffsetOf(nameOrArn: string): number {
+    return this.functions.get(functionNameOf(nameOrArn))?.definition.sandbox?.clockOffsetMs ?? 0;
+  }
+
   /** Cold starts of a sandboxed function so far (each new execution environment). */
   coldStarts(nameOrArn: string): number {
     return this.entry(nameOrArn).pool?.coldStarts ?? 0;

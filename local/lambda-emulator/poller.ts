@@ -264,7 +264,9 @@ export class KinesisPoller {
   private async deliver(shard: ShardRuntime, records: StreamRecord[], after: string | undefined, settings: MappingSettings, readAt: number): Promise<void> {
     const { shardId } = shard.progress;
     const functionName = this.mapping.functionName;
-    const event = kinesisEvent(records, {
+    // A function whose environment runs on a shifted clock sees arrival times on that clock too.
+    const shift = this.functions.clockOffsetOf(functionName);
+    const event = kinesisEvent(shift === 0 ? records : records.map((r) => ({ ...r, arrivalMs: r.arrivalMs + shift })), {
       shardId,
       eventSourceArn: this.mapping.eventSourceArn,
       region: this.place.region,

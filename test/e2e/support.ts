@@ -4,6 +4,8 @@
  * Time is compressed through configuration: sub-second schedules, small
  * thresholds, short breaker waits.
  */
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { startLocalEngines, type LocalEngines } from "../../local/engines";
 import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from "../../local/pipeline";
 import type { Provider } from "../../runtime/catalog/provider";
@@ -43,6 +45,8 @@ export function e2eProvider(overrides: Partial<ProviderInput> = {}): Provider {
     errorRateThreshold: 0.3,
     maxAttempts: 3,
     worker: { module: "chaos", timeoutSeconds: 1 },
+    // Failed records wait a second before their next attempt (the catalog's 10 s would only slow the scenarios).
+    ledger: { retryBackoffSeconds: 1 },
     controller: { strategy: "adaptive", minUpdateIntervalSeconds: 0, breaker: { baseIntervalMinutes: 0.02, maxIntervalMinutes: 0.05, probesToClose: 2 } },
     ...overrides,
   });
@@ -59,6 +63,7 @@ export async function startPipeline(engines: LocalEngines, opts: Partial<LocalPi
     pollIntervalMs: 100,
     ventilatorTimeoutMs: 15_000,
     mappingUpdateIntervalMs: 0,
+    handBackPauseMs: 300,
     ...opts,
   });
 }
@@ -104,6 +109,44 @@ export function okCallsPerRecord(pipeline: LocalPipeline): Map<string, number> {
   const counts = new Map<string, number>();
   for (const c of pipeline.calls) if (c.outcome === "ok") counts.set(c.recordId, (counts.get(c.recordId) ?? 0) + 1);
   return counts;
+}
+
+/**
+ * An HTTP proxy in front of DynamoDB Local that holds the first request matching `match` for
+ * `stallMs` before passing it on: a slow write, seen by the one client that goes through it.
+ */
+export async function stallingProxy(target: string, match: (body: string) => boolean, stallMs: number): Promise<{ endpoint: string; stalled: () => boolean; close: () => Promise<void> }> {
+  let stalled = false;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const hold = !stalled && match(body.toString("utf8"));
+      if (hold) stalled = true;
+      setTimeout(
+        () => {
+          const upstream = request(new URL(req.url ?? "/", target), { method: req.method, headers: req.headers }, (answer) => {
+            res.writeHead(answer.statusCode ?? 500, answer.headers);
+            answer.pipe(res);
+          });
+          upstream.on("error", () => res.destroy());
+          upstream.end(body);
+        },
+        hold ? stallMs : 0,
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stalled: () => stalled,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 export function batchLines(pipeline: LocalPipeline): Record<string, unknown>[] {

@@ -15,10 +15,12 @@ import type { Rng } from "./rng";
 
 const CLOSING = new Set<string>([LEDGER_STATUS.DONE, LEDGER_STATUS.DEAD, LEDGER_STATUS.LANDING, LEDGER_STATUS.FAILED]);
 
-/** Record keys as "id|day" (the provider model names calls the same way). */
+/** Record keys as "id|day" (the provider model names calls the same way); null for items not about one record. */
 export function recordRef(key: ItemKey): string | null {
-  if (!key.pk.startsWith("R#") || !key.sk.startsWith("D#")) return null;
-  return `${key.pk.slice(2)}|${key.sk.slice(2)}`;
+  if (key.pk.startsWith("R#") && key.sk.startsWith("D#")) return `${key.pk.slice(2)}|${key.sk.slice(2)}`;
+  // A record's entry in the day's dead index: a write that is part of its transition to dead.
+  if (key.pk.startsWith("DEAD#")) return `${key.sk}|${key.pk.slice(5)}`;
+  return null;
 }
 
 export class ClaimBook {
@@ -101,7 +103,7 @@ export class FaultyStore {
       return kill.guard(Promise.resolve(result));
     };
     const book = (owner: string, key: ItemKey, changes: Changes | null, result: WriteResult) => {
-      const ref = recordRef(key);
+      const ref = key.pk.startsWith("R#") ? recordRef(key) : null;
       if (!ref || !result.ok) return;
       if (changes === null || changes.add?.attempts === -1 || CLOSING.has(String(result.item.status))) this.world.claims.resolved(ref);
       if (changes?.add?.attempts === 1) this.world.claims.claimed(owner, ref);
