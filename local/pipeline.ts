@@ -26,7 +26,8 @@ import type { WorkerRequest, WorkerResponse } from "../runtime/workers/contract"
 import { withLedgerGuard } from "../runtime/workers/ledger-guard";
 import { fetchTimeoutMs } from "../runtime/workers/http/http";
 import type { LocalEngines } from "./engines";
-import type { MappingHandle } from "./lambda-emulator";
+import type { MappingHandle, SandboxSpec } from "./lambda-emulator";
+import { WORKER_LEDGER_ENV } from "../runtime/lambda-env";
 import type { Schedule } from "./lambda-emulator/schedule";
 import { createStream } from "./engines/kinesis";
 import type { VentilatorSandboxConfig } from "./ventilator-sandbox";
@@ -70,6 +71,12 @@ export interface LocalPipelineOptions {
   intercept?: (request: WorkerRequest, provider: (request: WorkerRequest) => Promise<WorkerResponse>) => Promise<WorkerResponse>;
   /** Test seam: the DynamoDB endpoint the ventilator uses (e.g. a proxy that stalls a write). @default the engines' */
   ventilatorDynamoEndpoint?: string;
+  /**
+   * A worker module run in its own execution environments instead of the in-process chaos
+   * worker (whose calls `calls` records). Its environment gets the ledger guard's variables
+   * and the engines' endpoints besides the spec's own.
+   */
+  workerSandbox?: SandboxSpec;
 }
 
 export interface LocalPipeline {
@@ -119,9 +126,24 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
       throw err;
     }
   };
+  const engineEnv = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", AWS_REGION: emulator.place.region, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+  const workerSandbox = opts.workerSandbox;
   emulator.functions.register({
     name: names.worker,
-    handler: (event) => withLedgerGuard(served, { ledger: newLedger, clock })(event as WorkerRequest),
+    ...(workerSandbox
+      ? {
+          sandbox: {
+            ...workerSandbox,
+            env: {
+              ...engineEnv,
+              AWS_ENDPOINT_URL_DYNAMODB: engines.dynamoEndpoint,
+              [WORKER_LEDGER_ENV.TABLE]: names.table,
+              [WORKER_LEDGER_ENV.PROVIDER]: serializeProvider(provider),
+              ...workerSandbox.env,
+            },
+          },
+        }
+      : { handler: (event: WorkerRequest) => withLedgerGuard(served, { ledger: newLedger, clock })(event) }),
     timeoutMs: provider.worker.timeoutSeconds * 1000,
     reservedConcurrency: provider.maxConcurrency,
     memoryMb: provider.worker.memoryMb,
@@ -150,7 +172,7 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
       factory: true,
       config,
       // Local engines take any credentials; none are looked up.
-      env: { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", AWS_REGION: emulator.place.region, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      env: engineEnv,
       clockOffsetMs: Math.round(clock.now() - Date.now()),
       onLog: (text) => {
         let line: Record<string, unknown>;

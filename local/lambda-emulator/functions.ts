@@ -233,9 +233,15 @@ export class FunctionRegistry {
       },
     });
     if (pool) {
+      clearTimeout(timer);
       try {
         const { getRemainingTimeInMillis: _remaining, ...fields } = context;
-        const outcome = await pool.run(JSON.parse(JSON.stringify(event ?? {})), fields, definition.timeoutMs, timedOut.then(() => undefined));
+        // The function's timeout counts from the end of a cold start's init, as on Lambda.
+        const startClock = () =>
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, definition.timeoutMs);
+          });
+        const outcome = await pool.run(JSON.parse(JSON.stringify(event ?? {})), fields, definition.timeoutMs, startClock);
         if (outcome === "timeout") return timeoutResult();
         if ("error" in outcome) return { requestId, functionError: "Unhandled", timedOut: false, payload: outcome.error };
         return { requestId, payload: outcome.value };

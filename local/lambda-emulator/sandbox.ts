@@ -2,7 +2,8 @@
  * Execution environments of a function that runs in its own worker threads
  * (see sandbox-runtime.js), as Lambda runs functions:
  *  - an environment runs one invocation at a time; a warm one is reused, a new
- *    one is a cold start (the module is loaded again);
+ *    one is a cold start (the module is loaded again) whose init, as on Lambda,
+ *    does not count in the function's timeout (it has INIT_LIMIT_MS of its own);
  *  - a timed-out invocation's environment is terminated: nothing it started
  *    goes on, and its next invocation starts cold;
  *  - a process that dies mid-invocation is Runtime.ExitError, a module that
@@ -33,6 +34,8 @@ export interface SandboxSpec {
 export type SandboxOutcome = { value: unknown } | { error: FunctionErrorPayload; died: boolean };
 
 const RUNTIME = path.join(__dirname, "sandbox-runtime.js");
+/** Lambda's limit on a cold start's init phase. */
+export const INIT_LIMIT_MS = 10_000;
 
 class Environment {
   private readonly worker: Worker;
@@ -79,6 +82,17 @@ class Environment {
     this.worker.on("exit", (code) => died(`exit status ${code}`));
   }
 
+  /** Resolves once the module is loaded (null) or failed to load (its error); "timeout" past INIT_LIMIT_MS. */
+  async init(): Promise<FunctionErrorPayload | null | "timeout"> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), INIT_LIMIT_MS)));
+    try {
+      return await Promise.race([this.ready, limit]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async invoke(event: unknown, context: Record<string, unknown>, remainingMs: number): Promise<SandboxOutcome> {
     const initError = await this.ready;
     if (initError) {
@@ -115,10 +129,10 @@ export class SandboxPool {
   }
 
   /**
-   * One invocation in a warm environment or a cold one; `timeout` (a promise the caller
-   * resolves at the function's timeout) terminates it.
+   * One invocation in a warm environment or a cold one. Once the environment is ready, `startClock`
+   * gives the promise that settles at the function's timeout, which terminates it.
    */
-  async run(event: unknown, context: Record<string, unknown>, remainingMs: number, timeout: Promise<void>): Promise<SandboxOutcome | "timeout"> {
+  async run(event: unknown, context: Record<string, unknown>, timeoutMs: number, startClock: () => Promise<void>): Promise<SandboxOutcome | "timeout"> {
     let env = this.idle.pop();
     while (env?.dead) env = this.idle.pop();
     if (!env) {
@@ -127,7 +141,13 @@ export class SandboxPool {
       this.coldStarts++;
     }
     const used = env;
-    const outcome = await Promise.race([used.invoke(event, context, remainingMs), timeout.then(() => "timeout" as const)]);
+    if ((await used.init()) === "timeout") {
+      this.all.delete(used);
+      await used.terminate();
+      return "timeout";
+    }
+    const timeout = startClock();
+    const outcome = await Promise.race([used.invoke(event, context, timeoutMs), timeout.then(() => "timeout" as const)]);
     if (outcome === "timeout") {
       this.all.delete(used);
       await used.terminate();

@@ -5,10 +5,13 @@
  * either impossible). Pure.
  *
  *   worker Lambda timeout = min(900, worker.timeoutSeconds + WORKER_TIMEOUT_MARGIN_SECONDS)
- *   call bound            = worker Lambda timeout + WORKER_INIT_MAX_SECONDS + CALL_SLACK_SECONDS
+ *   call run              = worker Lambda timeout + WORKER_INIT_MAX_SECONDS
  *     the longest a call can still be running after the ventilator sent it: Lambda does not count a
- *     cold start's init phase (up to 10 s) in the function's timeout. A claim's lease, and the time
- *     left before an access window closes, must cover it.
+ *     cold start's init phase (up to 10 s) in the function's timeout. A call starts only if it ends
+ *     within its claim's lease.
+ *   call bound            = call run + CALL_SLACK_SECONDS
+ *     what the time left before an access window closes (or the provider day ends) must cover, and
+ *     the shortest lease (the slack is the time between a claim and its call).
  *   ventilator timeout    = min(900, maxFanOut × worker Lambda timeout + VENTILATOR_OVERHEAD_SECONDS)
  *   a call may start only with more than worker.timeoutSeconds × 1000 + INVOKE_MARGIN_MS + FINISH_MARGIN_MS left
  */
@@ -47,8 +50,13 @@ export function workerLambdaTimeoutSeconds(provider: Timed): number {
 }
 
 /** The longest a worker call can still run after it was sent (see the header). */
+export function callRunMs(provider: Timed): number {
+  return (workerLambdaTimeoutSeconds(provider) + WORKER_INIT_MAX_SECONDS) * 1000;
+}
+
+/** A call's run and some slack: what a window's end must leave room for, and the shortest lease (see the header). */
 export function callBoundMs(provider: Timed): number {
-  return (workerLambdaTimeoutSeconds(provider) + WORKER_INIT_MAX_SECONDS + CALL_SLACK_SECONDS) * 1000;
+  return callRunMs(provider) + CALL_SLACK_SECONDS * 1000;
 }
 
 /** Remaining invocation time the ventilator needs to start one more call. */

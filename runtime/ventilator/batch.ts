@@ -19,7 +19,7 @@
  * - a batch whose calls are done never fails for a mapping or state write.
  */
 import type { Provider } from "../catalog/provider";
-import { callBoundMs, FINISH_MARGIN_MS, INVOKE_MARGIN_MS, timeToStartCallMs } from "../catalog/timing";
+import { callBoundMs, callRunMs, FINISH_MARGIN_MS, INVOKE_MARGIN_MS, timeToStartCallMs } from "../catalog/timing";
 import { summarize } from "../controller/batch-stats";
 import { BREAKER, type CallSample, type ControllerAction, type ControllerState } from "../controller/types";
 import { LedgerConflictError, LedgerUnavailableError } from "../ledger/errors";
@@ -173,6 +173,7 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
   const limit = waves.limit();
   const workerTimeoutMs = provider.worker.timeoutSeconds * 1000;
   const boundMs = callBoundMs(provider);
+  const runMs = callRunMs(provider);
   const samples: CallSample[] = [];
   let authFailure: string | null = null;
   /** A call the worker could not make (its credential unreadable, Lambda refusing): start nothing more, hand the rest back. */
@@ -199,7 +200,8 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
     authFailure === null &&
     stalled === null &&
     !budget.exhausted &&
-    at + boundMs <= Math.min(stopAt, leaseUntil) &&
+    at + boundMs <= stopAt &&
+    at + runMs <= leaseUntil &&
     !waves.breakerOpen() &&
     context.getRemainingTimeInMillis() > timeToStartCallMs(provider);
 

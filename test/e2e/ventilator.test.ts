@@ -5,6 +5,8 @@
  * ledger and on the calls the simulated provider served.
  */
 import { expect } from "chai";
+import * as path from "node:path";
+import { startServer } from "../aws/http-fixture";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { LEDGER_STATUS } from "../../runtime/ledger/types";
 import { malformedKey } from "../../runtime/ventilator/batch";
@@ -246,6 +248,43 @@ describe("ventilator end to end", function () {
       expect((await entries(pipeline, records, clock.now())).size).to.equal(10);
     } finally {
       await pipeline.stop();
+    }
+  });
+
+  it("j. a worker stuck after its fetch is stopped at its timeout: the record ends dead, fetched once, never recorded late", async () => {
+    // The worker runs in its own execution environment. For one record it fetches, then hangs past its Lambda
+    // timeout. Lambda stops it there (its environment is reset: its guard never records the fetch). The ventilator
+    // learns the worker died mid-call, or, when it gave up waiting first, finds the claim's lease ended with nothing
+    // recorded: either way nobody knows whether the provider served it, so the record ends dead, fetched once.
+    const served = new Map<string, number>();
+    const stub = await startServer((req, res) => {
+      const id = decodeURIComponent((req.url ?? "/").slice(1));
+      served.set(id, (served.get(id) ?? 0) + 1);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ id }));
+    });
+    // The shortest lease the catalog allows for a 2 s worker: 2 s + 5 s Lambda margin + 10 s cold start + 5 s slack.
+    const provider = e2eProvider({ maxConcurrency: 2, maxFanOut: 2, worker: { module: "chaos", timeoutSeconds: 2 }, ledger: { leaseSeconds: 22, retryBackoffSeconds: 1 } });
+    const records = ids("stuck", 4);
+    const pipeline = await startPipeline(engines(), {
+      provider,
+      workerSandbox: { module: path.join(__dirname, "fixtures", "stuck-worker.ts"), env: { STUB_URL: stub.url, STUCK_IDS: records[1]! } },
+    });
+    try {
+      await pipeline.enqueue(records.map((id) => ({ id })));
+      const found = await settle(pipeline, records, 60_000);
+      const stuck = found.get(records[1]!)!;
+      expect(stuck).to.include({ status: LEDGER_STATUS.DEAD, attempts: 1 });
+      expect(stuck.lastError).to.match(/died mid-call|outcome unknown/);
+      expect(records.filter((id) => id !== records[1]).map((id) => `${id} ${found.get(id)?.status} ${found.get(id)?.lastError ?? ""}`)).to.deep.equal(records.filter((id) => id !== records[1]).map((id) => `${id} done `));
+      expect(records.map((id) => served.get(id))).to.deep.equal([1, 1, 1, 1]);
+      const workerRuns = engines().emulator.functions.invocationsOf(pipeline.names.worker);
+      expect(workerRuns.filter((r) => r.outcome === "timeout")).to.have.length(1);
+      // The stuck environment was reset, not reused: the worker's next call needed a fresh one.
+      expect(engines().emulator.functions.coldStarts(pipeline.names.worker)).to.be.at.least(2);
+    } finally {
+      await pipeline.stop();
+      await stub.close();
     }
   });
 });

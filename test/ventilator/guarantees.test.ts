@@ -89,6 +89,29 @@ describe("ventilator guarantees (issue 11 findings)", () => {
     expect((await h.ledger().dayStats(DAY)).requests).to.equal(0);
   });
 
+  it("finding 1: the shortest lease validation allows still lets a call start (the slack covers the claim's own write)", async () => {
+    const h = harness(provider({ ledger: { leaseSeconds: 30 } }));
+    const open = h.deps.openLedger;
+    h.deps.openLedger = () => {
+      const ledger = open();
+      return new Proxy(ledger, {
+        get(target, name, receiver) {
+          if (name === "claim") {
+            return async (...args: Parameters<LedgerPort["claim"]>) => {
+              const claimed = await target.claim(...args);
+              h.clock.t += 2_000; // a slow claim write
+              return claimed;
+            };
+          }
+          const value = Reflect.get(target, name, receiver) as unknown;
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    };
+    await processBatch(kinesisEvent([{ id: "x" }]), context(), h.deps);
+    expect(h.worker.calls).to.have.length(1);
+  });
+
   it("finding 2: an old copy done yesterday and today's new request of the same id in one batch: today's is fetched", async () => {
     const h = harness(provider());
     const yesterday = Date.UTC(2097, 0, 6, 23, 50);
