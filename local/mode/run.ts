@@ -135,6 +135,7 @@ async function startRun(
     rearmIntervalMs: timings.rearmIntervalMs,
     pollIntervalMs: timings.pollIntervalMs,
     mappingUpdateIntervalMs: timings.mappingUpdateIntervalMs,
+    handBackPauseMs: timings.handBackPauseMs,
     log: timedLog(lines, elapsed),
   });
   return new ProviderRun(plan, pipeline, clock, engines, elapsed, lines);

@@ -5,7 +5,8 @@
  *
  *   intervals ÷ X: breaker half-open waits, the step strategy's re-arm wait,
  *     the mapping hysteresis (minUpdateIntervalSeconds), the re-arm schedule,
- *     Lambda's mapping update delay and the ventilator's update spacing
+ *     Lambda's mapping update delay, the ventilator's update spacing and its
+ *     pause before handing back a batch it could not work
  *   latencies ÷ f, f = min(X, max(1, latencyThresholdMs / LATENCY_FLOOR_MS)):
  *     chaos latencies, the latency threshold and the worker timeout
  *
@@ -22,6 +23,7 @@ import type { Provider } from "../../runtime/catalog/provider";
 import { serializeProvider } from "../../runtime/catalog/provider";
 import type { ChaosSettings } from "../../runtime/catalog/schema";
 import { STACK_DEFAULTS } from "../../components/settings";
+import { HAND_BACK_PAUSE_MS } from "../../runtime/ventilator/batch";
 
 export const LATENCY_FLOOR_MS = 1_000;
 
@@ -43,12 +45,13 @@ export function latencyFactor(latencyThresholdMs: number, speed: number): number
 }
 
 /** Timings of the engines and the pipeline at `speed` (shared by every provider). */
-export function compressedTimings(speed: number): { rearmIntervalMs: number; updateDelayMs: number; mappingUpdateIntervalMs: number; pollIntervalMs: number } {
+export function compressedTimings(speed: number): { rearmIntervalMs: number; updateDelayMs: number; mappingUpdateIntervalMs: number; pollIntervalMs: number; handBackPauseMs: number } {
   return {
     rearmIntervalMs: Math.max(1, Math.round((STACK_DEFAULTS.rearmIntervalMinutes * MINUTE_MS) / speed)),
     updateDelayMs: Math.round(LAMBDA_UPDATE_DELAY_MS / speed),
     mappingUpdateIntervalMs: Math.round(VENTILATOR_UPDATE_SPACING_MS / speed),
     pollIntervalMs: Math.max(MIN_IDLE_POLL_MS, Math.round(IDLE_POLL_MS / speed)),
+    handBackPauseMs: Math.round(HAND_BACK_PAUSE_MS / speed),
   };
 }
 
