@@ -13,6 +13,7 @@ import { SluiceError } from "../runtime/errors";
 import { Bundler } from "./bundle";
 import { ventilatorEntry, workerEntryFor } from "./entries";
 import { landingBucketPrefix } from "./naming";
+import { withoutPromiseStacks } from "./promise-stacks";
 import { pipelineArgProblems, ProviderPipeline, type ProviderPipelineArgs } from "./provider-pipeline";
 import { readStackSettings, type StackSettings } from "./settings";
 
@@ -98,8 +99,10 @@ export function sluiceProgram(settings: StackSettings, deps: ProgramDeps = defau
   );
   if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
 
-  const landingBucket = landing ? createLandingBucket(settings.stack).bucket : undefined;
-  const pipelines = catalog.providers.map((p) => new ProviderPipeline(p.id, argsFor(p, landingBucket)));
+  const { landingBucket, pipelines } = withoutPromiseStacks(() => {
+    const bucket = landing ? createLandingBucket(settings.stack).bucket : undefined;
+    return { landingBucket: bucket, pipelines: catalog.providers.map((p) => new ProviderPipeline(p.id, argsFor(p, bucket))) };
+  });
 
   const providers: Record<string, ProviderOutputs> = {};
   for (const [i, pipeline] of pipelines.entries()) {
