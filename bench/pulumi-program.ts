@@ -19,44 +19,11 @@ import { Bundler, REPO_ROOT } from "../components/bundle";
 import { sluiceStack } from "../components/program";
 import { PROVIDER_PIPELINE_TYPE } from "../components/provider-pipeline";
 import { loadCatalog } from "../runtime/catalog/load";
-import type { CatalogInput, ProviderInput } from "../runtime/catalog/schema";
 import { runUnderMocks } from "../test/components/support";
-
-/** A varied catalog: chaos and http workers, windows, several shards, some providers disabled. */
-export function generatedCatalog(count: number): CatalogInput {
-  const providers: ProviderInput[] = [];
-  for (let i = 0; i < count; i++) {
-    const shardCount = 1 + (i % 4);
-    const parallelizationFactor = 1 + (i % 2);
-    const maxFanOut = 2 + (i % 5);
-    const base = {
-      id: `provider-${String(i).padStart(3, "0")}`,
-      enabled: i % 10 !== 9,
-      maxConcurrency: shardCount * parallelizationFactor * maxFanOut,
-      maxFanOut,
-      shardCount,
-      parallelizationFactor,
-      latencyThresholdMs: 2_000,
-      ...(i % 5 === 0
-        ? {
-            timezone: "Europe/London",
-            accessWindows: [{ start: "20:00", end: "06:00" }],
-            maintenanceWindows: [{ day: "sun" as const, start: "01:00", end: "04:00" }],
-            dailyRequestLimit: 10_000,
-          }
-        : {}),
-    };
-    providers.push(
-      i % 3 === 0
-        ? { ...base, worker: { module: "http", timeoutSeconds: 60, settings: { urlTemplate: `https://api${i}.example/{id}`, secretId: `sluice/p${i}` } } }
-        : { ...base, worker: { module: "chaos", timeoutSeconds: 30, settings: { baseLatencyMs: 40, errorPercentage: 1 } } },
-    );
-  }
-  return { providers };
-}
+import { generatedCatalog, GENERATED_PROVIDERS } from "../test/fixtures/generated-catalog";
 
 async function main(): Promise<void> {
-  const count = Number(process.argv[2] ?? 200);
+  const count = Number(process.argv[2] ?? GENERATED_PROVIDERS);
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`providers must be a whole number ≥ 1, got ${process.argv[2]}`);
   const dir = mkdtempSync(path.join(tmpdir(), "sluice-bench-"));
   const file = path.join(dir, "providers.json");

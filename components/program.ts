@@ -14,6 +14,7 @@ import { Bundler } from "./bundle";
 import { ventilatorEntry, workerEntryFor } from "./entries";
 import { landingBucketPrefix } from "./naming";
 import { withoutPromiseStacks } from "./promise-stacks";
+import { TAG } from "./tags";
 import { pipelineArgProblems, ProviderPipeline, type ProviderPipelineArgs } from "./provider-pipeline";
 import { readStackSettings, type StackSettings } from "./settings";
 
@@ -114,7 +115,7 @@ export function sluiceProgram(settings: StackSettings, deps: ProgramDeps = defau
 
 /** Where http workers land bodies when their provider names no bucket: private and encrypted. */
 function createLandingBucket(stack: string): aws.s3.Bucket {
-  const tags = { "sluice:stack": stack };
+  const tags = { [TAG.STACK]: stack };
   const bucket = new aws.s3.Bucket("landing", { bucketPrefix: landingBucketPrefix(stack), tags });
   new aws.s3.BucketServerSideEncryptionConfiguration("landing-encryption", {
     bucket: bucket.id,

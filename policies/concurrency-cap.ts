@@ -10,7 +10,7 @@
  *   worker reserved concurrency is set and ≤ cap       (the AWS-side ceiling)
  *   ventilator reserved concurrency is set and ≤ shards × factor
  *
- *   cap = min(sluice:maxConcurrency on the stream, mapping and worker,
+ *   cap = min(sluice/maxConcurrency on the stream, mapping and worker,
  *             maxConcurrency in the ventilator's SLUICE_PROVIDER,
  *             config caps[provider])
  *
@@ -18,7 +18,7 @@
  * stream, factor and batch size from the mapping, maxFanOut from the
  * ventilator's SLUICE_PROVIDER (what its controller obeys), reserved
  * concurrency from the functions. While SLUICE_PROVIDER is unknown (the
- * preview of a new pipeline) the sluice:maxFanOut tag stands in for it.
+ * preview of a new pipeline) the sluice/maxFanOut tag stands in for it.
  * Config only tightens: a configured cap above the contract's changes nothing.
  *
  * A stack policy because the rule spans four resources; Pulumi runs stack
@@ -121,7 +121,7 @@ export function checkPipelineConcurrency(group: PipelineGroup<PolicyResource>, s
       const tagged = [group.stream, group.mapping, group.worker]
         .flatMap((r) => (r ? [readContract(r.props)] : []))
         .flatMap((c) => (c.ok ? [c.contract.maxFanOut] : []));
-      if (tagged.length > 0) fanOuts.push({ size: Math.max(...tagged), what: "maxFanOut (sluice:maxFanOut tag)", urn: group.mapping.urn });
+      if (tagged.length > 0) fanOuts.push({ size: Math.max(...tagged), what: "maxFanOut (sluice/maxFanOut tag)", urn: group.mapping.urn });
     }
     for (const f of fanOuts) {
       if (batches * f.size > cap.value) {

@@ -3,12 +3,12 @@
  *
  * A resource is in a pipeline when its parent is a ProviderPipeline component
  * (its URN's type chain reads `sluice:index:ProviderPipeline$…`, which the
- * engine always knows, even in a preview) or when it carries `sluice:provider`.
+ * engine always knows, even in a preview) or when it carries `sluice/provider`.
  * Its role follows the component's shape: one stream, one event source
  * mapping, and two functions told apart by their logical names
  * `<pipeline>-worker` and `<pipeline>-ventilator` (components/provider-pipeline.ts).
  */
-import { TAG } from "../components/tags";
+import { legacyTagKey, TAG } from "../components/tags";
 import { knownTags, UNKNOWN } from "./known";
 import { TYPE } from "./resource-types";
 
@@ -46,10 +46,10 @@ export function childOfPipeline(urn: string): boolean {
   return chain.slice(0, -1).includes(TYPE.PIPELINE);
 }
 
-/** The provider id from `sluice:provider`, when the tags are known and carry it. */
+/** The provider id from `sluice/provider` (`sluice:provider` on stacks deployed before), when the tags are known and carry it. */
 export function providerTag(props: Record<string, any>): string | undefined {
   const tags = knownTags(props);
-  return tags === UNKNOWN ? undefined : tags[TAG.PROVIDER];
+  return tags === UNKNOWN ? undefined : (tags[TAG.PROVIDER] ?? tags[legacyTagKey(TAG.PROVIDER)]);
 }
 
 export function inPipeline(r: ResourceLike): boolean {
@@ -84,7 +84,7 @@ export interface PipelineGroup<R extends ResourceLike = ResourceLike> {
 
 /**
  * Groups a stack's resources by pipeline: by parent component (its name is the
- * provider id), else by `sluice:provider`. Resources in neither are left out.
+ * provider id), else by `sluice/provider`. Resources in neither are left out.
  */
 export function groupPipelines<R extends ResourceLike & { parent?: R | undefined }>(resources: readonly R[]): PipelineGroup<R>[] {
   const groups = new Map<string, PipelineGroup<R>>();

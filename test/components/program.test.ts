@@ -230,9 +230,9 @@ describe("components/program", () => {
     expect(ofType(run.resources, PROVIDER_PIPELINE_TYPE)).to.have.length(catalog.providers.length);
     const code = async (name: string) => (await named(run.resources, name).inputs.code.assets)["index.js"];
     const ventilators = await Promise.all(catalog.providers.map((p) => code(`${p.id}-ventilator`)));
-    const texts = await Promise.all(ventilators.map((asset: pulumi.asset.StringAsset) => asset.text));
-    expect(new Set(texts).size).to.equal(1);
-    expect(texts[0]).to.match(/exports|module\.exports/).and.not.include(REPO_ROOT);
+    const files = await Promise.all(ventilators.map((asset: pulumi.asset.FileAsset) => asset.path));
+    expect(new Set(files).size).to.equal(1);
+    expect(readFileSync(files[0]!, "utf8")).to.match(/exports|module\.exports/).and.not.include(REPO_ROOT);
     expect(named(run.resources, "demo-ventilator").inputs.handler).to.equal("index.handler");
   });
 

@@ -213,7 +213,7 @@ describe("components/provider-pipeline", () => {
           ...shipped("demo"),
           maintenanceWindows: Array.from({ length: 20 }, (_, i) => ({ day: "mon" as const, start: `${String(i).padStart(2, "0")}:00`, end: `${String(i).padStart(2, "0")}:30` })),
         }),
-        /sluice:maintenanceWindows is \d+ characters long/,
+        /sluice\/maintenanceWindows is \d+ characters long/,
       ],
     ];
     for (const [what, args, message] of cases) {

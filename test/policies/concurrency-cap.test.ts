@@ -57,7 +57,7 @@ describe("policies/concurrency-cap", () => {
     const p = pipeline(ACME, { contract: tags, ventilator: { environment: UNKNOWN.object } });
     const result = await run(p);
     expect(result.violations.map((v) => v.message)).to.deep.equal([
-      `provider "acme": shards 1 × parallelization factor 2 × maxFanOut (sluice:maxFanOut tag) 5 = 10 calls in flight, above the provider's cap 8 (maxConcurrency)`,
+      `provider "acme": shards 1 × parallelization factor 2 × maxFanOut (sluice/maxFanOut tag) 5 = 10 calls in flight, above the provider's cap 8 (maxConcurrency)`,
     ]);
   });
 
@@ -172,7 +172,7 @@ describe("policies/concurrency-cap", () => {
       delete tags[TAG.MAX_CONCURRENCY];
       const p = pipeline(ACME, { contract: tags });
       expect((await run(p)).violations.map((v) => [v.message, v.urn])).to.deep.equal([
-        [`provider "acme": cannot tell its concurrency cap: tag sluice:maxConcurrency is missing`, p.component.urn],
+        [`provider "acme": cannot tell its concurrency cap: tag sluice/maxConcurrency is missing`, p.component.urn],
       ]);
     });
   });

@@ -65,6 +65,6 @@ describe("policies on the real program", function () {
       `mandatory ${STREAM_RETENTION} meridian-funds-stream`,
       `mandatory ${CONTRACT_DECLARED} meridian-funds-stream`,
     ]);
-    expect(check.analysis.diagnostics[2]!.message).to.match(/the pipeline's stream does not declare the provider's contract: tag sluice:maxConcurrency is missing$/);
+    expect(check.analysis.diagnostics[2]!.message).to.match(/the pipeline's stream does not declare the provider's contract: tag sluice\/maxConcurrency is missing$/);
   });
 });
