@@ -18,7 +18,15 @@ import { arnParts, bucketArn, lambdaAssumeRolePolicy, secretArn, ventilatorMappi
 import { mappingOptions, mappingSettings } from "./mapping";
 import { pipelineNames, type PipelineNames } from "./naming";
 import { LOG_RETENTION_DAYS } from "./settings";
-import { DLQ_RETENTION_SECONDS, rateExpression, ventilatorTimeoutSeconds, workerLambdaTimeoutSeconds } from "./sizing";
+import {
+  DLQ_RETENTION_SECONDS,
+  rateExpression,
+  REARM_TICK_MAX_EVENT_AGE_SECONDS,
+  ventilatorReservedConcurrency,
+  ventilatorTimeoutSeconds,
+  workerLambdaTimeoutSeconds,
+  workerReservedConcurrency,
+} from "./sizing";
 import { contractTags, providerTags, tagProblems } from "./tags";
 
 export const PROVIDER_PIPELINE_TYPE = "sluice:index:ProviderPipeline";
@@ -108,6 +116,8 @@ export class ProviderPipeline extends pulumi.ComponentResource {
     const tags = providerTags(provider);
     const contract = contractTags(provider);
     const child = { parent: this };
+    /** Left in the account when the pipeline is removed: the ledger and the dead batches. */
+    const kept = { parent: this, retainOnDelete: true };
     this.names = names;
 
     this.stream = new aws.kinesis.Stream(
@@ -138,15 +148,18 @@ export class ProviderPipeline extends pulumi.ComponentResource {
         ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true },
+        // The ledger is what stops a second fetch today and what an operator reads afterwards: removing a
+        // provider from the catalog leaves it in the account (docs/infrastructure.md, retiring a provider).
+        deletionProtectionEnabled: true,
         tags,
       },
-      child,
+      kept,
     );
 
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dlq`,
       { name: names.dlq, sqsManagedSseEnabled: true, messageRetentionSeconds: DLQ_RETENTION_SECONDS, tags },
-      child,
+      kept,
     );
 
     const logGroup = (suffix: string, groupName: string) =>
@@ -189,7 +202,7 @@ export class ProviderPipeline extends pulumi.ComponentResource {
         timeout: workerLambdaTimeoutSeconds(provider),
         memorySize: provider.worker.memoryMb,
         // The provider's cap as a hard AWS-side ceiling, whatever the ventilator does.
-        reservedConcurrentExecutions: provider.maxConcurrency,
+        reservedConcurrentExecutions: workerReservedConcurrency(provider),
         environment: {
           variables: pulumi
             .all([this.table.name, workerBucket])
@@ -228,8 +241,8 @@ export class ProviderPipeline extends pulumi.ComponentResource {
         code: args.code.ventilator,
         timeout: ventilatorTimeoutSeconds(provider),
         memorySize: VENTILATOR_MEMORY_MB,
-        // One invocation per batch in flight: shards × parallelization factor.
-        reservedConcurrentExecutions: provider.concurrentBatches,
+        // One invocation per batch in flight (shards × parallelization factor) and one for the re-arm tick.
+        reservedConcurrentExecutions: ventilatorReservedConcurrency(provider),
         environment: {
           variables: pulumi
             .all([this.table.name, this.stream.arn, this.worker.name])
@@ -243,6 +256,16 @@ export class ProviderPipeline extends pulumi.ComponentResource {
       { parent: this, dependsOn: [ventilatorLogs, ventilatorBasePolicy] },
     );
 
+    // The mapping control names the function, not the mapping, so it exists before the mapping's first batch.
+    const ventilatorMappingPolicyResource = new aws.iam.RolePolicy(
+      `${name}-ventilator-mapping-policy`,
+      {
+        role: ventilatorRole.id,
+        policy: this.ventilator.arn.apply((functionArn) => JSON.stringify(ventilatorMappingPolicy({ functionArn, where: arnParts(functionArn) }))),
+      },
+      child,
+    );
+
     this.mapping = new aws.lambda.EventSourceMapping(
       `${name}-mapping`,
       {
@@ -252,13 +275,7 @@ export class ProviderPipeline extends pulumi.ComponentResource {
         destinationConfig: { onFailure: { destinationArn: this.deadLetterQueue.arn } },
         tags: contract,
       },
-      mappingOptions(provider, { parent: this, dependsOn: [ventilatorBasePolicy] }),
-    );
-
-    new aws.iam.RolePolicy(
-      `${name}-ventilator-mapping-policy`,
-      { role: ventilatorRole.id, policy: this.mapping.arn.apply((arn) => JSON.stringify(ventilatorMappingPolicy(arn))) },
-      child,
+      mappingOptions(provider, { parent: this, dependsOn: [ventilatorBasePolicy, ventilatorMappingPolicyResource] }),
     );
 
     // The schedule re-arms the breaker and reconciles the mapping; off while the provider is disabled,
@@ -280,6 +297,12 @@ export class ProviderPipeline extends pulumi.ComponentResource {
       child,
     );
     new aws.cloudwatch.EventTarget(`${name}-rearm-target`, { rule: this.rearmRule.name, arn: this.ventilator.arn }, child);
+    // The tick is the ventilator's only asynchronous invocation: a failed or late tick is dropped, the next one comes.
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${name}-rearm-invoke-config`,
+      { functionName: this.ventilator.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: REARM_TICK_MAX_EVENT_AGE_SECONDS },
+      child,
+    );
 
     const actions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
     const specs = alarmSpecs(provider, names, { metricsNamespace: args.metricsNamespace, rearmIntervalMinutes: args.rearmIntervalMinutes });
@@ -291,7 +314,7 @@ export class ProviderPipeline extends pulumi.ComponentResource {
         child,
       );
     };
-    this.alarms = { breakerOpen: alarm("breakerOpen"), dlqNotEmpty: alarm("dlqNotEmpty"), iteratorAge: alarm("iteratorAge") };
+    this.alarms = { breakerOpen: alarm("breakerOpen"), dlqNotEmpty: alarm("dlqNotEmpty"), iteratorAge: alarm("iteratorAge"), heldOff: alarm("heldOff") };
 
     this.dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,

@@ -5,8 +5,9 @@
  * (its URN's type chain reads `sluice:index:ProviderPipeline$…`, which the
  * engine always knows, even in a preview) or when it carries `sluice/provider`.
  * Its role follows the component's shape: one stream, one event source
- * mapping, and two functions told apart by their logical names
- * `<pipeline>-worker` and `<pipeline>-ventilator` (components/provider-pipeline.ts).
+ * mapping, two functions told apart by their logical names
+ * `<pipeline>-worker` and `<pipeline>-ventilator`, and the ventilator's
+ * asynchronous invoke config (components/provider-pipeline.ts).
  */
 import { legacyTagKey, TAG } from "../components/tags";
 import { knownTags, UNKNOWN } from "./known";
@@ -17,6 +18,8 @@ export const ROLE = {
   MAPPING: "mapping",
   WORKER: "worker",
   VENTILATOR: "ventilator",
+  /** The ventilator's FunctionEventInvokeConfig: how its re-arm tick is (not) retried. */
+  TICK_CONFIG: "tickConfig",
   OTHER: "other",
 } as const;
 export type Role = (typeof ROLE)[keyof typeof ROLE];
@@ -66,6 +69,8 @@ export function roleOf(r: Pick<ResourceLike, "type" | "name">): Role {
       if (r.name.endsWith("-worker")) return ROLE.WORKER;
       if (r.name.endsWith("-ventilator")) return ROLE.VENTILATOR;
       return ROLE.OTHER;
+    case TYPE.INVOKE_CONFIG:
+      return ROLE.TICK_CONFIG;
     default:
       return ROLE.OTHER;
   }
@@ -79,6 +84,7 @@ export interface PipelineGroup<R extends ResourceLike = ResourceLike> {
   mapping?: R;
   worker?: R;
   ventilator?: R;
+  tickConfig?: R;
   members: R[];
 }
 

@@ -27,6 +27,19 @@ export function mappingFor(provider: Provider, pipeline: Pipeline): MappingChang
   return { enabled: true, batchSize: breaker.status === BREAKER.HALF_OPEN ? 1 : mappingBatchSize };
 }
 
+/**
+ * How long the pipeline has been held off, 0 while its mapping is meant to run:
+ * since the pause began (any reason, an operator's included: records wait
+ * either way), or since the breaker last opened. A provider disabled in the
+ * catalog is not held off; it is not running on purpose.
+ */
+export function heldOffMs(provider: Pick<Provider, "enabled">, pipeline: Pick<Pipeline, "controller" | "pause">, now: number): number {
+  if (!provider.enabled) return 0;
+  const breaker = pipeline.controller.breaker;
+  const since = pipeline.pause?.since ?? (breaker.status === BREAKER.OPEN ? breaker.openedAt : undefined);
+  return since === undefined ? 0 : Math.max(0, now - since);
+}
+
 /** Enabled/Enabling count as enabled, Disabled/Disabling as disabled; the rest say nothing about it. */
 export function enabledOf(state: MappingState): boolean | undefined {
   if (state === "Enabled" || state === "Enabling") return true;

@@ -23,6 +23,8 @@ export const METRICS = {
   LatencyP50: "Milliseconds",
   LatencyP95: "Milliseconds",
   BreakerOpen: "Count",
+  /** Re-arm tick: how long the pipeline has been held off (mapping kept disabled by a pause or the breaker), 0 while it runs. */
+  HeldOffMs: "Milliseconds",
 } as const;
 export type MetricName = keyof typeof METRICS;
 

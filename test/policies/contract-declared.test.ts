@@ -20,7 +20,7 @@ describe("policies/contract-declared", () => {
   it("passes a pipeline whose stream, mapping and worker carry the contract", async () => {
     const result = await check(policy, pipeline().all);
     expect(result.violations).to.deep.equal([]);
-    expect(result.notApplicable.map((n) => n.urn)).to.deep.equal([pipeline().component.urn, pipeline().ventilator.urn]);
+    expect(result.notApplicable.map((n) => n.urn)).to.deep.equal([pipeline().component.urn, pipeline().ventilator.urn, pipeline().tickConfig!.urn]);
   });
 
   const broken: [string, Record<string, string>, string][] = [
