@@ -89,6 +89,7 @@ export function sluiceProgram(settings: StackSettings, deps: ProgramDeps = defau
     metricsNamespace: settings.metricsNamespace,
     rearmIntervalMinutes: settings.rearmIntervalMinutes,
     logRetentionDays: settings.logRetentionDays,
+    accountConcurrencyLimit: settings.accountConcurrencyLimit,
     ...(settings.alarmTopicArn !== undefined ? { alarmTopicArn: settings.alarmTopicArn } : {}),
     ...(landingBucket !== undefined ? { landingBucket } : {}),
     code: code.get(provider.id)!,

@@ -27,7 +27,7 @@ import {
   workerLambdaTimeoutSeconds,
   workerReservedConcurrency,
 } from "./sizing";
-import { contractTags, providerTags, tagProblems } from "./tags";
+import { accountLimitTags, contractTags, providerTags, tagProblems } from "./tags";
 
 export const PROVIDER_PIPELINE_TYPE = "sluice:index:ProviderPipeline";
 
@@ -46,6 +46,8 @@ export interface ProviderPipelineArgs {
   metricsNamespace: string;
   rearmIntervalMinutes: number;
   logRetentionDays: number;
+  /** The account's Lambda concurrency limit the stack budgets against; tagged on the functions for the policy pack. */
+  accountConcurrencyLimit: number;
   alarmTopicArn?: string;
   /** The stack's landing bucket; required by an http worker whose settings name no bucket. */
   landingBucket?: pulumi.Input<string>;
@@ -77,6 +79,9 @@ export function pipelineArgProblems(args: ProviderPipelineArgs): string[] {
   }
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
     problems.push(`logRetentionDays ${args.logRetentionDays} is not a CloudWatch Logs retention`);
+  }
+  if (!Number.isInteger(args.accountConcurrencyLimit) || args.accountConcurrencyLimit < 1) {
+    problems.push(`accountConcurrencyLimit ${args.accountConcurrencyLimit} must be a whole number ≥ 1`);
   }
   problems.push(...tagProblems(contractTags(provider)));
   if (provider.worker.module === "http" && provider.worker.settings.bucket === undefined && args.landingBucket === undefined) {
@@ -115,6 +120,7 @@ export class ProviderPipeline extends pulumi.ComponentResource {
     const names = pipelineNames(args.stack, provider.id);
     const tags = providerTags(provider);
     const contract = contractTags(provider);
+    const budgeted = accountLimitTags(args.accountConcurrencyLimit);
     const child = { parent: this };
     /** Left in the account when the pipeline is removed: the ledger and the dead batches. */
     const kept = { parent: this, retainOnDelete: true };
@@ -209,7 +215,7 @@ export class ProviderPipeline extends pulumi.ComponentResource {
             .apply(([tableName, bucket]) => workerEnvironment(provider, { tableName, ...(bucket ? { bucket } : {}) })),
         },
         loggingConfig: { logFormat: "Text", logGroup: workerLogs.name },
-        tags: contract,
+        tags: { ...contract, ...budgeted },
       },
       { parent: this, dependsOn: [workerLogs, workerRolePolicy] },
     );
@@ -251,7 +257,7 @@ export class ProviderPipeline extends pulumi.ComponentResource {
             ),
         },
         loggingConfig: { logFormat: "Text", logGroup: ventilatorLogs.name },
-        tags,
+        tags: { ...tags, ...budgeted },
       },
       { parent: this, dependsOn: [ventilatorLogs, ventilatorBasePolicy] },
     );

@@ -36,6 +36,8 @@ export const TAG = {
   MAINTENANCE_WINDOWS: "sluice/maintenanceWindows",
   /** On the stack's shared resources (the landing bucket). */
   STACK: "sluice/stack",
+  /** On every function that reserves concurrency: the account limit the stack budgets against (sluice:accountConcurrencyLimit). */
+  ACCOUNT_CONCURRENCY_LIMIT: "sluice/accountConcurrencyLimit",
 } as const;
 
 /** The key a stack deployed before the Kinesis-safe keys carries for `key` (`sluice/x` was `sluice:x`). */
@@ -76,6 +78,11 @@ export function formatAccessWindows(windows: readonly AccessWindow[]): string {
 export function formatMaintenanceWindows(windows: readonly MaintenanceWindow[]): string {
   if (windows.length === 0) return NONE;
   return windows.map((w) => `${w.day} ${tagClock(w.start)}-${tagClock(w.end)}`).join(SEPARATOR);
+}
+
+/** The stack's account limit, on the functions whose reservations it budgets (read by sluice-account-concurrency). */
+export function accountLimitTags(limit: number): Record<string, string> {
+  return { [TAG.ACCOUNT_CONCURRENCY_LIMIT]: String(limit) };
 }
 
 /** The provider's contract as tags, plus `sluice/provider`. */

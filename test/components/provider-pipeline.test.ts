@@ -31,6 +31,7 @@ function argsFor(provider: Provider, extra: Partial<ProviderPipelineArgs> = {}):
     metricsNamespace: "Sluice",
     rearmIntervalMinutes: 10,
     logRetentionDays: 30,
+    accountConcurrencyLimit: 1_000,
     landingBucket: "sluice-dev-landing-abc",
     code,
     ...extra,
@@ -127,6 +128,12 @@ describe("components/provider-pipeline", () => {
         const contract = parseContractTags(named(built.resources, name).inputs.tags);
         expect(contract, name).to.deep.include({ maxConcurrency: 8, maxFanOut: 4, concurrentBatches: 2, timezone: "Europe/London" });
         expect(contract.maintenanceWindows, name).to.deep.equal(provider.maintenanceWindows);
+      }
+    });
+
+    it("tags both functions with the account limit their reservations are budgeted against", () => {
+      for (const name of ["meridian-funds-worker", "meridian-funds-ventilator"]) {
+        expect(named(built.resources, name).inputs.tags, name).to.include({ [TAG.ACCOUNT_CONCURRENCY_LIMIT]: "1000" });
       }
     });
 
