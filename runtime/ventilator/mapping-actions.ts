@@ -50,12 +50,15 @@ export function enabledOf(state: MappingState): boolean | undefined {
 /**
  * Whether the mapping already shows `change`; undefined while it is Creating,
  * Updating or Deleting (someone's change is still being applied). A disabled
- * mapping's batch size does not matter until it is enabled again.
+ * mapping's batch size does not matter until it is enabled again. While it is
+ * Enabling, the batch size it shows is the one from before the change in
+ * flight (GetEventSourceMapping shows old settings until an update lands).
  */
 export function mappingShows(view: MappingView, change: MappingChange): boolean | undefined {
   const enabled = enabledOf(view.state);
   if (enabled === undefined) return undefined;
   if (change.enabled !== undefined && change.enabled !== enabled) return false;
   if (!enabled) return true;
-  return change.batchSize === undefined || change.batchSize === view.batchSize;
+  if (change.batchSize === undefined || change.batchSize === view.batchSize) return true;
+  return view.state === "Enabling" ? undefined : false;
 }

@@ -54,6 +54,8 @@ describe("whether the mapping shows a change", () => {
     [view("Enabled"), { enabled: true, batchSize: 10 }, true],
     [view("Enabled"), { enabled: true, batchSize: 11 }, false],
     [view("Enabling"), { enabled: true, batchSize: 10 }, true],
+    // Enabling shows the batch size from before the change in flight (Get shows old settings until it lands).
+    [view("Enabling", 4), { enabled: true, batchSize: 1 }, undefined],
     [view("Enabled"), { enabled: false }, false],
     [view("Disabled"), { enabled: false }, true],
     [view("Disabling"), { enabled: false }, true],
