@@ -82,7 +82,7 @@ export function ventilatorPolicy(arns: VentilatorArns): PolicyDocument {
 }
 
 /**
- * The ventilator's control of its own mapping (the breaker and the batch size).
+ * The ventilator's control of its own mapping (the breaker and the mapping batch size).
  * It must be attached before the mapping exists (the first batch already
  * updates it), so it cannot name the mapping's UUID: updates are allowed on
  * the mappings whose `lambda:FunctionArn` is the ventilator's own, reads on

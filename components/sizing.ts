@@ -54,7 +54,7 @@ export function fanOutWaves(batchSize: number, fanOut: number): number {
 /**
  * ventilator timeout = min(900, ⌈maxFanOut / 1⌉ × worker Lambda timeout + overhead).
  * The fan-out limit can fall to 1 while the mapping still delivers a batch of
- * maxFanOut (the batch size follows the limit only once the update lands),
+ * maxFanOut (the mapping batch size follows the limit only once the update lands),
  * so the worst batch runs maxFanOut waves of worker timeouts. Past 900 s the
  * ventilator must hand unstarted records back instead of starting them.
  */
