@@ -1,14 +1,18 @@
 /**
- * Evaluates the Pulumi program under the SDK's mocks (no CLI, no cloud) for a
- * generated catalog of N providers (default 200) and reports wall time, peak
- * memory, resources registered and the Lambda bundle sizes. Not a test: a
- * figure for docs/infrastructure.md.
+ * Evaluates the Pulumi program under the SDK's mocks (no CLI, no cloud) for
+ * the generated catalog of N providers (default 200,
+ * test/fixtures/generated-catalog.ts) and reports wall time, peak memory,
+ * resources registered and the Lambda bundle sizes. Not a test: a figure for
+ * docs/infrastructure.md.
  *
- *   npx tsx bench/pulumi-program.ts [providers]
+ *   npm run bench:pulumi [-- providers]
  *
- * Most of the time goes to the Pulumi SDK formatting a stack trace for each of
- * its internal promises (through source maps); compare with
- *   node --stack-trace-limit=0 --import tsx bench/pulumi-program.ts
+ * Where the time went before (CPU profile, `node --cpu-prof`): the SDK's
+ * per-promise stack traces, formatted through tsx's source maps, and ~200 KiB
+ * of bundle text per function copied through every serialization. The program
+ * now archives bundles by path and registers without those traces
+ * (components/bundle.ts, components/promise-stacks.ts); set
+ * PULUMI_DEBUG_PROMISE_LEAKS=1 to measure with them.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
