@@ -35,12 +35,12 @@
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import * as z from "zod";
+import { REARM_TICK_SLOTS } from "../components/sizing";
 import { configSchemaOf, parseConfig } from "./config";
 import { readContract } from "./contract";
 import { knownNumber, UNKNOWN, type Known } from "./known";
 import { groupPipelines, type PipelineGroup } from "./pipeline";
 import { reportAtLevel } from "./report";
-import { REARM_TICK_SLOTS } from "../components/sizing";
 import { ventilatorEntry } from "./ventilator-entry";
 
 export const CONCURRENCY_CAP = "sluice-concurrency-cap";
