@@ -406,7 +406,7 @@ describe("sluice local", function () {
 
       expect(existsSync(report)).to.equal(true);
       const html = readFileSync(report, "utf8");
-      expect(html).to.include("tiny: batch size over time");
+      expect(html).to.include("tiny: fan-out limit over time");
       expect(html).to.not.match(/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
     });
 
