@@ -12,8 +12,8 @@
  *
  * A deployed stack: with `--state FILE` (`pulumi stack export` JSON) every
  * property a resource marks ignoreChanges takes the state's value, as the
- * engine does; after `pulumi refresh` those are the live values (the mapping
- * batch size the controller chose, the enabled flag the breaker left).
+ * engine does; after `pulumi refresh` those are the live values (the
+ * mapping batch size the controller chose, the enabled flag the breaker left).
  *
  * The clock: maintenance windows and closed periods are judged at --at when
  * given, else at SLUICE_POLICY_NOW, else now — like a real deploy. CI passes a
@@ -139,7 +139,7 @@ export async function policyCheck(opts: PolicyCheckOptions, out: NodeJS.Writable
   return counts.mandatory > 0 ? EXIT_POLICY_VIOLATION : EXIT_OK;
 }
 
-/** "state refreshed.json: 72 of 72 resources deployed; ignoreChanges from the state: meridian-funds-mapping batchSize 4000, …" */
+/** "state refreshed.json: 72 of 72 resources deployed; 5 ignoreChanges properties take the state's values, changed: meridian-funds-mapping batchSize 4000, …" */
 function stateLine(file: string, refreshed: State.RefreshedRegistrations, program: readonly { urn: string; inputs: Record<string, unknown> }[]): string {
   const programValue = new Map(program.map((r) => [r.urn, r.inputs]));
   const changed = refreshed.carried.filter((c) => JSON.stringify(programValue.get(c.urn)?.[c.path]) !== JSON.stringify(c.value));
