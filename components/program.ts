@@ -14,6 +14,8 @@ import { Bundler } from "./bundle";
 import { ventilatorEntry, workerEntryFor } from "./entries";
 import { landingBucketPolicy } from "./iam";
 import { landingBucketPrefix } from "./naming";
+import { withoutPromiseStacks } from "./promise-stacks";
+import { TAG } from "./tags";
 import { pipelineArgProblems, ProviderPipeline, type ProviderPipelineArgs } from "./provider-pipeline";
 import { readStackSettings, type StackSettings } from "./settings";
 
@@ -88,6 +90,7 @@ export function sluiceProgram(settings: StackSettings, deps: ProgramDeps = defau
     metricsNamespace: settings.metricsNamespace,
     rearmIntervalMinutes: settings.rearmIntervalMinutes,
     logRetentionDays: settings.logRetentionDays,
+    accountConcurrencyLimit: settings.accountConcurrencyLimit,
     ...(settings.alarmTopicArn !== undefined ? { alarmTopicArn: settings.alarmTopicArn } : {}),
     ...(landingBucket !== undefined ? { landingBucket } : {}),
     ...(landingBucket !== undefined && settings.landingKmsKeyArn !== undefined ? { landingKmsKeyArn: settings.landingKmsKeyArn } : {}),
@@ -100,8 +103,10 @@ export function sluiceProgram(settings: StackSettings, deps: ProgramDeps = defau
   );
   if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
 
-  const landingBucket = landing ? createLandingBucket(settings.stack, settings.landingKmsKeyArn).bucket : undefined;
-  const pipelines = catalog.providers.map((p) => new ProviderPipeline(p.id, argsFor(p, landingBucket)));
+  const { landingBucket, pipelines } = withoutPromiseStacks(() => {
+    const bucket = landing ? createLandingBucket(settings.stack, settings.landingKmsKeyArn).bucket : undefined;
+    return { landingBucket: bucket, pipelines: catalog.providers.map((p) => new ProviderPipeline(p.id, argsFor(p, bucket))) };
+  });
 
   const providers: Record<string, ProviderOutputs> = {};
   for (const [i, pipeline] of pipelines.entries()) {
@@ -116,7 +121,7 @@ export function sluiceProgram(settings: StackSettings, deps: ProgramDeps = defau
  * the stack's customer-managed key when one is configured), and reachable over TLS only.
  */
 function createLandingBucket(stack: string, kmsKeyArn?: string): aws.s3.Bucket {
-  const tags = { "sluice:stack": stack };
+  const tags = { [TAG.STACK]: stack };
   const bucket = new aws.s3.Bucket("landing", { bucketPrefix: landingBucketPrefix(stack), tags });
   new aws.s3.BucketServerSideEncryptionConfiguration("landing-encryption", {
     bucket: bucket.id,

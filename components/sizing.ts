@@ -29,6 +29,11 @@ export const ITERATOR_AGE_ALARM_SHARE = 0.8;
 /** Slack over the longest expected wait before an old record is news. */
 export const ITERATOR_AGE_SLACK_SECONDS = 3_600;
 
+/** Reserved ventilator instances kept for the re-arm tick, beside one per batch in flight. */
+export const REARM_TICK_SLOTS = 1;
+/** Oldest a tick may get in Lambda's asynchronous queue before it is dropped (the least AWS accepts). */
+export const REARM_TICK_MAX_EVENT_AGE_SECONDS = 60;
+
 const MINUTE = 60;
 const HOUR = 3_600;
 const DAY = 86_400;
@@ -37,6 +42,24 @@ const DAY = 86_400;
 export function fanOutWaves(batchSize: number, fanOut: number): number {
   if (!(batchSize >= 1) || !(fanOut >= 1)) throw new RangeError(`fanOutWaves needs batchSize ≥ 1 and fanOut ≥ 1, got ${batchSize} and ${fanOut}`);
   return Math.ceil(batchSize / fanOut);
+}
+
+/**
+ * ventilator reserved concurrency = shards × parallelization factor + 1.
+ * The mapping runs at most one invocation per batch in flight; the extra slot
+ * is the re-arm tick's, so a tick never throttles a batch (Lambda would retry
+ * the batch) and a full set of batches never throttles the tick.
+ */
+export function ventilatorReservedConcurrency(provider: Pick<Provider, "concurrentBatches">): number {
+  return provider.concurrentBatches + REARM_TICK_SLOTS;
+}
+
+/**
+ * worker reserved concurrency = maxConcurrency: the provider's cap as a hard
+ * AWS-side ceiling, whatever the ventilator does.
+ */
+export function workerReservedConcurrency(provider: Pick<Provider, "maxConcurrency">): number {
+  return provider.maxConcurrency;
 }
 
 /**

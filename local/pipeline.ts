@@ -2,15 +2,19 @@
  * One provider's pipeline on the local engines, wired exactly as the Pulumi
  * component wires it on AWS: a stream, a ledger table, a worker and a
  * ventilator function, a Kinesis event source mapping with
- * ReportBatchItemFailures, and the re-arm schedule. The ventilator runs the
- * production handler with the production AWS SDK adapters pointed at the
- * engines, in its own execution environments (worker threads), so a timed-out
- * invocation is stopped as Lambda stops it (see ventilator-sandbox.ts). The
- * worker runs in-process, with the test seams of the simulated provider.
+ * ReportBatchItemFailures, and the re-arm schedule. The ventilator is the
+ * deployed Lambda entry (runtime/ventilator/lambda.ts), built from the
+ * environment the component gives the function on AWS, with the engines'
+ * endpoints, and run as Lambda runs it: in its own execution environments
+ * (worker threads, see lambda-emulator/sandbox.ts), so a timed-out invocation
+ * is stopped and nothing it started goes on. The worker runs in-process with
+ * the simulated provider and its test seams, or sandboxed from a module.
  * Used by the end-to-end tests and by `sluice local`.
  */
-import { pipelineNames, type PipelineNames } from "../components/naming";
 import * as path from "node:path";
+import { ventilatorEnvironment } from "../components/environment";
+import { pipelineNames, type PipelineNames } from "../components/naming";
+import { maximumRecordAgeSeconds, ventilatorReservedConcurrency, workerReservedConcurrency } from "../components/sizing";
 import { realSleep } from "../runtime/aws/backoff";
 import { putRecordsReliably } from "../runtime/aws/stream-writer";
 import { serializeProvider, type Provider } from "../runtime/catalog/provider";
@@ -18,6 +22,7 @@ import type { ChaosSettings } from "../runtime/catalog/schema";
 import { DynamoDbLedgerStore } from "../runtime/ledger/dynamodb-store";
 import { Ledger, ledgerSettings } from "../runtime/ledger/ledger";
 import { createLedgerTable } from "../runtime/ledger/table";
+import { DEFAULT_METRICS_NAMESPACE, VENTILATOR_ENV, WORKER_LEDGER_ENV } from "../runtime/lambda-env";
 import { systemClock, type Clock } from "../runtime/ventilator/ports";
 import { encodeStreamRecord, type StreamRecord } from "../runtime/ventilator/records";
 import type { Log } from "../runtime/ventilator/telemetry";
@@ -27,12 +32,11 @@ import { withLedgerGuard } from "../runtime/workers/ledger-guard";
 import { fetchTimeoutMs } from "../runtime/workers/http/http";
 import type { LocalEngines } from "./engines";
 import type { MappingHandle, SandboxSpec } from "./lambda-emulator";
-import { WORKER_LEDGER_ENV } from "../runtime/lambda-env";
 import type { Schedule } from "./lambda-emulator/schedule";
 import { createStream } from "./engines/kinesis";
-import type { VentilatorSandboxConfig } from "./ventilator-sandbox";
 
-const VENTILATOR_SANDBOX = path.join(__dirname, "ventilator-sandbox.ts");
+/** The deployed ventilator entry: its `handler` builds the ventilator from the function's environment. */
+const VENTILATOR_ENTRY = path.join(__dirname, "..", "runtime", "ventilator", "lambda.ts");
 
 /** A call the simulated provider served, as the provider saw it. */
 export interface ProviderCall {
@@ -58,23 +62,23 @@ export interface LocalPipelineOptions {
   mappingViewMaxAgeMs?: number;
   /** Lambda's poll interval for an idle shard. @default 1000 */
   pollIntervalMs?: number;
-  /** MaximumRetryAttempts of the mapping. @default 10000 */
-  maximumRetryAttempts?: number;
   /** Longest pause before a batch that could call nothing is handed back (see runtime/ventilator/batch.ts). @default 10 s */
   handBackPauseMs?: number;
-  /** The pipeline's clock: the wall clock, or the wall clock shifted by a constant (its functions' clocks follow). */
+  /** MaximumRetryAttempts of the mapping. @default 10000 */
+  maximumRetryAttempts?: number;
+  /** The pipeline's clock: the wall clock, or the wall clock shifted by a constant (the functions' clocks follow). */
   clock?: Clock;
   random?: () => number;
   /** Where the ventilator's log/EMF lines go. @default kept in `logs` only */
   log?: Log;
   /** Test seam: sits between the worker and the simulated provider (e.g. to fail chosen records). */
   intercept?: (request: WorkerRequest, provider: (request: WorkerRequest) => Promise<WorkerResponse>) => Promise<WorkerResponse>;
-  /** Test seam: the DynamoDB endpoint the ventilator uses (e.g. a proxy that stalls a write). @default the engines' */
-  ventilatorDynamoEndpoint?: string;
+  /** Test seam: variables set on top of the ventilator's environment (e.g. a DynamoDB endpoint that stalls a write). */
+  environment?: Record<string, string>;
   /**
    * A worker module run in its own execution environments instead of the in-process chaos
    * worker (whose calls `calls` records). Its environment gets the ledger guard's variables
-   * and the engines' endpoints besides the spec's own.
+   * and the engines' besides the spec's own.
    */
   workerSandbox?: SandboxSpec;
 }
@@ -90,6 +94,8 @@ export interface LocalPipeline {
   calls: ProviderCall[];
   /** Every line the ventilator logged. */
   logs: Record<string, unknown>[];
+  /** The ventilator function's environment: the component's, the Lambda runtime's, the engines' endpoints. */
+  ventilatorEnvironment: Record<string, string>;
   /** A fresh ledger on the pipeline's table, for reading. */
   ledger(): Ledger;
   enqueue(records: readonly StreamRecord[]): Promise<{ sent: number; failed: number }>;
@@ -126,7 +132,6 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
       throw err;
     }
   };
-  const engineEnv = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", AWS_REGION: emulator.place.region, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
   const workerSandbox = opts.workerSandbox;
   emulator.functions.register({
     name: names.worker,
@@ -134,46 +139,34 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
       ? {
           sandbox: {
             ...workerSandbox,
-            env: {
-              ...engineEnv,
-              AWS_ENDPOINT_URL_DYNAMODB: engines.dynamoEndpoint,
-              [WORKER_LEDGER_ENV.TABLE]: names.table,
-              [WORKER_LEDGER_ENV.PROVIDER]: serializeProvider(provider),
-              ...workerSandbox.env,
-            },
+            env: { ...engines.environment, [WORKER_LEDGER_ENV.TABLE]: names.table, [WORKER_LEDGER_ENV.PROVIDER]: serializeProvider(provider), ...workerSandbox.env },
           },
         }
       : { handler: (event: WorkerRequest) => withLedgerGuard(served, { ledger: newLedger, clock })(event) }),
     timeoutMs: provider.worker.timeoutSeconds * 1000,
-    reservedConcurrency: provider.maxConcurrency,
+    reservedConcurrency: workerReservedConcurrency(provider),
     memoryMb: provider.worker.memoryMb,
   });
 
   const logs: Record<string, unknown>[] = [];
-  const config: VentilatorSandboxConfig = {
-    provider: serializeProvider(provider),
-    table: names.table,
-    streamArn,
-    ventilatorFunction: names.ventilator,
-    workerFunction: names.worker,
-    region: emulator.place.region,
-    dynamoEndpoint: opts.ventilatorDynamoEndpoint ?? engines.dynamoEndpoint,
-    lambdaEndpoint: emulator.endpoint,
-    metricsNamespace: "Sluice",
-    ...(opts.mappingUpdateIntervalMs !== undefined ? { mappingUpdateIntervalMs: opts.mappingUpdateIntervalMs } : {}),
-    ...(opts.mappingViewMaxAgeMs !== undefined ? { mappingViewMaxAgeMs: opts.mappingViewMaxAgeMs } : {}),
-    ...(opts.handBackPauseMs !== undefined ? { handBackPauseMs: opts.handBackPauseMs } : {}),
+  const ms = (value: number) => String(Math.round(value));
+  const environment: Record<string, string> = {
+    ...ventilatorEnvironment(provider, { tableName: names.table, streamArn, workerFunctionName: names.worker, metricsNamespace: DEFAULT_METRICS_NAMESPACE }),
+    ...engines.environment,
+    AWS_LAMBDA_FUNCTION_NAME: names.ventilator,
+    ...(opts.mappingUpdateIntervalMs !== undefined ? { [VENTILATOR_ENV.MAPPING_MIN_UPDATE_INTERVAL_MS]: ms(opts.mappingUpdateIntervalMs) } : {}),
+    ...(opts.mappingViewMaxAgeMs !== undefined ? { [VENTILATOR_ENV.MAPPING_VIEW_MAX_AGE_MS]: ms(opts.mappingViewMaxAgeMs) } : {}),
+    ...(opts.handBackPauseMs !== undefined ? { [VENTILATOR_ENV.HAND_BACK_PAUSE_MS]: ms(opts.handBackPauseMs) } : {}),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    ...opts.environment,
   };
   emulator.functions.register({
     name: names.ventilator,
     sandbox: {
-      module: VENTILATOR_SANDBOX,
-      export: "ventilatorHandler",
-      factory: true,
-      config,
-      // Local engines take any credentials; none are looked up.
-      env: engineEnv,
+      module: VENTILATOR_ENTRY,
+      env: environment,
       clockOffsetMs: Math.round(clock.now() - Date.now()),
+      // The function's stdout is its CloudWatch log: one JSON line per batch and tick.
       onLog: (text) => {
         let line: Record<string, unknown>;
         try {
@@ -186,7 +179,7 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
       },
     },
     timeoutMs: opts.ventilatorTimeoutMs ?? 900_000,
-    reservedConcurrency: provider.concurrentBatches,
+    reservedConcurrency: ventilatorReservedConcurrency(provider),
   });
 
   const mapping = emulator.createMapping({
@@ -198,7 +191,7 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
     functionResponseTypes: ["ReportBatchItemFailures"],
     bisectBatchOnFunctionError: true,
     maximumRetryAttempts: opts.maximumRetryAttempts ?? 10_000,
-    maximumRecordAgeInSeconds: Math.min(604_800, provider.streamRetentionHours * 3600),
+    maximumRecordAgeInSeconds: maximumRecordAgeSeconds(provider),
     parallelizationFactor: provider.parallelizationFactor,
     pollIntervalMs: opts.pollIntervalMs,
   });
@@ -213,6 +206,7 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
     chaos,
     calls,
     logs,
+    ventilatorEnvironment: environment,
     ledger: newLedger,
     async enqueue(records) {
       const result = await putRecordsReliably(
@@ -226,6 +220,7 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
     async stop() {
       schedule.stop();
       await mapping.poller.stop();
+      await Promise.all([emulator.functions.release(names.ventilator), emulator.functions.release(names.worker)]);
     },
   };
 }

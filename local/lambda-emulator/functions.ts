@@ -115,6 +115,11 @@ export class FunctionRegistry {
     return this.entry(nameOrArn).pool?.coldStarts ?? 0;
   }
 
+  /** Terminates a sandboxed function's execution environments (its next invocation starts cold). */
+  async release(nameOrArn: string): Promise<void> {
+    await this.functions.get(functionNameOf(nameOrArn))?.pool?.dispose();
+  }
+
   /** Terminates every execution environment (the emulator's stop). */
   async dispose(): Promise<void> {
     await Promise.all([...this.functions.values()].map((f) => f.pool?.dispose()));

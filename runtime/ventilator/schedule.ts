@@ -28,7 +28,7 @@
 import { strategyOf } from "../controller";
 import { BREAKER } from "../controller/types";
 import { providerDay, windowStatus } from "../windows/clock";
-import { mappingChangeFor, mappingFor, mappingShows } from "./mapping-actions";
+import { heldOffMs, mappingChangeFor, mappingFor, mappingShows } from "./mapping-actions";
 import { loadPipeline, savePipeline, type Pipeline } from "./pipeline-state";
 import type { LedgerPort, MappingChange } from "./ports";
 import type { VentilatorDeps } from "./batch";
@@ -148,7 +148,13 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
       deps.metricsNamespace,
       provider.id,
       now,
-      { BreakerOpen: breaker.status === BREAKER.OPEN && outcome !== "probe" ? 1 : 0, Limit: pipeline.controller.limit, AuthFailed: outcome === "auth-paused" ? 1 : 0 },
+      {
+        BreakerOpen: breaker.status === BREAKER.OPEN && outcome !== "probe" ? 1 : 0,
+        Limit: pipeline.controller.limit,
+        // A held-off mapping sends no iterator age: this is what the held-off alarm reads instead.
+        HeldOffMs: outcome === "probe" || outcome === "resumed" ? 0 : heldOffMs(provider, pipeline, now),
+        AuthFailed: outcome === "auth-paused" ? 1 : 0,
+      },
       {
         message: "schedule",
         outcome,

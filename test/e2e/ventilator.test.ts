@@ -17,7 +17,7 @@ describe("ventilator end to end", function () {
   this.timeout(120_000);
   const engines = useEngines();
 
-  it("a. healthy: every record is fetched exactly once and the batch size reaches the max", async () => {
+  it("a. healthy: every record is fetched exactly once and the fan-out limit reaches the max", async () => {
     // A healthy provider answers in 20 ms, but each call also crosses the emulator and a DynamoDB Local
     // write: on a loaded 2-core machine that reached 500 ms, which the default 400 ms threshold calls slow.
     const provider = e2eProvider({ initialFanOut: 1, latencyThresholdMs: 2_000, worker: { module: "chaos", timeoutSeconds: 5 } });
@@ -45,7 +45,7 @@ describe("ventilator end to end", function () {
     }
   });
 
-  it("b. slow provider: the batch size falls below the max", async () => {
+  it("b. slow provider: the fan-out limit falls below the max", async () => {
     const provider = e2eProvider();
     const pipeline = await startPipeline(engines(), { provider, chaos: chaosProfile({ slowPercentage: 50, slowMs: 500 }) });
     try {
@@ -61,7 +61,7 @@ describe("ventilator end to end", function () {
     }
   });
 
-  it("c. outage: the breaker opens at 1, the schedule re-arms at 1, and after healing the batch size climbs back to the max", async () => {
+  it("c. outage: the breaker opens at 1, the schedule re-arms at 1, and after healing the fan-out limit climbs back to the max", async () => {
     const provider = e2eProvider({ maxAttempts: 40 });
     const pipeline = await startPipeline(engines(), { provider, chaos: chaosProfile({ errorPercentage: 100 }) });
     try {
@@ -173,7 +173,7 @@ describe("ventilator end to end", function () {
     const provider = e2eProvider({ worker: { module: "chaos", timeoutSeconds: 3 } });
     const records = ids("timeout", 8);
     const proxy = await stallingProxy(engines().dynamoEndpoint, (body) => body.includes('"DAY#') && body.includes('"done"'), 15_000);
-    const pipeline = await startPipeline(engines(), { provider, ventilatorTimeoutMs: 10_000, ventilatorDynamoEndpoint: proxy.endpoint });
+    const pipeline = await startPipeline(engines(), { provider, ventilatorTimeoutMs: 10_000, environment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint } });
     try {
       await pipeline.enqueue(records.map((id) => ({ id })));
       const found = await settle(pipeline, records, 60_000);

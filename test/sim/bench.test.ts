@@ -76,7 +76,7 @@ describe("sluice simulate and bench", function () {
     expect(Object.keys(JSON.parse(first.stdout) as object)).to.deep.equal([...METRIC_KEYS]);
     const html = readFileSync(report, "utf8");
     expect(html).to.match(/^<!doctype html>/);
-    expect(html).to.include("<svg").and.include("Batch size over time");
+    expect(html).to.include("<svg").and.include("Fan-out limit and mapping batch size over time");
     expect(html).not.to.match(/<(script|link|img)\b/);
   });
 
