@@ -9,6 +9,8 @@
  *
  *   npx tsx bench/pipeline-cost.ts [records=400] [speed=300]
  */
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { startLocalEngines } from "../local/engines";
 import { startLocalPipeline, type LocalPipeline } from "../local/pipeline";
 import { validateProvider } from "../runtime/catalog/validate";
@@ -28,6 +30,66 @@ interface Usage {
 }
 
 const WRITES = new Set(["PutItemCommand", "UpdateItemCommand", "DeleteItemCommand"]);
+/** The operations that answer with their consumed capacity when asked. */
+const CAPACITY_OPERATIONS = new Set(["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem", "TransactGetItems", "TransactWriteItems"]);
+
+function count(usage: Usage, name: string, consumed: number | undefined): void {
+  usage.requests.set(name, (usage.requests.get(name) ?? 0) + 1);
+  if (WRITES.has(name)) usage.writeUnits += consumed ?? 1;
+  else usage.readUnits += consumed ?? (name.startsWith("Describe") ? 0 : 0.5);
+}
+
+/**
+ * The ventilator runs in its own execution environments with a DynamoDB client built from its
+ * environment, so its requests are counted on the wire: a proxy in front of DynamoDB Local that asks
+ * for the consumed capacity of every request it forwards while counting.
+ */
+async function countingProxy(target: string, usage: Usage, counting: () => boolean): Promise<{ endpoint: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      let body = Buffer.concat(chunks);
+      const operation = String(req.headers["x-amz-target"] ?? "").split(".").pop() ?? "unknown";
+      const measured = counting();
+      if (measured && CAPACITY_OPERATIONS.has(operation)) {
+        body = Buffer.from(JSON.stringify({ ...(JSON.parse(body.toString("utf8")) as object), ReturnConsumedCapacity: "TOTAL" }));
+      }
+      const headers = { ...req.headers, "content-length": String(body.length) };
+      const upstream = request(new URL(req.url ?? "/", target), { method: req.method, headers }, (answer) => {
+        const parts: Buffer[] = [];
+        answer.on("data", (c: Buffer) => parts.push(c));
+        answer.on("end", () => {
+          const text = Buffer.concat(parts);
+          if (measured) {
+            let consumed: number | undefined;
+            try {
+              const parsed = JSON.parse(text.toString("utf8")) as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] };
+              const c = parsed.ConsumedCapacity;
+              consumed = Array.isArray(c) ? c.reduce((a, x) => a + (x.CapacityUnits ?? 0), 0) : c?.CapacityUnits;
+            } catch {
+              consumed = undefined;
+            }
+            count(usage, `${operation}Command`, consumed);
+          }
+          res.writeHead(answer.statusCode ?? 500, answer.headers);
+          res.end(text);
+        });
+      });
+      upstream.on("error", () => res.destroy());
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 /** Polls the ledger through a client of its own, so the polling is not counted as the pipeline's cost. */
 async function settled(pipeline: LocalPipeline, ids: string[], endpoint: string): Promise<void> {
@@ -45,22 +107,20 @@ async function main(): Promise<void> {
   const engines = await startLocalEngines({ updateDelayMs: Math.max(10, Math.round(1_000 / SPEED)) });
   const usage: Usage = { requests: new Map(), writeUnits: 0, readUnits: 0 };
   let counting = false;
-  // Counts every request the pipeline's DynamoDB client sends, and asks DynamoDB what each consumed.
+  // Counts every request the in-process worker guard's DynamoDB client sends, and asks DynamoDB what each consumed.
   engines.dynamo.middlewareStack.add(
     (next, context) => async (args) => {
       const name = (context as { commandName?: string }).commandName ?? "unknown";
-      if (counting) (args.input as Record<string, unknown>).ReturnConsumedCapacity = "TOTAL";
+      if (counting && CAPACITY_OPERATIONS.has(name.replace(/Command$/, ""))) (args.input as Record<string, unknown>).ReturnConsumedCapacity = "TOTAL";
       const result = await next(args);
-      if (counting) {
-        usage.requests.set(name, (usage.requests.get(name) ?? 0) + 1);
-        const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits ?? (WRITES.has(name) ? 1 : 0.5);
-        if (WRITES.has(name)) usage.writeUnits += consumed;
-        else usage.readUnits += consumed;
-      }
+      if (counting) count(usage, name, (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits);
       return result;
     },
     { step: "initialize", name: "sluiceUsageCounter" },
   );
+  // ... and the ventilator's, on the wire.
+  const proxy = await countingProxy(engines.dynamoEndpoint, usage, () => counting);
+  const environment = { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint };
   try {
     // Healthy: requests per record.
     const healthy = validateProvider({ id: "cost-healthy", maxConcurrency: 10, maxFanOut: 10, latencyThresholdMs: 1000, worker: { module: "chaos", timeoutSeconds: 5 } });
@@ -69,6 +129,7 @@ async function main(): Promise<void> {
       chaos: { baseLatencyMs: 20, slowPercentage: 0, slowMs: 0, errorPercentage: 0, throttlePercentage: 0 },
       pollIntervalMs: 100,
       rearmIntervalMs: 600_000,
+      environment,
     });
     const ids = Array.from({ length: RECORDS }, (_, i) => `cost-${i}`);
     counting = true;
@@ -122,6 +183,7 @@ async function main(): Promise<void> {
     console.log(`  control-plane calls during the outage: ${during.total} = ${(during.total / outageHours).toFixed(1)} per hour (${JSON.stringify(during.byOperation)})`);
     console.log(`  recovery to ${outageIds.length} records done: ${(recoveryHours * 60).toFixed(1)} min, ${recovery.total} control-plane calls (${JSON.stringify(recovery.byOperation)})`);
   } finally {
+    await proxy.close();
     await engines.stop();
   }
 }

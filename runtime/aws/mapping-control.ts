@@ -74,7 +74,8 @@ export class MappingError extends SluiceError {
   }
 }
 
-const RETRYABLE = new Set(["ResourceInUseException", "ResourceConflictException", "TooManyRequestsException"]);
+const CONFLICT = "ResourceConflictException";
+const RETRYABLE = new Set(["ResourceInUseException", CONFLICT, "TooManyRequestsException"]);
 
 /** A read is retried on what an update is, and on what only says the service or the network had a bad moment. */
 function readRetryable(err: unknown): boolean {
@@ -192,7 +193,7 @@ export class EventSourceMappingControl implements MappingControl {
     if (!togglesEnabled && this.lastUpdateAt !== undefined && now - this.lastUpdateAt < this.minUpdateIntervalMs) {
       return { applied: false, view: current.view, reason: "rate-limited" };
     }
-    return this.send(delta, current.view);
+    return this.send(change, delta, current.view);
   }
 
   /** The fields to send: only those the cached view does not already show (all asked ones when it is stale). */
@@ -203,23 +204,40 @@ export class EventSourceMappingControl implements MappingControl {
     return out;
   }
 
-  private async send(delta: { BatchSize?: number; Enabled?: boolean }, before: MappingView): Promise<MappingUpdateResult> {
+  private async send(change: MappingChange, first: { BatchSize?: number; Enabled?: boolean }, before: MappingView): Promise<MappingUpdateResult> {
     const uuid = before.uuid;
+    let delta = first;
+    let waiting = false;
+    let reason = "";
     for (let attempt = 0; ; attempt++) {
-      this.lastUpdateAt = this.clock.now();
-      this.counts.update++;
-      try {
-        const out = await this.client.send(new UpdateEventSourceMappingCommand({ UUID: uuid, ...delta }));
-        return { applied: true, view: this.remember(out, delta.Enabled) };
-      } catch (err) {
-        const name = errorName(err);
-        const reason = describe(err);
-        if (!name || !RETRYABLE.has(name)) return { applied: false, view: before, reason };
-        if (attempt >= this.maxRetries) return { applied: false, view: before, reason: `${reason} (after ${attempt + 1} attempts)` };
-        const delay = fullJitterDelay(attempt, this.random, this.backoff);
-        if (delay >= this.deadlineMs()) return { applied: false, view: before, reason: `${reason} (no time left to retry)` };
-        await this.sleep(delay);
+      if (waiting) {
+        // Someone else's change was in progress (a parallel batch, the schedule, an operator). Wait until
+        // it has landed (Get shows the old settings meanwhile), then send only what the mapping does not
+        // show yet: often nothing, where sending it again would only start another update.
+        const reread = await this.get().catch(() => undefined);
+        if (reread !== undefined && (reread.state === "Enabled" || reread.state === "Disabled")) {
+          waiting = false;
+          delta = this.delta(change, this.cached!, true);
+          if (delta.BatchSize === undefined && delta.Enabled === undefined) return { applied: true, view: reread };
+        }
       }
+      if (!waiting) {
+        this.lastUpdateAt = this.clock.now();
+        this.counts.update++;
+        try {
+          const out = await this.client.send(new UpdateEventSourceMappingCommand({ UUID: uuid, ...delta }));
+          return { applied: true, view: this.remember(out, delta.Enabled) };
+        } catch (err) {
+          const name = errorName(err);
+          reason = describe(err);
+          if (!name || !RETRYABLE.has(name)) return { applied: false, view: before, reason };
+          waiting = name === CONFLICT;
+        }
+      }
+      if (attempt >= this.maxRetries) return { applied: false, view: before, reason: `${reason} (after ${attempt + 1} attempts)` };
+      const delay = fullJitterDelay(attempt, this.random, this.backoff);
+      if (delay >= this.deadlineMs()) return { applied: false, view: before, reason: `${reason} (no time left to retry)` };
+      await this.sleep(delay);
     }
   }
 

@@ -245,7 +245,7 @@ export class Ledger {
             [F.status]: dead ? LEDGER_STATUS.DEAD : LEDGER_STATUS.FAILED,
             [F.lastError]: opts.reason,
             [F.updatedAt]: now,
-            ...(dead ? this.keptPayload(opts) : { [F.notBefore]: now + this.backoffMs(claim.attempts, opts.retryAfterMs) }),
+            ...(dead ? this.deadFields(opts.reason, opts) : { [F.notBefore]: now + this.backoffMs(claim.attempts, opts.retryAfterMs) }),
           },
           remove: [F.leaseUntil, F.prevStatus, F.claimId, ...(dead ? [F.notBefore] : [])],
         },
@@ -302,7 +302,7 @@ export class Ledger {
       this.store.update(
         key,
         {
-          set: { [F.recordId]: recordId, [F.day]: day, [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now, [F.expiresAt]: this.expiresAt(day), ...this.keptPayload(keep) },
+          set: { [F.recordId]: recordId, [F.day]: day, [F.status]: LEDGER_STATUS.DEAD, [F.updatedAt]: now, [F.expiresAt]: this.expiresAt(day), ...this.deadFields(reason, keep) },
           setIfMissing: { [F.createdAt]: now, [F.attempts]: 0, [F.adHoc]: false },
           remove: [F.leaseUntil, F.prevStatus, F.claimId, F.notBefore],
         },
@@ -528,7 +528,7 @@ export class Ledger {
     const result = await this.io("claim", () =>
       this.store.update(
         key,
-        { set: { [F.status]: LEDGER_STATUS.DEAD, [F.lastError]: reason, [F.updatedAt]: now, ...this.keptPayload(keep) }, remove: [F.leaseUntil, F.prevStatus, F.claimId, F.notBefore] },
+        { set: { [F.status]: LEDGER_STATUS.DEAD, [F.updatedAt]: now, ...this.deadFields(reason, keep) }, remove: [F.leaseUntil, F.prevStatus, F.claimId, F.notBefore] },
         // Exactly the state we judged: anyone who changed it since decided first.
         when.and(when.eq(F.status, entry.status), when.eq(F.attempts, entry.attempts), entry.leaseUntil === null ? when.lacks(F.leaseUntil) : when.eq(F.leaseUntil, entry.leaseUntil)),
       ),
@@ -558,11 +558,13 @@ export class Ledger {
     await this.io(operation, () => this.store.put(deadIndexKey(day, recordId), { recordId, at: now, [F.expiresAt]: this.expiresAt(day) }));
   }
 
-  /** The payload attribute to set, when there is one and it fits. */
-  private keptPayload(keep: DeadKeep): Record<string, string> {
-    if (keep.payload === undefined) return {};
-    const kept = keepText(JSON.stringify(keep.payload), MAX_KEPT_PAYLOAD_BYTES);
-    return kept === null ? {} : { [F.payload]: kept };
+  /** A dead record's reason and payload; a payload too large to keep even gzipped is named in the reason instead. */
+  private deadFields(reason: string, keep: DeadKeep): Record<string, string> {
+    if (keep.payload === undefined) return { [F.lastError]: reason };
+    const text = JSON.stringify(keep.payload);
+    const kept = keepText(text, MAX_KEPT_PAYLOAD_BYTES);
+    if (kept !== null) return { [F.lastError]: reason, [F.payload]: kept };
+    return { [F.lastError]: `${reason} (its payload of ${Buffer.byteLength(text, "utf8")} bytes was too large to keep: re-enqueue it from its source)` };
   }
 
   private stillClaimed(claim: ClaimMemo): Condition {

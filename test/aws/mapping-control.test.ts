@@ -198,6 +198,40 @@ describe("EventSourceMappingControl against a fake Lambda endpoint", () => {
       expect(c.updateCalls).to.equal(2);
     });
 
+    it("after a conflict, re-reads the mapping and sends nothing when the change in progress already made it", async () => {
+      // An operator's pause and a batch's hold both disable the mapping: the second gets a 409 while the
+      // first is in progress, and must not start an update of its own once the mapping shows Disabled.
+      lambda.updateFailures.push({ status: 409, type: "ResourceConflictException", message: "An operation is already in progress" });
+      const other = control({ uuid: "m-1" });
+      const c = control({
+        uuid: "m-1",
+        sleep: async (ms) => {
+          await sleeper.sleep(ms);
+          if (other.updateCalls === 0) await other.update({ enabled: false });
+        },
+      });
+      const result = await c.update({ enabled: false });
+      expect(result).to.deep.include({ applied: true });
+      expect(result.view.state).to.equal("Disabled");
+      expect(c.updateCalls).to.equal(1);
+      expect(updates().map((u) => JSON.parse(u.body))).to.deep.equal([{ Enabled: false }, { Enabled: false }]);
+    });
+
+    it("after a conflict, sends what the mapping still lacks once the other change has landed", async () => {
+      lambda.updateFailures.push({ status: 409, type: "ResourceConflictException", message: "An operation is already in progress" });
+      const c = control({
+        uuid: "m-1",
+        sleep: async (ms) => {
+          await sleeper.sleep(ms);
+          Object.assign(lambda.mappings.get("m-1")!, { State: "Enabled", BatchSize: 3 });
+        },
+      });
+      const result = await c.update({ enabled: true, batchSize: 5 });
+      expect(result).to.deep.include({ applied: true });
+      expect(result.view.batchSize).to.equal(5);
+      expect(updates().map((u) => JSON.parse(u.body))).to.deep.equal([{ BatchSize: 5 }, { BatchSize: 5 }]);
+    });
+
     it("reports applied:false with the reason once the retries are spent", async () => {
       for (let i = 0; i < 5; i++) lambda.updateFailures.push({ status: 409, type: "ResourceInUseException", message: "busy" });
       const c = control({ uuid: "m-1", maxRetries: 2 });

@@ -59,6 +59,18 @@ for (const kind of STORE_KINDS) {
       ]);
     });
 
+    it("keeps a large payload gzipped, and names one too large to keep in the reason instead of dropping it silently", async () => {
+      const l = ledger();
+      const repetitive = { rows: "x".repeat(200_000) };
+      const random = { rows: Array.from({ length: 20_000 }, (_, i) => ((i * 2654435761) >>> 0).toString(36)).join("") };
+      await l.markDead("big", DAY, T0, "permanent: 410", { payload: repetitive });
+      await l.markDead("huge", DAY, T0, "permanent: 410", { payload: random });
+      const [big, huge] = await Promise.all([l.entry("big", DAY), l.entry("huge", DAY)]);
+      expect(big).to.deep.include({ payload: repetitive, lastError: "permanent: 410" });
+      expect(huge!.payload).to.equal(undefined);
+      expect(huge!.lastError).to.match(/^permanent: 410 \(its payload of \d+ bytes was too large to keep: re-enqueue it from its source\)$/);
+    });
+
     it("redrive gives a dead record a fresh day of attempts and keeps its payload; only dead records (finding 12)", async () => {
       const l = ledger();
       await l.claim("a", DAY, T0);
