@@ -4,8 +4,9 @@
  * per record on a healthy run, and Lambda control-plane calls per hour for one
  * provider through an outage. Time is compressed by SPEED; every interval of
  * the pipeline (breaker waits, the re-arm schedule, the mapping's cache and
- * update spacing) is divided by it, so calls per compressed hour ÷ SPEED are
- * calls per real hour.
+ * update spacing, the hand-back pause) is divided by it, so calls per
+ * compressed hour ÷ SPEED are calls per real hour. The records' retry backoff
+ * is set in whole seconds and cannot be compressed: the outage runs without it.
  *
  *   npx tsx bench/pipeline-cost.ts [records=400] [speed=300]
  */
@@ -18,6 +19,7 @@ import { dynamoClient } from "../runtime/aws/clients";
 import { DynamoDbLedgerStore } from "../runtime/ledger/dynamodb-store";
 import { Ledger, ledgerSettings } from "../runtime/ledger/ledger";
 import { LEDGER_STATUS } from "../runtime/ledger/types";
+import { HAND_BACK_PAUSE_MS } from "../runtime/ventilator/batch";
 import { providerDay } from "../runtime/windows/clock";
 
 const RECORDS = Number(process.argv[2] ?? 400);
@@ -154,6 +156,8 @@ async function main(): Promise<void> {
       maxFanOut: 10,
       latencyThresholdMs: 1000,
       maxAttempts: 100,
+      // The retry backoff (seconds, whole) cannot be compressed with the rest: none here.
+      ledger: { retryBackoffSeconds: 0 },
       worker: { module: "chaos", timeoutSeconds: 5 },
       controller: { strategy: "adaptive", minUpdateIntervalSeconds: Math.max(0, Math.round(60 / SPEED)), breaker: { baseIntervalMinutes: 10 / SPEED, maxIntervalMinutes: 160 / SPEED, probesToClose: 3 } },
     });
@@ -164,6 +168,8 @@ async function main(): Promise<void> {
       rearmIntervalMs: 10 * minute,
       mappingUpdateIntervalMs: 5_000 / SPEED,
       mappingViewMaxAgeMs: 60_000 / SPEED,
+      handBackPauseMs: HAND_BACK_PAUSE_MS / SPEED,
+      environment,
     });
     const outageIds = Array.from({ length: 200 }, (_, i) => `outage-${i}`);
     await o.enqueue(outageIds.map((id) => ({ id })));

@@ -6,7 +6,8 @@
  * (all days kept by the TTL), so it is opt-in and paginated.
  *
  *   in flight = in-progress with leaseUntil ≥ now (a call is running)
- *   stalled   = in-progress with an expired lease (its invocation died; the next delivery reclaims it)
+ *   stalled   = in-progress with an expired lease (its invocation and worker died mid-call; the next delivery makes it dead, outcome unknown, for a redrive)
+ *   landing   = fetched, its landing failed: the body waits in the item and the next delivery lands it
  *
  * `tallyRecords` is the pure part; `scanDay` the DynamoDB adapter for it.
  */
@@ -16,6 +17,7 @@ import { LEDGER_STATUS, type LedgerStatus } from "../runtime/ledger/types";
 export interface StatusCounts {
   inFlight: number;
   stalled: number;
+  landing: number;
   done: number;
   failed: number;
   dead: number;
@@ -35,7 +37,7 @@ export interface RecordSummary {
 }
 
 export function emptyCounts(): StatusCounts {
-  return { inFlight: 0, stalled: 0, done: 0, failed: 0, dead: 0 };
+  return { inFlight: 0, stalled: 0, landing: 0, done: 0, failed: 0, dead: 0 };
 }
 
 export function tallyRecords(records: Iterable<RecordSummary>, now: number, scanned = 0): RecordCensus {
@@ -46,6 +48,9 @@ export function tallyRecords(records: Iterable<RecordSummary>, now: number, scan
       case LEDGER_STATUS.IN_PROGRESS:
         if (r.leaseUntil !== null && r.leaseUntil >= now) counts.inFlight++;
         else counts.stalled++;
+        break;
+      case LEDGER_STATUS.LANDING:
+        counts.landing++;
         break;
       case LEDGER_STATUS.DONE:
         counts.done++;

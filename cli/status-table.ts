@@ -90,7 +90,7 @@ export function notes(s: ProviderStatus, source: string): string[] {
 }
 
 function counts(c: StatusCounts): string {
-  return `${c.done} done, ${c.failed} failed, ${c.dead} dead, ${c.inFlight} in flight${c.stalled > 0 ? `, ${c.stalled} stalled (lease expired)` : ""}`;
+  return `${c.done} done, ${c.failed} failed, ${c.dead} dead, ${c.inFlight} in flight${c.stalled > 0 ? `, ${c.stalled} stalled (lease expired)` : ""}${c.landing > 0 ? `, ${c.landing} landing (fetched, waiting to land)` : ""}`;
 }
 
 export function detailBlock(s: ProviderStatus, now: number): string[] {

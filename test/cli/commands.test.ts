@@ -222,8 +222,8 @@ describe("operator commands on the local engines", function () {
         expect(notPaused).to.deep.equal({ code: 1, stdout: "", stderr: `provider "${provider.id}" has no operator or auth pause to resume: it is not paused\n` });
 
         const counted = JSON.parse((await cli("status", "-p", provider.id, "--scan", "--json", "-c", catalog, ...STACK)).stdout).providers[0];
-        expect(counted.today.records.adHoc).to.deep.equal({ inFlight: 0, stalled: 0, done: adHoc.length, failed: 0, dead: 0 });
-        expect(counted.today.records.scheduled).to.deep.equal({ inFlight: 0, stalled: 0, done: scheduled.length, failed: 0, dead: 0 });
+        expect(counted.today.records.adHoc).to.deep.equal({ inFlight: 0, stalled: 0, landing: 0, done: adHoc.length, failed: 0, dead: 0 });
+        expect(counted.today.records.scheduled).to.deep.equal({ inFlight: 0, stalled: 0, landing: 0, done: scheduled.length, failed: 0, dead: 0 });
         expect(counted.recentActions.map((a: { action: string; by: string; reason: string }) => [a.action, a.by, a.reason])).to.deep.equal([
           ["resume", "bob", "INC-9 resolved"],
           ["pause", "alice", "provider incident INC-9"],

@@ -141,7 +141,7 @@ describe("status view", () => {
         name: "an always-open provider without a daily limit, disabled in the catalog, with --scan",
         status: buildStatus(
           reading(provider({ accessWindows: [], maintenanceWindows: [], dailyRequestLimit: undefined, enabled: false }), {
-            census: { value: { scheduled: { inFlight: 3, stalled: 0, done: 1, failed: 0, dead: 0 }, adHoc: { inFlight: 2, stalled: 1, done: 0, failed: 0, dead: 0 }, scanned: 10 } },
+            census: { value: { scheduled: { inFlight: 3, stalled: 0, landing: 0, done: 1, failed: 0, dead: 0 }, adHoc: { inFlight: 2, stalled: 1, landing: 0, done: 0, failed: 0, dead: 0 }, scanned: 10 } },
           }),
           NOON,
         ),
@@ -181,7 +181,7 @@ describe("status view", () => {
     });
 
     it("has a detail block with exact instants, counts by origin and the last operator actions", () => {
-      const census: RecordCensus = { scheduled: { inFlight: 3, stalled: 1, done: 90, failed: 2, dead: 1 }, adHoc: { inFlight: 0, stalled: 0, done: 10, failed: 0, dead: 0 }, scanned: 500 };
+      const census: RecordCensus = { scheduled: { inFlight: 3, stalled: 1, landing: 0, done: 90, failed: 2, dead: 1 }, adHoc: { inFlight: 0, stalled: 0, landing: 0, done: 10, failed: 0, dead: 0 }, scanned: 500 };
       const s = buildStatus(
         reading(p, { census: { value: census }, pipeline: { value: { state: { controller: initialState(p), pause: { reason: "operator", since: NOON - 60_000, by: "alice", note: "INC-1" }, updatedAt: 0 }, version: 1 } } }),
         NOON,
@@ -245,13 +245,14 @@ describe("ledger census", () => {
         { status: "done", adHoc: true, leaseUntil: null },
         { status: "failed", adHoc: false, leaseUntil: null },
         { status: "dead", adHoc: true, leaseUntil: null },
+        { status: "landing", adHoc: false, leaseUntil: null },
       ],
       now,
       42,
     );
     expect(census).to.deep.equal({
-      scheduled: { inFlight: 2, stalled: 0, done: 1, failed: 1, dead: 0 },
-      adHoc: { inFlight: 0, stalled: 2, done: 1, failed: 0, dead: 1 },
+      scheduled: { inFlight: 2, stalled: 0, landing: 1, done: 1, failed: 1, dead: 0 },
+      adHoc: { inFlight: 0, stalled: 2, landing: 0, done: 1, failed: 0, dead: 1 },
       scanned: 42,
     });
   });
