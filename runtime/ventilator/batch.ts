@@ -281,8 +281,17 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
           return { fate: "skipped", why: claim.reason };
       }
     }
-    if (!(await budget.take(waves.limit(), clock.now()))) {
-      await settled(() => ledger.release(c.record.id, c.day, clock.now()), sleep);
+    const release = () => settled(() => ledger.release(c.record.id, c.day, clock.now()), sleep);
+    let granted: boolean;
+    try {
+      granted = await budget.take(waves.limit(), clock.now());
+    } catch (err) {
+      // Nothing was called: a claim left behind would end, at its lease, as an outcome nobody knows.
+      await release().catch(() => undefined);
+      throw err;
+    }
+    if (!granted) {
+      await release();
       return { fate: "retry", reason: "daily request limit reached" };
     }
     // The claim and the reservation took time: the call must still end before the window, the day and the lease do.

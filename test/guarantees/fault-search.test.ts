@@ -73,6 +73,25 @@ const FOUND: { name: string; found: string; run: Generated }[] = [
       ],
     },
   },
+  {
+    name: "a claim whose daily-limit reservation failed in DynamoDB was left behind: at its lease's end the record went dead uncalled",
+    found: "npm run fuzz -- --runs 10000 --seed 11 (run 2010)",
+    run: {
+      provider: { ...base, dailyLimit: 3 },
+      seed: 1,
+      idPool: 3,
+      missing: [],
+      steps: [
+        { kind: "enqueue", ids: [0], lane: 0, stamped: false, adHoc: false },
+        { kind: "advance", ms: 69 },
+        { kind: "fault", fault: "dynamo-reject", count: 1 },
+        { kind: "fix" },
+        { kind: "fault", fault: "dynamo-reject", count: 1 },
+        { kind: "enqueue", ids: [0], lane: 0, stamped: false, adHoc: false },
+        { kind: "fault", fault: "dynamo-reject", count: 1 },
+      ],
+    },
+  },
 ];
 
 describe("fault search: the guarantees under generated faults", function () {
