@@ -107,7 +107,7 @@ export class Recorder {
     if (write.key.pk === PIPELINE_KEY.pk && write.key.sk === PIPELINE_KEY.sk && typeof after.state === "string") {
       const state = JSON.parse(after.state) as { controller: ControllerState; pause: { reason: string } | null };
       const c = state.controller;
-      this.controller.push({ at: this.now(), limit: c.limit, mappingBatchSize: c.mappingBatchSize, breaker: c.breaker.status, paused: state.pause?.reason ?? null });
+      this.controller.push({ at: this.now(), limit: c.limit, mappingBatchSize: c.mappingBatchSize, breaker: c.breaker.status, paused: state.pause?.reason ?? null, ...(process.env.SLUICE_TRACE ? { state: c } : {}) });
     }
   };
 

@@ -12,9 +12,10 @@ import type { Provider } from "../runtime/catalog/provider";
 import { validateProvider } from "../runtime/catalog/validate";
 import { SluiceError } from "../runtime/errors";
 import { STACK_DEFAULTS } from "../components/settings";
+import { STRATEGY_NAMES } from "../runtime/controller/types";
 import type { Profile } from "./profile";
 
-export const CONTROLLERS = ["step", "adaptive"] as const;
+export const CONTROLLERS = STRATEGY_NAMES;
 export type ControllerName = (typeof CONTROLLERS)[number];
 /** The controller the catalog defaults to, the one that must beat step. */
 export const DEFAULT_CONTROLLER: ControllerName = "adaptive";
