@@ -38,6 +38,8 @@ export function oracleRow(scenario: Scenario): Metrics {
     duplicates: 0,
     lost: finish === null ? null : 0,
     maxRecordAgeS: finish === null ? null : round((finish - start) / 1000, 1),
+    breakerOpens: 0,
+    falseOpens: 0,
   };
 }
 

@@ -32,7 +32,7 @@
  *   not loaded  → back to ran; a ceiling (if any) rises to ran + 1: the next level is tried, then tested
  * Breaker close (mechanics): restart at max(1, ⌊W × β⌋), one decrease below the level that worked.
  */
-import { addCalls, dipLevel, DIP_CALLS, dipVerdict, E_STEEP, emptyLevel, freshLoadLatency, loaded, nextDipAfter, type LoadLatency } from "./load-latency";
+import { addCalls, dipLevel, DIP_CALLS, dipVerdict, E_STEEP, emptyLevel, freshLoadLatency, loaded, nextDipAfter, warmUp, type LoadLatency } from "./load-latency";
 import { limitStrategy, type LimitAlgorithm, type LimitStep } from "./limit-strategy";
 import type { BatchReport, ControllerState } from "./types";
 
@@ -49,16 +49,21 @@ export function regrow(ran: number, peak: number, state: ControllerState, platea
 /** A good wave: a dip's verdict, the start of a dip, or growth (under the ceiling a dip left). */
 function goodWave(state: ControllerState, report: BatchReport, decreaseFactor: number, plateauMs: number, now: number): LimitStep {
   const ran = report.limit;
-  const prior: LoadLatency = state.loadLatency ?? freshLoadLatency(ran, now);
+  const prior: LoadLatency = state.loadLatency ?? freshLoadLatency(ran);
   const current = addCalls(prior.current.limit === ran ? prior.current : emptyLevel(ran, prior.current.limit), report.samples);
   const inDip = prior.dipFrom !== undefined && ran === dipLevel(prior.dipFrom.limit) && ran < prior.dipFrom.limit;
   const ll: LoadLatency = { ...prior, current, ...(inDip ? {} : { dipFrom: undefined }) };
 
   if (inDip) {
     const from = prior.dipFrom!;
+    const done = { ...ll, dipFrom: undefined, reference: current };
+    if (from.n === 0) {
+      // The warm-up: the low level is measured, the full one has not run yet.
+      if (current.n < DIP_CALLS) return { limit: ran, move: "set", loadLatency: ll };
+      return { limit: from.limit, move: "set", loadLatency: { ...done, nextDipAt: nextDipAfter(now, from.limit, state.latencyMs) } };
+    }
     const verdict = dipVerdict(from, current);
     if (verdict === null) return { limit: ran, move: "set", loadLatency: ll };
-    const done = { ...ll, dipFrom: undefined, reference: current };
     if (verdict.loaded) {
       const limit = verdict.e >= E_STEEP ? ran : Math.max(ran, Math.floor(from.limit * decreaseFactor));
       return { limit, move: "decrease", lastGoodLimit: limit, loadLatency: { ...done, ceiling: limit, nextDipAt: 0 } };
@@ -77,6 +82,10 @@ function goodWave(state: ControllerState, report: BatchReport, decreaseFactor: n
 
 export const adaptiveAlgorithm: LimitAlgorithm = {
   name: "adaptive",
+  initial(state) {
+    const loadLatency = warmUp(state.limit);
+    return { ...state, limit: loadLatency.current.limit, loadLatency };
+  },
   next({ state, report, verdict, config, now }) {
     if (config.strategy !== "adaptive") throw new RangeError(`adaptive given ${config.strategy} settings`);
     const ran = report.limit;

@@ -10,10 +10,13 @@
  * so one call moves S by a bounded step and a verdict needs as many calls as
  * the gap between p0 and p1 calls for: a slow or failed call among good ones
  * is never a verdict by itself, a provider failing every call is one within
- * a few calls.
+ * a few calls. "down" weighs "most calls fail" against a provider failing
+ * several times its usual share, not against its usual share: a run of
+ * errors from an overloaded provider (which the other tests answer with a
+ * decrease) must not read as an outage.
  *
  *   test       counts                      p0 (normal)                          p1 (condition)                       h
- *   down       error, timeout              f0                                   max(0.8, odds⁻¹(4·odds(f0)))         ln 10⁵
+ *   down       error, timeout              d = min(0.5, max(3·f0, 0.1))         max(0.8, odds⁻¹(4·odds(d)))          ln 10⁵
  *   struggle   bad (failed, throttled, slow) b = max(b0, odds⁻¹(odds(τ)/2))   odds⁻¹(max(2·odds(τ), 4·odds(b)))    ln 10⁴
  *   throttle   throttled                   t0                                   max(0.1, odds⁻¹(4·odds(t0)))         ln 20
  *   errors     error, timeout              f0                                   max(3·f0, f0 + 0.05)                  ln 10⁴
@@ -90,8 +93,9 @@ export function hypotheses(e: Evidence, errorRateThreshold: number): Record<Test
   const f0 = clampShare(e.failShare);
   const t0 = clampShare(e.throttleShare);
   const b = clampShare(Math.max(e.badShare, fromOdds(odds(tau) / 2)));
+  const downFrom = Math.min(0.5, Math.max(3 * f0, 0.1));
   return {
-    down: { p0: f0, p1: clampShare(Math.max(DOWN_SHARE, fromOdds(4 * odds(f0)))) },
+    down: { p0: downFrom, p1: clampShare(Math.max(DOWN_SHARE, fromOdds(4 * odds(downFrom)))) },
     struggle: { p0: b, p1: clampShare(fromOdds(Math.max(2 * odds(tau), 4 * odds(b)))) },
     throttle: { p0: t0, p1: clampShare(Math.max(0.1, fromOdds(4 * odds(t0)))) },
     errors: { p0: f0, p1: clampShare(Math.min(DOWN_SHARE, Math.max(3 * f0, f0 + 0.05))) },

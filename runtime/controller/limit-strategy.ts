@@ -62,6 +62,8 @@ export interface LimitAlgorithm {
   next(input: AlgorithmInput): LimitStep;
   /** The algorithm's own state when the breaker closes at `limit`. */
   restart?(peer: PeerState | undefined, limit: number): PeerState | undefined;
+  /** The state a fresh pipeline starts in, from the common one (limit = lastGoodLimit = initialFanOut). */
+  initial?(state: ControllerState): ControllerState;
 }
 
 /** What a restart after the breaker closes keeps of the last good level, for strategies without their own factor. */
@@ -145,7 +147,8 @@ export function limitStrategy(algorithm: LimitAlgorithm): Strategy {
     name,
     initial(settings: ControllerSettings): ControllerState {
       limitConfig(settings, name);
-      return initialState(settings);
+      const state = initialState(settings);
+      return algorithm.initial?.(state) ?? state;
     },
     afterBatch,
     onSchedule(state: ControllerState, settings: ControllerSettings, now: number): Decision {

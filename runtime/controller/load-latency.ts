@@ -19,10 +19,10 @@
  *   loaded:     the limit falls (adaptive.ts): to d when e ≥ E_STEEP (both levels past capacity: the lower
  *               completes as many calls per second, Little's law), else to ⌊L × β⌋; the next dip comes at once
  *   not loaded: back to L; the dip level's latency is the new reference
- *   when:       once the level has DIP_CALLS calls, and then every max(DIP_EVERY, 50 × the dip's
- *               expected length): ≤ 1 % of the calls run at the lower level; sooner when the current
- *               level's latency is "loaded" against the reference (the same test, the reference
- *               in the place of the dip)
+ *   when:       a fresh pipeline starts with one (warmUp: the low level first); then every
+ *               max(DIP_EVERY, the dip's cost / DIP_BUDGET) (nextDipAfter); and at once when the current
+ *               level's latency is "loaded" against the reference (the same test, the reference in the
+ *               place of the dip)
  */
 import type { CallSample } from "./types";
 
@@ -50,11 +50,13 @@ export interface LoadLatency {
 
 export const DIP_CALLS = 60;
 /** A dip that is still undecided after DIP_CALLS goes on up to this many calls, then decides on the estimate. */
-export const DIP_MAX_CALLS = 240;
+export const DIP_MAX_CALLS = 120;
 /** Elasticity above which both levels are past capacity: the lower one is at least as good. */
 export const E_STEEP = 1.5;
 export const LEVEL_MEMORY = 200;
-export const DIP_EVERY_MS = 20 * 60_000;
+/** Periodic dips: at least this far apart, and far enough apart that they cost at most DIP_BUDGET of the calls. */
+export const DIP_EVERY_MS = 60 * 60_000;
+export const DIP_BUDGET = 0.005;
 export const Z = 2;
 export const E_MIN = 0.5;
 
@@ -63,11 +65,20 @@ export function emptyLevel(limit: number, previous = 0): LevelStats {
   return { limit, skip: previous, n: 0, mean: 0, variance: 0 };
 }
 
-/** The first dip waits until batches hold many waves (the mapping is sized in time only after the first reports). */
-export const FIRST_DIP_AFTER_MS = 60_000;
+/**
+ * A fresh pipeline starts as if in a dip: at half its initial fan-out for DIP_CALLS calls, which gives
+ * the reference (the latency at low load) before the first full-fan-out call; a queueing provider is
+ * then caught by the trigger as soon as the full fan-out has DIP_CALLS calls. `limit` is the level
+ * after the warm-up.
+ */
+export function warmUp(limit: number): LoadLatency {
+  const d = dipLevel(limit);
+  return { current: emptyLevel(d), ...(d < limit ? { dipFrom: emptyLevel(limit) } : {}), nextDipAt: Number.MAX_SAFE_INTEGER };
+}
 
-export function freshLoadLatency(limit: number, now: number): LoadLatency {
-  return { current: emptyLevel(limit), nextDipAt: now + FIRST_DIP_AFTER_MS };
+/** No dip has measured the provider yet: the statistics start at the current limit. */
+export function freshLoadLatency(limit: number): LoadLatency {
+  return { current: emptyLevel(limit), nextDipAt: 0 };
 }
 
 /** The level's statistics after more calls (ok calls only; throttles and errors come back fast and say nothing of work). */
@@ -127,8 +138,13 @@ export function dipLevel(limit: number): number {
   return Math.max(1, Math.floor(limit / 2));
 }
 
-/** When the next periodic dip is due after one at level `limit`, for a mean latency of `latencyMs`. */
+/**
+ * When the next periodic dip is due after one at level `limit`, for a mean latency of `latencyMs`:
+ *   dip length ≈ (limit + DIP_CALLS) × latency / d (the calls in flight drain, then DIP_CALLS at d),
+ *   capacity it forgoes ≈ its length × (1 − d / limit), spaced so that this is DIP_BUDGET of the time.
+ */
 export function nextDipAfter(now: number, limit: number, latencyMs: number | undefined): number {
-  const dipMs = (DIP_CALLS * (latencyMs ?? 0)) / dipLevel(limit);
-  return now + Math.max(DIP_EVERY_MS, 50 * dipMs);
+  const d = dipLevel(limit);
+  const dipMs = ((limit + DIP_CALLS) * (latencyMs ?? 0)) / d;
+  return now + Math.max(DIP_EVERY_MS, (dipMs * (1 - d / limit)) / DIP_BUDGET);
 }
