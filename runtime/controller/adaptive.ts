@@ -17,7 +17,9 @@
  * few, which the mechanics turn into an open breaker at once.
  *
  * Decrease (a test fired):   limit = max(1, ⌊ran × β⌋)
- * Growth (no test fired), from what the wave ran:
+ * Hold (no test fired, but the wave gives no reason to grow): the wave had a throttle, or more bad
+ *   calls than errorRateThreshold, or a load test is past half its threshold: limit unchanged
+ * Growth (otherwise), from what the wave ran:
  *   P × 2 < ran        → none: the wave did not use the limit (Netflix concurrency-limits)
  *   ran < W − 1        → ran + ⌈(W − 1 − ran) / 2⌉   concave: close half the gap below the level that congested
  *   P < ran            → none: past that level only a fully used limit counts as a probe
@@ -34,7 +36,8 @@
  */
 import { addCalls, dipLevel, DIP_CALLS, dipVerdict, E_STEEP, emptyLevel, freshLoadLatency, loaded, nextDipAfter, warmUp, type LoadLatency } from "./load-latency";
 import { limitStrategy, type LimitAlgorithm, type LimitStep } from "./limit-strategy";
-import type { BatchReport, ControllerState } from "./types";
+import { isBad, THRESHOLDS } from "./evidence";
+import type { BatchReport, ControllerSettings, ControllerState } from "./types";
 
 /** The limit a good wave that ran under `ran` with `peak` calls in flight earns (before the cap). */
 export function regrow(ran: number, peak: number, state: ControllerState, plateauMs: number, now: number): number {
@@ -46,8 +49,16 @@ export function regrow(ran: number, peak: number, state: ControllerState, platea
   return ran + Math.max(1, ran - lastGood);
 }
 
-/** A good wave: a dip's verdict, the start of a dip, or growth (under the ceiling a dip left). */
-function goodWave(state: ControllerState, report: BatchReport, decreaseFactor: number, plateauMs: number, now: number): LimitStep {
+/** Whether a wave no test fired on is also one to grow on (see the header's Hold). */
+export function quiet(state: ControllerState, report: BatchReport, settings: ControllerSettings): boolean {
+  const e = state.evidence;
+  if (e && (e.struggle > THRESHOLDS.struggle / 2 || e.throttle > THRESHOLDS.throttle / 2 || e.errors > THRESHOLDS.errors / 2)) return false;
+  const bad = report.samples.filter((s) => isBad(s, settings.latencyThresholdMs)).length;
+  return !report.samples.some((s) => s.outcome === "throttled") && bad <= settings.errorRateThreshold * report.samples.length;
+}
+
+/** A wave no test fired on: a dip's verdict, the start of a dip, growth (under the ceiling a dip left), or a hold. */
+function goodWave(state: ControllerState, report: BatchReport, settings: ControllerSettings, decreaseFactor: number, plateauMs: number, now: number): LimitStep {
   const ran = report.limit;
   const prior: LoadLatency = state.loadLatency ?? freshLoadLatency(ran);
   const current = addCalls(prior.current.limit === ran ? prior.current : emptyLevel(ran, prior.current.limit), report.samples);
@@ -76,6 +87,7 @@ function goodWave(state: ControllerState, report: BatchReport, decreaseFactor: n
   const due = now >= prior.nextDipAt || (prior.reference !== undefined && loaded(current, prior.reference));
   if (ran >= 2 && used && current.n >= DIP_CALLS && due) return { limit: dipLevel(ran), move: "set", loadLatency: { ...ll, dipFrom: current } };
 
+  if (!quiet(state, report, settings)) return { limit: ran, loadLatency: ll };
   const grown = regrow(ran, report.peakInFlight, state, plateauMs, now);
   return { limit: ll.ceiling === undefined ? grown : Math.min(grown, Math.max(ran, ll.ceiling)), loadLatency: ll };
 }
@@ -86,14 +98,14 @@ export const adaptiveAlgorithm: LimitAlgorithm = {
     const loadLatency = warmUp(state.limit);
     return { ...state, limit: loadLatency.current.limit, loadLatency };
   },
-  next({ state, report, verdict, config, now }) {
+  next({ state, report, verdict, settings, config, now }) {
     if (config.strategy !== "adaptive") throw new RangeError(`adaptive given ${config.strategy} settings`);
     const ran = report.limit;
     if (verdict !== null) {
       const loadLatency = state.loadLatency ? { ...state.loadLatency, dipFrom: undefined } : undefined;
       return { limit: Math.max(1, Math.floor(ran * config.decreaseFactor)), ...(loadLatency ? { loadLatency } : {}) };
     }
-    return goodWave(state, report, config.decreaseFactor, config.minUpdateIntervalSeconds * 1000, now);
+    return goodWave(state, report, settings, config.decreaseFactor, config.minUpdateIntervalSeconds * 1000, now);
   },
 };
 

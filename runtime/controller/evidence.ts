@@ -19,9 +19,10 @@
  *   down       error, timeout              d = min(0.5, max(3·f0, 0.1))         max(0.8, odds⁻¹(4·odds(d)))          ln 10⁵
  *   struggle   bad (failed, throttled, slow) b = max(b0, odds⁻¹(odds(τ)/2))   odds⁻¹(max(2·odds(τ), 4·odds(b)))    ln 10⁴
  *   throttle   throttled                   t0                                   max(0.1, odds⁻¹(4·odds(t0)))         ln 20
- *   errors     error, timeout              f0                                   max(3·f0, f0 + 0.05)                  ln 10⁴
+ *   errors     error, timeout              f0                                   max(3·f0, f0 + 0.05)                 ln 10⁴
  *
  *   τ = errorRateThreshold clamped to [0.02, 0.95] (the catalog's "share of bad calls that is too much");
+ *   normal shares are taken within [0.001, 0.9], conditions within [0.001, 0.99];
  *   odds(p) = p / (1 − p). "struggle" fires around a bad share of τ whatever the provider's
  *   normal share is, unless that normal share is itself above τ / 2 in odds, then clearly above it.
  *
@@ -78,6 +79,8 @@ export function freshEvidence(): Evidence {
 const odds = (p: number): number => p / (1 - p);
 const fromOdds = (o: number): number => o / (1 + o);
 const clampShare = (p: number): number => Math.min(0.99, Math.max(0.001, p));
+/** A normal share past this says nothing a test could rise above. */
+const clampNormal = (p: number): number => Math.min(0.9, clampShare(p));
 
 export function isFailed(s: CallSample): boolean {
   return s.outcome === "error" || s.outcome === "timeout";
@@ -90,15 +93,15 @@ export function isBad(s: CallSample, latencyThresholdMs: number): boolean {
 /** (p0, p1) of each test for this evidence and errorRateThreshold τ. */
 export function hypotheses(e: Evidence, errorRateThreshold: number): Record<Test, { p0: number; p1: number }> {
   const tau = Math.min(0.95, Math.max(0.02, errorRateThreshold));
-  const f0 = clampShare(e.failShare);
-  const t0 = clampShare(e.throttleShare);
-  const b = clampShare(Math.max(e.badShare, fromOdds(odds(tau) / 2)));
+  const f0 = clampNormal(e.failShare);
+  const t0 = clampNormal(e.throttleShare);
+  const b = clampNormal(Math.max(e.badShare, fromOdds(odds(tau) / 2)));
   const downFrom = Math.min(0.5, Math.max(3 * f0, 0.1));
   return {
     down: { p0: downFrom, p1: clampShare(Math.max(DOWN_SHARE, fromOdds(4 * odds(downFrom)))) },
     struggle: { p0: b, p1: clampShare(fromOdds(Math.max(2 * odds(tau), 4 * odds(b)))) },
     throttle: { p0: t0, p1: clampShare(Math.max(0.1, fromOdds(4 * odds(t0)))) },
-    errors: { p0: f0, p1: clampShare(Math.min(DOWN_SHARE, Math.max(3 * f0, f0 + 0.05))) },
+    errors: { p0: f0, p1: clampShare(Math.max(3 * f0, f0 + 0.05)) },
   };
 }
 
@@ -161,7 +164,16 @@ export function weigh(e: Evidence, samples: readonly CallSample[], settings: Evi
   return { evidence, fired: null, used: samples.length };
 }
 
-/** The statistics after a decision: the evidence that led to it has been acted on. */
+/** The statistics after the breaker moved: everything that led to it has been acted on. */
 export function acted(e: Evidence): Evidence {
   return { ...e, down: 0, struggle: 0, throttle: 0, errors: 0 };
+}
+
+/**
+ * The statistics after a decrease: the load tests have been answered, "down"
+ * has not (an outage's first errors often fire "errors" a call before
+ * "down": the decrease must not hide the outage).
+ */
+export function actedOnLoad(e: Evidence): Evidence {
+  return { ...e, struggle: 0, throttle: 0, errors: 0 };
 }

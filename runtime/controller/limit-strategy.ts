@@ -12,7 +12,8 @@
  *                                  a result below ran is a decrease: W = ran, lastDecreaseAt = now;
  *                                  a result above is growth, applied as max(L*, result) so parallel batches
  *                                  that ran the same level grow it once
- *     a test that fired is acted on (its statistic restarts); a wave no test objected to teaches the baselines
+ *     a test that fired is acted on (the load tests restart; "down" goes on counting until the breaker
+ *     moves); a wave no test objected to teaches the baselines
  *   Half-open (the ventilator runs one call at a time), weigh the probes:
  *     down ∨ struggle            → re-open, the wait doubling (breaker.ts)
  *     otherwise each call that neither failed nor was throttled is a good probe (a slow answer is an answer);
@@ -23,7 +24,7 @@
  */
 import type { LimitControllerConfig } from "../catalog/schema";
 import { closeBreaker, doublingWaitMs, openBreaker, probeIfDue } from "./breaker";
-import { acted, freshEvidence, isFailed, learn, THRESHOLDS, weigh, type Evidence, type Test } from "./evidence";
+import { acted, actedOnLoad, freshEvidence, isFailed, learn, THRESHOLDS, weigh, type Evidence, type Test } from "./evidence";
 import { MAX_MAPPING_BATCH_SIZE, MIN_WAVES, settleMapping, updateLatency, wavesOf } from "./mapping-update";
 import type { LoadLatency } from "./load-latency";
 import type { PeerState } from "./peers/state";
@@ -125,7 +126,7 @@ export function limitStrategy(algorithm: LimitAlgorithm): Strategy {
         if (fired === "struggle" && ran <= 1 && state.limit <= 1) return openBreaker({ ...state, evidence: acted(evidence) }, now, wait);
         const step = algorithm.next({ state: { ...state, evidence }, report, verdict: fired, settings, config, now });
         const next = clampLimit(step.limit, max);
-        const judged = fired ? acted(evidence) : learn(evidence, report.samples, settings.latencyThresholdMs);
+        const judged = fired ? actedOnLoad(evidence) : learn(evidence, report.samples, settings.latencyThresholdMs);
         const base: ControllerState = {
           ...state,
           evidence: judged,
@@ -135,7 +136,7 @@ export function limitStrategy(algorithm: LimitAlgorithm): Strategy {
         if (step.move === "set") return settleMapping({ ...base, limit: next }, now, intervalMs, waves);
         if (step.move === "decrease" || next < ran) {
           const lastGoodLimit = clampLimit(step.lastGoodLimit ?? ran, max);
-          const decreased = { ...base, limit: next, lastGoodLimit, lastDecreaseAt: now, evidence: acted(judged) };
+          const decreased = { ...base, limit: next, lastGoodLimit, lastDecreaseAt: now, evidence: actedOnLoad(judged) };
           return settleMapping(decreased, now, intervalMs, waves);
         }
         return settleMapping({ ...base, limit: Math.max(state.limit, next) }, now, intervalMs, waves);
