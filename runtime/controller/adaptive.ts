@@ -34,7 +34,7 @@
  *   not loaded  → back to ran; a ceiling (if any) rises to ran + 1: the next level is tried, then tested
  * Breaker close (mechanics): restart at max(1, ⌊W × β⌋), one decrease below the level that worked.
  */
-import { addCalls, dipLevel, DIP_CALLS, dipVerdict, E_STEEP, emptyLevel, freshLoadLatency, loaded, nextDipAfter, warmUp, type LoadLatency } from "./load-latency";
+import { addCalls, dipLevel, DIP_CALLS, dipVerdict, E_STEEP, emptyLevel, freshLoadLatency, loaded, nextDipAfter, tidy, warmUp, type LoadLatency } from "./load-latency";
 import { limitStrategy, type LimitAlgorithm, type LimitStep } from "./limit-strategy";
 import { isBad, THRESHOLDS } from "./evidence";
 import type { BatchReport, ControllerSettings, ControllerState } from "./types";
@@ -70,26 +70,26 @@ function goodWave(state: ControllerState, report: BatchReport, settings: Control
     const done = { ...ll, dipFrom: undefined, reference: current };
     if (from.n === 0) {
       // The warm-up: the low level is measured, the full one has not run yet.
-      if (current.n < DIP_CALLS) return { limit: ran, move: "set", loadLatency: ll };
-      return { limit: from.limit, move: "set", loadLatency: { ...done, nextDipAt: nextDipAfter(now, from.limit, state.latencyMs) } };
+      if (current.n < DIP_CALLS) return { limit: ran, move: "set", loadLatency: tidy(ll) };
+      return { limit: from.limit, move: "set", loadLatency: tidy({ ...done, nextDipAt: nextDipAfter(now, from.limit, state.latencyMs) }) };
     }
     const verdict = dipVerdict(from, current);
-    if (verdict === null) return { limit: ran, move: "set", loadLatency: ll };
+    if (verdict === null) return { limit: ran, move: "set", loadLatency: tidy(ll) };
     if (verdict.loaded) {
       const limit = verdict.e >= E_STEEP ? ran : Math.max(ran, Math.floor(from.limit * decreaseFactor));
-      return { limit, move: "decrease", lastGoodLimit: limit, loadLatency: { ...done, ceiling: limit, nextDipAt: 0 } };
+      return { limit, move: "decrease", lastGoodLimit: limit, loadLatency: tidy({ ...done, ceiling: limit, nextDipAt: 0 }) };
     }
     const ceiling = prior.ceiling === undefined ? undefined : Math.max(prior.ceiling, from.limit + 1);
-    return { limit: from.limit, move: "set", loadLatency: { ...done, ceiling, nextDipAt: nextDipAfter(now, from.limit, state.latencyMs) } };
+    return { limit: from.limit, move: "set", loadLatency: tidy({ ...done, ceiling, nextDipAt: nextDipAfter(now, from.limit, state.latencyMs) }) };
   }
 
   const used = report.peakInFlight * 2 >= ran;
   const due = now >= prior.nextDipAt || (prior.reference !== undefined && loaded(current, prior.reference));
-  if (ran >= 2 && used && current.n >= DIP_CALLS && due) return { limit: dipLevel(ran), move: "set", loadLatency: { ...ll, dipFrom: current } };
+  if (ran >= 2 && used && current.n >= DIP_CALLS && due) return { limit: dipLevel(ran), move: "set", loadLatency: tidy({ ...ll, dipFrom: current }) };
 
-  if (!quiet(state, report, settings)) return { limit: ran, loadLatency: ll };
+  if (!quiet(state, report, settings)) return { limit: ran, loadLatency: tidy(ll) };
   const grown = regrow(ran, report.peakInFlight, state, plateauMs, now);
-  return { limit: ll.ceiling === undefined ? grown : Math.min(grown, Math.max(ran, ll.ceiling)), loadLatency: ll };
+  return { limit: ll.ceiling === undefined ? grown : Math.min(grown, Math.max(ran, ll.ceiling)), loadLatency: tidy(ll) };
 }
 
 export const adaptiveAlgorithm: LimitAlgorithm = {
@@ -102,7 +102,7 @@ export const adaptiveAlgorithm: LimitAlgorithm = {
     if (config.strategy !== "adaptive") throw new RangeError(`adaptive given ${config.strategy} settings`);
     const ran = report.limit;
     if (verdict !== null) {
-      const loadLatency = state.loadLatency ? { ...state.loadLatency, dipFrom: undefined } : undefined;
+      const loadLatency = state.loadLatency ? tidy({ ...state.loadLatency, dipFrom: undefined }) : undefined;
       return { limit: Math.max(1, Math.floor(ran * config.decreaseFactor)), ...(loadLatency ? { loadLatency } : {}) };
     }
     return goodWave(state, report, settings, config.decreaseFactor, config.minUpdateIntervalSeconds * 1000, now);

@@ -27,12 +27,14 @@
  *   normal share is, unless that normal share is itself above τ / 2 in odds, then clearly above it.
  *
  * The baselines f0, t0, b0 are exponentially weighted shares of the provider's
- * own calls, learned from calls no test objected to (a provider that always
- * has 3 % errors or a slow tail is normal at 3 % or at its tail):
+ * own calls, learned from calls no test objected to, while neither "down" nor
+ * "struggle" is past half its threshold (a provider that always has 3 % errors
+ * or a slow tail is normal at 3 % or at its tail; an outage's first failures
+ * must not teach it that failing is normal):
  *
  *   share ← share + w × (x − share),  w = 1 / min(n + PRIOR_CALLS, BASELINE_CALLS),  n = calls learned
- *   starting from the priors (f0 1 %, t0 0.2 %, b0 5 %) and floored there (a provider that
- *   never failed is not expected never to fail).
+ *   starting from the priors (f0 1 %, t0 0.2 %, b0 5 %), which weigh as PRIOR_CALLS calls, and
+ *   floored there (a provider that never failed is not expected never to fail).
  *
  * Why CUSUMs and baselines: slowness or errors that do not depend on load
  * keep the same rate at any limit, so the baseline absorbs them and no test
@@ -60,7 +62,7 @@ export type Test = (typeof TESTS)[number];
 
 export const PRIORS = { failShare: 0.01, throttleShare: 0.002, badShare: 0.05 } as const;
 /** Pseudo-calls the priors weigh as, so the first few calls do not make the baseline. */
-export const PRIOR_CALLS = 20;
+export const PRIOR_CALLS = 100;
 /** Memory of the baselines, in calls. */
 export const BASELINE_CALLS = 500;
 export const THRESHOLDS: Readonly<Record<Test, number>> = {
@@ -122,6 +124,11 @@ export function observe(e: Evidence, s: CallSample, settings: EvidenceSettings):
     throttle: Math.max(0, e.throttle + step(throttled, h.throttle.p0, h.throttle.p1)),
     errors: Math.max(0, e.errors + step(failed, h.errors.p0, h.errors.p1)),
   };
+}
+
+/** Whether the evidence is calm enough to learn from: neither an outage nor struggling is suspected. */
+export function calm(e: Evidence): boolean {
+  return e.down < THRESHOLDS.down / 2 && e.struggle < THRESHOLDS.struggle / 2;
 }
 
 /** The baselines after learning from calls no test objected to. */

@@ -12,8 +12,9 @@
  *                                  a result below ran is a decrease: W = ran, lastDecreaseAt = now;
  *                                  a result above is growth, applied as max(L*, result) so parallel batches
  *                                  that ran the same level grow it once
- *     a test that fired is acted on (the load tests restart; "down" goes on counting until the breaker
- *     moves); a wave no test objected to teaches the baselines
+ *     a test that fired is acted on: after a decrease the load tests restart ("down" goes on counting
+ *     until the breaker moves), without one only the test that fired does; a wave no test objected to
+ *     teaches the baselines while the evidence is calm (evidence.ts)
  *   Half-open (the ventilator runs one call at a time), weigh the probes:
  *     down ∨ struggle            → re-open, the wait doubling (breaker.ts)
  *     otherwise each call that neither failed nor was throttled is a good probe (a slow answer is an answer);
@@ -24,7 +25,7 @@
  */
 import type { LimitControllerConfig } from "../catalog/schema";
 import { closeBreaker, doublingWaitMs, openBreaker, probeIfDue } from "./breaker";
-import { acted, actedOnLoad, freshEvidence, isFailed, learn, THRESHOLDS, weigh, type Evidence, type Test } from "./evidence";
+import { acted, actedOnLoad, calm, freshEvidence, isFailed, learn, THRESHOLDS, weigh, type Evidence, type Test } from "./evidence";
 import { MAX_MAPPING_BATCH_SIZE, MIN_WAVES, settleMapping, updateLatency, wavesOf } from "./mapping-update";
 import type { LoadLatency } from "./load-latency";
 import type { PeerState } from "./peers/state";
@@ -126,7 +127,9 @@ export function limitStrategy(algorithm: LimitAlgorithm): Strategy {
         if (fired === "struggle" && ran <= 1 && state.limit <= 1) return openBreaker({ ...state, evidence: acted(evidence) }, now, wait);
         const step = algorithm.next({ state: { ...state, evidence }, report, verdict: fired, settings, config, now });
         const next = clampLimit(step.limit, max);
-        const judged = fired ? actedOnLoad(evidence) : learn(evidence, report.samples, settings.latencyThresholdMs);
+        // A test that fired without a decrease (nothing below 1) restarts alone: "struggle" must go on
+        // counting the calls that say the provider struggles even at one.
+        const judged = fired ? { ...evidence, [fired]: 0 } : calm(evidence) ? learn(evidence, report.samples, settings.latencyThresholdMs) : evidence;
         const base: ControllerState = {
           ...state,
           evidence: judged,

@@ -148,3 +148,8 @@ export function nextDipAfter(now: number, limit: number, latencyMs: number | und
   const dipMs = ((limit + DIP_CALLS) * (latencyMs ?? 0)) / d;
   return now + Math.max(DIP_EVERY_MS, (dipMs * (1 - d / limit)) / DIP_BUDGET);
 }
+
+/** The state as JSON keeps it: no key holds undefined (a saved state must equal itself read back). */
+export function tidy(ll: LoadLatency): LoadLatency {
+  return Object.fromEntries(Object.entries(ll).filter(([, v]) => v !== undefined)) as unknown as LoadLatency;
+}

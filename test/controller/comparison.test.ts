@@ -6,6 +6,7 @@
  */
 import { expect } from "chai";
 import { adaptiveStrategy } from "../../runtime/controller/adaptive";
+import { DIP_CALLS } from "../../runtime/controller/load-latency";
 import { stepStrategy } from "../../runtime/controller/step";
 import { adaptiveSettings, stepSettings } from "./fixtures";
 import { run, type Phase, type Step } from "./synthetic-provider";
@@ -32,8 +33,10 @@ describe("controller: adaptive against step on a capacity drop", () => {
   const a = run(adaptiveStrategy, adaptive, phases, BATCH_MS);
   const s = run(stepStrategy, step, phases, BATCH_MS);
 
-  it("runs both at the full fan-out while the provider is healthy", () => {
-    expect(a.slice(0, HEALTHY).every((x) => x.fanOut === 10)).to.equal(true);
+  it("runs both at the full fan-out while the provider is healthy (adaptive after its warm-up at half)", () => {
+    const warm = a.findIndex((x) => x.fanOut === 10);
+    expect(warm).to.be.within(0, Math.ceil(DIP_CALLS / 5));
+    expect(a.slice(warm, HEALTHY).every((x) => x.fanOut === 10)).to.equal(true);
     expect(s.slice(0, HEALTHY).every((x) => x.fanOut === 10)).to.equal(true);
   });
 

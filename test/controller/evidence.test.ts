@@ -4,6 +4,7 @@ import {
   acted,
   actedOnLoad,
   BASELINE_CALLS,
+  calm,
   freshEvidence,
   hypotheses,
   learn,
@@ -42,7 +43,7 @@ function run(samples: readonly CallSample[], wave: number, s = settings): { fire
     if (w.fired) {
       fires[w.fired] = (fires[w.fired] ?? 0) + 1;
       e = acted(w.evidence);
-    } else e = learn(w.evidence, chunk, s.latencyThresholdMs);
+    } else e = calm(w.evidence) ? learn(w.evidence, chunk, s.latencyThresholdMs) : w.evidence;
   }
   return { fires, evidence: e };
 }
@@ -88,6 +89,19 @@ describe("controller/evidence", () => {
     expect(fires).to.deep.equal({});
     expect(evidence.failShare).to.be.closeTo(0.03, 0.015);
     expect(evidence.badShare).to.be.closeTo(0.03 + 0.97 * 0.2, 0.04);
+  });
+
+  it("does not learn an outage's failures as the provider's normal, so it still calls it down", () => {
+    let e = freshEvidence();
+    let fired = null;
+    for (const call of calls("e".repeat(20))) {
+      const w = weigh(e, [call], settings);
+      fired = w.fired;
+      if (fired) break;
+      e = calm(w.evidence) ? learn(w.evidence, [call], THRESHOLD_MS) : w.evidence;
+    }
+    expect(fired).to.equal("down");
+    expect(e.failShare).to.be.below(0.05);
   });
 
   it("fires 'errors' when errors rise well above the provider's own rate", () => {

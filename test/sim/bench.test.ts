@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { controllerOption, seedOption } from "../../cli/simulate";
-import { formatMarkdown, formatTable, ORACLE, runBench, verdict } from "../../sim/bench";
+import { formatMarkdown, formatTable, ORACLE, runBench, standing } from "../../sim/bench";
+import { CONTROLLERS } from "../../sim/scenario";
 import { METRIC_KEYS, type Metrics } from "../../sim/metrics";
 import { tinyScenario, TINY_PROVIDER, T0_ISO } from "./fixtures";
 
@@ -23,36 +24,32 @@ const m = (controller: string, goodput: number | null, waste: number | null): Me
   duplicates: 0,
   lost: 0,
   maxRecordAgeS: null,
+  breakerOpens: 0,
+  falseOpens: 0,
 });
 
 describe("sim/bench", () => {
   it("gives every scenario a row per controller and the oracle's, with exactly the metric keys", async () => {
     const { results } = await runBench({ scenarios: [tinyScenario()], seed: 1 });
-    expect(results.map((r) => r.controller)).to.deep.equal(["step", "adaptive", ORACLE]);
+    expect(results.map((r) => r.controller)).to.deep.equal([...CONTROLLERS, ORACLE]);
     for (const r of results) expect(Object.keys(r)).to.deep.equal([...METRIC_KEYS]);
-    expect(results[2]).to.deep.include({ goodput: 1, waste: 0, maxRecordAgeS: 0.1, updatesPerHour: null });
+    expect(results.at(-1)).to.deep.include({ goodput: 1, waste: 0, maxRecordAgeS: 0.1, updatesPerHour: null, breakerOpens: 0, falseOpens: 0 });
     expect(formatTable(results).split("\n")[0]).to.match(/^scenario\s+controller\s+goodput\s+waste/);
     expect(formatMarkdown(results).split("\n")).to.have.length(results.length + 3);
   });
 
-  const verdicts: { name: string; a: Metrics; verdict: string }[] = [
-    { name: "more goodput, same waste", a: m("adaptive", 0.9, 10), verdict: "beats on goodput" },
-    { name: "same goodput, less waste", a: m("adaptive", 0.5, 3), verdict: "beats on waste" },
-    { name: "better on both", a: m("adaptive", 0.9, 3), verdict: "beats on both" },
-    { name: "more goodput but more waste", a: m("adaptive", 0.9, 11), verdict: "does not" },
-    { name: "less waste but less goodput", a: m("adaptive", 0.4, 3), verdict: "does not" },
-    { name: "equal", a: m("adaptive", 0.5, 10), verdict: "does not" },
-  ];
-  for (const v of verdicts) {
-    it(`against step (goodput 0.5, waste 10): ${v.name} → ${v.verdict}`, () => {
-      const got = verdict(v.a, m("step", 0.5, 10));
-      expect(got.beats ? `beats on ${got.on}` : "does not").to.equal(v.verdict);
-    });
-  }
+  it("says where the default stands against the best other controller, on its own row only", () => {
+    const rows = [m("step", 0.2, 0), m("adaptive", 0.9, 0), m("gradient2", 0.92, 0), m("aimd", 0.5, 0), { ...m(ORACLE, 1, 0) }];
+    expect(standing(rows, rows[1]!)).to.equal("-0.02 behind gradient2");
+    expect(standing(rows, rows[0]!)).to.equal("");
+    const ahead = [m("adaptive", 0.95, 0), m("gradient2", 0.92, 0)];
+    expect(standing(ahead, ahead[0]!)).to.equal("ahead (+0.03 on gradient2)");
+  });
 
   it("reads --controller and --seed, refusing what it cannot use in one line", () => {
     expect(controllerOption("step")).to.equal("step");
-    expect(() => controllerOption("vegas")).to.throw('unknown controller "vegas": expected one of step, adaptive');
+    expect(controllerOption("vegas")).to.equal("vegas");
+    expect(() => controllerOption("bbr")).to.throw('unknown controller "bbr": expected one of step, adaptive, aimd, vegas, gradient2');
     expect(seedOption("42")).to.equal(42);
     expect(() => seedOption("-1")).to.throw('--seed "-1" is not an integer');
   });
@@ -93,7 +90,7 @@ describe("sluice simulate and bench", function () {
     expect(r.status, r.stderr).to.equal(0);
     const out = JSON.parse(r.stdout) as { results: Metrics[] };
     expect(Object.keys(out)).to.deep.equal(["results"]);
-    expect(out.results.map((x) => `${x.scenario}/${x.controller}`)).to.deep.equal(["cli-tiny/step", "cli-tiny/adaptive", "cli-tiny/oracle"]);
+    expect(out.results.map((x) => `${x.scenario}/${x.controller}`)).to.deep.equal([...CONTROLLERS.map((c) => `cli-tiny/${c}`), "cli-tiny/oracle"]);
     for (const x of out.results) expect(Object.keys(x)).to.deep.equal([...METRIC_KEYS]);
   });
 });
