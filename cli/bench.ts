@@ -71,7 +71,14 @@ export function registerBench(program: Command, run: (fn: () => Promise<number> 
         const controllers: readonly ControllerName[] = opts.controller ? opts.controller.map(controllerOption) : CONTROLLERS;
         const markdown = opts.markdown === undefined || opts.markdown === false ? null : opts.markdown === true ? BENCH_DOC : opts.markdown;
         const started = Date.now();
-        const command = ["sluice bench", ...(opts.sweep ? [`--sweep ${opts.sweep}`] : []), ...(seed !== DEFAULT_SEED ? [`--seed ${seed}`] : []), "--markdown"].join(" ");
+        const command = [
+          "sluice bench",
+          ...(opts.sweep ? [`--sweep ${opts.sweep}`] : []),
+          ...(opts.scenario ? [`--scenario ${opts.scenario.join(" ")}`] : []),
+          ...(opts.controller ? [`--controller ${opts.controller.join(" ")}`] : []),
+          ...(seed !== DEFAULT_SEED ? [`--seed ${seed}`] : []),
+          "--markdown",
+        ].join(" ");
 
         if (opts.sweep !== undefined) {
           if (opts.scenario) throw new CliInputError(["give either --sweep or --scenario"]);
@@ -96,7 +103,7 @@ export function registerBench(program: Command, run: (fn: () => Promise<number> 
         const bar = startProgress({ unit: "runs", label: "bench", total: scenarios.length * controllers.length, minTotal: 2, enabled: opts.progress });
         const { results } = await runBench({ scenarios, seed, controllers, onProgress: (done) => bar.update(done) });
         bar.stop();
-        if (markdown) writeSection(markdown, "scenarios", scenariosSection(results, seed, command));
+        if (markdown) writeSection(markdown, "scenarios", scenariosSection(scenarios, results, seed, command));
         if (opts.json) {
           process.stdout.write(JSON.stringify({ results }) + "\n");
           return EXIT_OK;

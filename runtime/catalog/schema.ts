@@ -154,7 +154,12 @@ export const providerSchema = z.strictObject({
   shardCount: z.number().int().min(1).max(500).default(1),
   parallelizationFactor: z.number().int().min(1).max(10).default(1),
   latencyThresholdMs: z.number().int().min(1).max(900_000).default(5_000).describe("A call slower than this is slow."),
-  errorRateThreshold: z.number().min(0).max(1).default(0.5).describe("A batch whose share of bad calls exceeds this is bad."),
+  errorRateThreshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe("Share of bad calls (failed, throttled, slow) that means the provider struggles; acted on when the evidence is clearly past it."),
   maxAttempts: z.number().int().min(1).max(100).default(3).describe("Attempts per record per provider day before it is dead."),
   timezone: z.string().default("UTC").describe("IANA time zone of the provider's windows and day."),
   accessWindows: z.array(accessWindowSchema).default([]).describe("When calls are allowed; empty means always."),
