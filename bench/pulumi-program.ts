@@ -1,14 +1,18 @@
 /**
- * Evaluates the Pulumi program under the SDK's mocks (no CLI, no cloud) for a
- * generated catalog of N providers (default 200) and reports wall time, peak
- * memory, resources registered and the Lambda bundle sizes. Not a test: a
- * figure for docs/infrastructure.md.
+ * Evaluates the Pulumi program under the SDK's mocks (no CLI, no cloud) for
+ * the generated catalog of N providers (default 200,
+ * test/fixtures/generated-catalog.ts) and reports wall time, peak memory,
+ * resources registered and the Lambda bundle sizes. Not a test: a figure for
+ * docs/infrastructure.md.
  *
- *   npx tsx bench/pulumi-program.ts [providers]
+ *   npm run bench:pulumi [-- providers]
  *
- * Most of the time goes to the Pulumi SDK formatting a stack trace for each of
- * its internal promises (through source maps); compare with
- *   node --stack-trace-limit=0 --import tsx bench/pulumi-program.ts
+ * Where the time went before (CPU profile, `node --cpu-prof`): the SDK's
+ * per-promise stack traces, formatted through tsx's source maps, and ~200 KiB
+ * of bundle text per function copied through every serialization. The program
+ * now archives bundles by path and registers without those traces
+ * (components/bundle.ts, components/promise-stacks.ts); set
+ * PULUMI_DEBUG_PROMISE_LEAKS=1 to measure with them.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,44 +23,11 @@ import { Bundler, REPO_ROOT } from "../components/bundle";
 import { sluiceStack } from "../components/program";
 import { PROVIDER_PIPELINE_TYPE } from "../components/provider-pipeline";
 import { loadCatalog } from "../runtime/catalog/load";
-import type { CatalogInput, ProviderInput } from "../runtime/catalog/schema";
 import { runUnderMocks } from "../test/components/support";
-
-/** A varied catalog: chaos and http workers, windows, several shards, some providers disabled. */
-export function generatedCatalog(count: number): CatalogInput {
-  const providers: ProviderInput[] = [];
-  for (let i = 0; i < count; i++) {
-    const shardCount = 1 + (i % 4);
-    const parallelizationFactor = 1 + (i % 2);
-    const maxFanOut = 2 + (i % 5);
-    const base = {
-      id: `provider-${String(i).padStart(3, "0")}`,
-      enabled: i % 10 !== 9,
-      maxConcurrency: shardCount * parallelizationFactor * maxFanOut,
-      maxFanOut,
-      shardCount,
-      parallelizationFactor,
-      latencyThresholdMs: 2_000,
-      ...(i % 5 === 0
-        ? {
-            timezone: "Europe/London",
-            accessWindows: [{ start: "20:00", end: "06:00" }],
-            maintenanceWindows: [{ day: "sun" as const, start: "01:00", end: "04:00" }],
-            dailyRequestLimit: 10_000,
-          }
-        : {}),
-    };
-    providers.push(
-      i % 3 === 0
-        ? { ...base, worker: { module: "http", timeoutSeconds: 60, settings: { urlTemplate: `https://api${i}.example/{id}`, secretId: `sluice/p${i}` } } }
-        : { ...base, worker: { module: "chaos", timeoutSeconds: 30, settings: { baseLatencyMs: 40, errorPercentage: 1 } } },
-    );
-  }
-  return { providers };
-}
+import { generatedCatalog, GENERATED_PROVIDERS } from "../test/fixtures/generated-catalog";
 
 async function main(): Promise<void> {
-  const count = Number(process.argv[2] ?? 200);
+  const count = Number(process.argv[2] ?? GENERATED_PROVIDERS);
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`providers must be a whole number ≥ 1, got ${process.argv[2]}`);
   const dir = mkdtempSync(path.join(tmpdir(), "sluice-bench-"));
   const file = path.join(dir, "providers.json");

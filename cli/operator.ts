@@ -40,7 +40,7 @@ operator already paused changes nothing and exits 0.`,
     example: `  sluice pause -p meridian-funds --reason "provider incident INC-4711"`,
   },
   [OPERATOR_ACTION.RESUME]: {
-    summary: "lift an operator pause and re-enable the mapping at its saved batch size",
+    summary: "lift an operator pause and re-enable the mapping at its saved mapping batch size",
     plan: planResume,
     details: `Refused (exit 1) unless an operator paused the pipeline. The mapping is enabled at the batch
 size saved when it was paused, unless the provider's window is closed, its daily limit is used
@@ -151,14 +151,14 @@ function pastTense(action: OperatorActionName): string {
 
 /** The mapping step after a saved change; a failure is a warning because the saved state already rules. */
 async function applyMapping(access: PipelineAccess, change: MappingChange): Promise<{ line: string; warning: string | undefined }> {
-  const asked = change.enabled === false ? "disable" : `enable at batch size ${change.batchSize}`;
+  const asked = change.enabled === false ? "disable" : `enable at mapping batch size ${change.batchSize}`;
   const fallback =
     change.enabled === false
       ? "the ventilator hands back every batch that still arrives and the re-arm schedule disables the mapping"
       : "the re-arm schedule enables it on its next run";
   try {
     const result = await access.mappingCall("UpdateEventSourceMapping", (m) => m.update(change));
-    if (result.applied) return { line: `  mapping   ${result.view.state}, batch size ${result.view.batchSize} (asked: ${asked})`, warning: undefined };
+    if (result.applied) return { line: `  mapping   ${result.view.state}, mapping batch size ${result.view.batchSize} (asked: ${asked})`, warning: undefined };
     return { line: `  mapping   NOT updated (asked: ${asked})`, warning: `the mapping could not be updated: ${result.reason ?? "unknown reason"}; ${fallback}` };
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);

@@ -12,7 +12,7 @@ import { relative, type InstantJson } from "./time-text";
 const at = (i: InstantJson) => Date.parse(i.utc);
 const both = (i: InstantJson) => `${i.local} (${i.utc.slice(0, 16)}Z)`;
 
-export const TABLE_COLUMNS = ["PROVIDER", "MAPPING", "BATCH", "LIMIT", "BREAKER", "PAUSE", "WINDOW", "DONE", "FAILED", "DEAD", "IN-FLIGHT", "DAILY LIMIT"] as const;
+export const TABLE_COLUMNS = ["PROVIDER", "MAPPING", "MAP BATCH", "FAN-OUT", "BREAKER", "PAUSE", "WINDOW", "DONE", "FAILED", "DEAD", "IN-FLIGHT", "DAILY LIMIT"] as const;
 
 function mappingCell(s: ProviderStatus): string {
   if (s.mapping) return s.mapping.state;

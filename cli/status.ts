@@ -46,8 +46,9 @@ export function registerStatus(program: Command, run: (fn: () => Promise<number>
   addTargetOptions(cmd).addHelpText(
     "after",
     `
-Table columns: MAPPING is the event source mapping's state, BATCH its batch size, LIMIT the
-controller's fan-out limit; BREAKER, PAUSE and WINDOW show the next change relative to now (the
+Table columns: MAPPING is the event source mapping's state, MAP BATCH its mapping batch size
+(records per invocation), FAN-OUT the controller's fan-out limit (calls one batch may have in
+flight); BREAKER, PAUSE and WINDOW show the next change relative to now (the
 detail block gives it in the provider's time zone and UTC). DONE / FAILED / DEAD are today's
 counters (the provider's day, in its time zone; FAILED counts failed attempts), DAILY LIMIT the
 calls reserved against dailyRequestLimit. IN-FLIGHT and the ad-hoc / scheduled split need --scan.

@@ -1,5 +1,5 @@
 /**
- * The three alarms of a pipeline, as plain MetricAlarm arguments:
+ * The four alarms of a pipeline, as plain MetricAlarm arguments:
  *
  * - breaker open: the provider kept failing through several half-open probes
  *   (BreakerOpen, reported by every re-arm tick, stayed at 1 for
@@ -7,13 +7,24 @@
  * - dead-letter queue not empty: the mapping gave up on a batch (retries or
  *   record age ran out); the queue holds the shard and sequence range to replay.
  * - iterator age high: records wait in the stream longer than any planned pause
- *   explains, and approach the age at which they are dropped.
+ *   explains, and approach the age at which they are dropped. A held-off
+ *   mapping reads nothing and sends no iterator age, so missing data keeps the
+ *   alarm's state (a half-open probe's old record keeps it in ALARM).
+ * - held off: the mapping has been kept disabled (a pause of any kind, the
+ *   breaker) for as long as the iterator age alarm lets records wait: records
+ *   enqueued before the hold are that old now, and no iterator age says so.
+ *   Every re-arm tick reports HeldOffMs.
  */
 import type { Provider } from "../runtime/catalog/provider";
 import type { MetricName } from "../runtime/ventilator/telemetry";
 import { METRIC_DIMENSION } from "../runtime/ventilator/telemetry";
 import type { PipelineNames } from "./naming";
 import { ALARM_PERIOD_SECONDS, breakerAlarmMinutes, breakerAlarmWindow, iteratorAgeAlarmMs } from "./sizing";
+
+/** One re-arm interval, at least the alarms' 5 minutes, rounded up to whole minutes as CloudWatch wants multiples of 60 s. */
+function heldOffPeriodSeconds(rearmIntervalMinutes: number): number {
+  return Math.max(ALARM_PERIOD_SECONDS, Math.ceil(rearmIntervalMinutes) * 60);
+}
 
 export interface AlarmSpec {
   name: string;
@@ -27,14 +38,18 @@ export interface AlarmSpec {
   datapointsToAlarm: number;
   threshold: number;
   comparisonOperator: "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold";
-  /** No data = nothing running = nothing wrong (a quiet or disabled provider must not alarm). */
-  treatMissingData: "notBreaching";
+  /**
+   * notBreaching: no data = nothing running = nothing wrong (a quiet or disabled provider must not alarm);
+   * ignore: no data keeps the state (the iterator age of a held-off mapping).
+   */
+  treatMissingData: "notBreaching" | "ignore";
 }
 
-export const ALARM = { BREAKER_OPEN: "breakerOpen", DLQ_NOT_EMPTY: "dlqNotEmpty", ITERATOR_AGE: "iteratorAge" } as const;
+export const ALARM = { BREAKER_OPEN: "breakerOpen", DLQ_NOT_EMPTY: "dlqNotEmpty", ITERATOR_AGE: "iteratorAge", HELD_OFF: "heldOff" } as const;
 export type AlarmKey = (typeof ALARM)[keyof typeof ALARM];
 
 const BREAKER_OPEN: MetricName = "BreakerOpen";
+const HELD_OFF_MS: MetricName = "HeldOffMs";
 
 export function alarmSpecs(
   provider: Provider,
@@ -80,6 +95,21 @@ export function alarmSpecs(
       dimensions: { FunctionName: names.ventilator },
       statistic: "Maximum",
       period: ALARM_PERIOD_SECONDS,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      threshold: ageMs,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "ignore",
+    },
+    [ALARM.HELD_OFF]: {
+      name: names.alarmHeldOff,
+      alarmDescription: `sluice ${provider.id}: the pipeline has been held off (paused or breaker open) over ${Math.round(ageMs / 60_000)} min, longer than planned pauses explain; records enqueued before expire after ${provider.streamRetentionHours} h.`,
+      namespace: opts.metricsNamespace,
+      metricName: HELD_OFF_MS,
+      dimensions: { [METRIC_DIMENSION]: provider.id },
+      statistic: "Maximum",
+      // Every tick reports it: one period holds at least one tick.
+      period: heldOffPeriodSeconds(opts.rearmIntervalMinutes),
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
       threshold: ageMs,

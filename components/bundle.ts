@@ -8,8 +8,14 @@
  *   sources give the same bytes and therefore the same archive hash (no spurious updates).
  * - Cached per entry for the life of the program: 200 providers share one
  *   ventilator bundle (configuration goes through the environment, not the code).
+ * - Written once to a file named by its hash, and archived by path: the
+ *   program hands the engine a path instead of ~200 KiB of code per function,
+ *   which the SDK would otherwise serialize, copy and log for every function
+ *   (with 200 providers most of the program's time and memory went there).
+ *   The engine hashes the file's content, so the path does not cause a diff.
  */
 import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildSync, type BuildOptions } from "esbuild";
 import * as pulumi from "@pulumi/pulumi";
@@ -21,6 +27,9 @@ export const BUNDLE_FILE = "index.js";
 
 /** The repository root: esbuild resolves from here, and nothing of it leaks into the output. */
 export const REPO_ROOT = path.resolve(__dirname, "..");
+
+/** Where bundles are written, one folder per content hash (git-ignored); the deploy reads them from here. */
+export const BUNDLE_DIR = path.join(REPO_ROOT, ".sluice", "bundles");
 
 export const BUNDLE_OPTIONS = {
   bundle: true,
@@ -89,9 +98,25 @@ export function bundleEntry(entry: string, root: string = REPO_ROOT): Bundle {
   return { entry: relative, code, sha256: createHash("sha256").update(code).digest("hex"), bytes: Buffer.byteLength(code), composition: parts };
 }
 
-/** A Lambda deployment package holding the bundle as index.js. */
-export function lambdaArchive(bundle: Bundle): pulumi.asset.AssetArchive {
-  return new pulumi.asset.AssetArchive({ [BUNDLE_FILE]: new pulumi.asset.StringAsset(bundle.code) });
+/**
+ * Writes the bundle to `<dir>/<sha256>/index.js` unless it is there already
+ * (same hash, same bytes); a temporary file and a rename keep a concurrent
+ * run from reading half a file. Returns the file's path.
+ */
+export function writeBundle(bundle: Bundle, dir: string = BUNDLE_DIR): string {
+  const file = path.join(dir, bundle.sha256, BUNDLE_FILE);
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, bundle.code);
+    renameSync(partial, file);
+  }
+  return file;
+}
+
+/** A Lambda deployment package holding the bundle's file as index.js. */
+export function lambdaArchive(file: string): pulumi.asset.AssetArchive {
+  return new pulumi.asset.AssetArchive({ [BUNDLE_FILE]: new pulumi.asset.FileAsset(file) });
 }
 
 /** Bundles each distinct entry once and hands out one shared archive per entry. */
@@ -100,7 +125,10 @@ export class Bundler {
   /** esbuild runs so far: one per distinct entry. */
   builds = 0;
 
-  constructor(private readonly root: string = REPO_ROOT) {}
+  constructor(
+    private readonly root: string = REPO_ROOT,
+    private readonly dir: string = BUNDLE_DIR,
+  ) {}
 
   private load(entry: string) {
     const key = path.resolve(this.root, entry);
@@ -108,7 +136,7 @@ export class Bundler {
     if (!hit) {
       const bundle = bundleEntry(key, this.root);
       this.builds++;
-      hit = { bundle, archive: lambdaArchive(bundle) };
+      hit = { bundle, archive: lambdaArchive(writeBundle(bundle, this.dir)) };
       this.cache.set(key, hit);
     }
     return hit;

@@ -80,9 +80,13 @@ export function dashboardBody(
       widget(3, "Circuit breaker (1 = open)", [own("BreakerOpen", "Maximum", "open")], {
         yAxis: { left: { min: 0, max: 1 } },
       }),
-      widget(4, "Stream backlog: iterator age (ms)", [["AWS/Lambda", "IteratorAge", "FunctionName", names.ventilator, { stat: "Maximum" }]], {
-        annotations: { horizontal: [line("alarm", iteratorAgeAlarmMs(provider))] },
-      }),
+      widget(
+        4,
+        "Stream backlog: iterator age and time held off (ms)",
+        // A held-off mapping reads nothing, so no iterator age: the ticks' time held off stands in for it.
+        [["AWS/Lambda", "IteratorAge", "FunctionName", names.ventilator, { stat: "Maximum", label: "iterator age" }], own("HeldOffMs", "Maximum", "held off (paused or breaker open)")],
+        { annotations: { horizontal: [line("alarm", iteratorAgeAlarmMs(provider))] } },
+      ),
       widget(
         5,
         "Dead-letter queue and worker concurrency",

@@ -1,9 +1,11 @@
 /**
  * IAM policy documents of a pipeline, as pure functions of the ARNs they may
  * touch. Least privilege: every action is named (no wildcards in actions) and
- * every resource is one of the provider's own, with one exception AWS forces:
- * lambda:ListEventSourceMappings has no resource-level permission, so it is
- * granted on "*" (it lists, it cannot change anything).
+ * every resource is one of the provider's own, with the exceptions AWS forces:
+ * lambda:ListEventSourceMappings and kinesis:ListStreams have no
+ * resource-level permission, so they are granted on "*" (they list, they cannot
+ * change anything), and the mapping is named by the function it invokes (see
+ * ventilatorMappingPolicy).
  */
 
 export interface PolicyStatement {
@@ -11,6 +13,7 @@ export interface PolicyStatement {
   Effect: "Allow";
   Action: string[];
   Resource: string[];
+  Condition?: Record<string, Record<string, string>>;
 }
 
 export interface PolicyDocument {
@@ -68,6 +71,8 @@ export function ventilatorPolicy(arns: VentilatorArns): PolicyDocument {
     Version: VERSION,
     Statement: [
       { Sid: "ReadOwnStream", Effect: "Allow", Action: [...STREAM_READ_ACTIONS], Resource: [arns.streamArn] },
+      // The mapping's create path lists streams too; ListStreams has no resource to scope it to.
+      { Sid: "ListStreams", Effect: "Allow", Action: ["kinesis:ListStreams"], Resource: ["*"] },
       { Sid: "OnFailureDestination", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [arns.dlqArn] },
       { Sid: "OwnLedger", Effect: "Allow", Action: [...LEDGER_ACTIONS], Resource: [arns.tableArn] },
       { Sid: "InvokeOwnWorker", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [arns.workerArn] },
@@ -77,21 +82,28 @@ export function ventilatorPolicy(arns: VentilatorArns): PolicyDocument {
 }
 
 /**
- * The ventilator's control of its own mapping (the breaker and the batch size).
- * A separate document because it names the mapping, which exists only after
- * the base policy; the function finds its mapping by listing (no UUID in its
- * environment, which would make the function depend on its own mapping).
+ * The ventilator's control of its own mapping (the breaker and the mapping batch size).
+ * It must be attached before the mapping exists (the first batch already
+ * updates it), so it cannot name the mapping's UUID: updates are allowed on
+ * the mappings whose `lambda:FunctionArn` is the ventilator's own, reads on
+ * any mapping of the account and Region (Get shows what List already lists).
+ * The function finds its mapping by listing (no UUID in its environment,
+ * which would make the function depend on its own mapping).
  */
-export function ventilatorMappingPolicy(mappingArn: string): PolicyDocument {
+export function ventilatorMappingPolicy(own: { functionArn: string; where: { partition: string; region: string; account: string } }): PolicyDocument {
+  const { partition, region, account } = own.where;
+  const mappings = `arn:${partition}:lambda:${region}:${account}:event-source-mapping:*`;
   return {
     Version: VERSION,
     Statement: [
       {
         Sid: "ControlOwnMapping",
         Effect: "Allow",
-        Action: ["lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"],
-        Resource: [mappingArn],
+        Action: ["lambda:UpdateEventSourceMapping"],
+        Resource: [mappings],
+        Condition: { ArnEquals: { "lambda:FunctionArn": own.functionArn } },
       },
+      { Sid: "ReadMappings", Effect: "Allow", Action: ["lambda:GetEventSourceMapping"], Resource: [mappings] },
       { Sid: "FindOwnMapping", Effect: "Allow", Action: ["lambda:ListEventSourceMappings"], Resource: ["*"] },
     ],
   };

@@ -59,6 +59,7 @@ export interface PipelineNames {
   alarmBreakerOpen: string;
   alarmDlqNotEmpty: string;
   alarmIteratorAge: string;
+  alarmHeldOff: string;
 }
 
 export function pipelineNames(stack: string, providerId: string): PipelineNames {
@@ -81,6 +82,7 @@ export function pipelineNames(stack: string, providerId: string): PipelineNames 
     alarmBreakerOpen: name("breaker-open", NAME_LIMITS.alarm),
     alarmDlqNotEmpty: name("dlq-not-empty", NAME_LIMITS.alarm),
     alarmIteratorAge: name("iterator-age", NAME_LIMITS.alarm),
+    alarmHeldOff: name("held-off", NAME_LIMITS.alarm),
   };
 }
 

@@ -13,6 +13,8 @@ import { SluiceError } from "../runtime/errors";
 import { Bundler } from "./bundle";
 import { ventilatorEntry, workerEntryFor } from "./entries";
 import { landingBucketPrefix } from "./naming";
+import { withoutPromiseStacks } from "./promise-stacks";
+import { TAG } from "./tags";
 import { pipelineArgProblems, ProviderPipeline, type ProviderPipelineArgs } from "./provider-pipeline";
 import { readStackSettings, type StackSettings } from "./settings";
 
@@ -87,6 +89,7 @@ export function sluiceProgram(settings: StackSettings, deps: ProgramDeps = defau
     metricsNamespace: settings.metricsNamespace,
     rearmIntervalMinutes: settings.rearmIntervalMinutes,
     logRetentionDays: settings.logRetentionDays,
+    accountConcurrencyLimit: settings.accountConcurrencyLimit,
     ...(settings.alarmTopicArn !== undefined ? { alarmTopicArn: settings.alarmTopicArn } : {}),
     ...(landingBucket !== undefined ? { landingBucket } : {}),
     code: code.get(provider.id)!,
@@ -98,8 +101,10 @@ export function sluiceProgram(settings: StackSettings, deps: ProgramDeps = defau
   );
   if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
 
-  const landingBucket = landing ? createLandingBucket(settings.stack).bucket : undefined;
-  const pipelines = catalog.providers.map((p) => new ProviderPipeline(p.id, argsFor(p, landingBucket)));
+  const { landingBucket, pipelines } = withoutPromiseStacks(() => {
+    const bucket = landing ? createLandingBucket(settings.stack).bucket : undefined;
+    return { landingBucket: bucket, pipelines: catalog.providers.map((p) => new ProviderPipeline(p.id, argsFor(p, bucket))) };
+  });
 
   const providers: Record<string, ProviderOutputs> = {};
   for (const [i, pipeline] of pipelines.entries()) {
@@ -111,7 +116,7 @@ export function sluiceProgram(settings: StackSettings, deps: ProgramDeps = defau
 
 /** Where http workers land bodies when their provider names no bucket: private and encrypted. */
 function createLandingBucket(stack: string): aws.s3.Bucket {
-  const tags = { "sluice:stack": stack };
+  const tags = { [TAG.STACK]: stack };
   const bucket = new aws.s3.Bucket("landing", { bucketPrefix: landingBucketPrefix(stack), tags });
   new aws.s3.BucketServerSideEncryptionConfiguration("landing-encryption", {
     bucket: bucket.id,

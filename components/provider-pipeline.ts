@@ -18,8 +18,16 @@ import { arnParts, bucketArn, lambdaAssumeRolePolicy, secretArn, ventilatorMappi
 import { mappingOptions, mappingSettings } from "./mapping";
 import { pipelineNames, type PipelineNames } from "./naming";
 import { LOG_RETENTION_DAYS } from "./settings";
-import { DLQ_RETENTION_SECONDS, rateExpression, ventilatorTimeoutSeconds, workerLambdaTimeoutSeconds } from "./sizing";
-import { contractTags, providerTags, tagProblems } from "./tags";
+import {
+  DLQ_RETENTION_SECONDS,
+  rateExpression,
+  REARM_TICK_MAX_EVENT_AGE_SECONDS,
+  ventilatorReservedConcurrency,
+  ventilatorTimeoutSeconds,
+  workerLambdaTimeoutSeconds,
+  workerReservedConcurrency,
+} from "./sizing";
+import { accountLimitTags, contractTags, providerTags, tagProblems } from "./tags";
 
 export const PROVIDER_PIPELINE_TYPE = "sluice:index:ProviderPipeline";
 
@@ -38,6 +46,8 @@ export interface ProviderPipelineArgs {
   metricsNamespace: string;
   rearmIntervalMinutes: number;
   logRetentionDays: number;
+  /** The account's Lambda concurrency limit the stack budgets against; tagged on the functions for the policy pack. */
+  accountConcurrencyLimit: number;
   alarmTopicArn?: string;
   /** The stack's landing bucket; required by an http worker whose settings name no bucket. */
   landingBucket?: pulumi.Input<string>;
@@ -69,6 +79,9 @@ export function pipelineArgProblems(args: ProviderPipelineArgs): string[] {
   }
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
     problems.push(`logRetentionDays ${args.logRetentionDays} is not a CloudWatch Logs retention`);
+  }
+  if (!Number.isInteger(args.accountConcurrencyLimit) || args.accountConcurrencyLimit < 1) {
+    problems.push(`accountConcurrencyLimit ${args.accountConcurrencyLimit} must be a whole number ≥ 1`);
   }
   problems.push(...tagProblems(contractTags(provider)));
   if (provider.worker.module === "http" && provider.worker.settings.bucket === undefined && args.landingBucket === undefined) {
@@ -107,7 +120,10 @@ export class ProviderPipeline extends pulumi.ComponentResource {
     const names = pipelineNames(args.stack, provider.id);
     const tags = providerTags(provider);
     const contract = contractTags(provider);
+    const budgeted = accountLimitTags(args.accountConcurrencyLimit);
     const child = { parent: this };
+    /** Left in the account when the pipeline is removed: the ledger and the dead batches. */
+    const kept = { parent: this, retainOnDelete: true };
     this.names = names;
 
     this.stream = new aws.kinesis.Stream(
@@ -138,15 +154,18 @@ export class ProviderPipeline extends pulumi.ComponentResource {
         ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true },
+        // The ledger is what stops a second fetch today and what an operator reads afterwards: removing a
+        // provider from the catalog leaves it in the account (docs/infrastructure.md, retiring a provider).
+        deletionProtectionEnabled: true,
         tags,
       },
-      child,
+      kept,
     );
 
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dlq`,
       { name: names.dlq, sqsManagedSseEnabled: true, messageRetentionSeconds: DLQ_RETENTION_SECONDS, tags },
-      child,
+      kept,
     );
 
     const logGroup = (suffix: string, groupName: string) =>
@@ -189,14 +208,14 @@ export class ProviderPipeline extends pulumi.ComponentResource {
         timeout: workerLambdaTimeoutSeconds(provider),
         memorySize: provider.worker.memoryMb,
         // The provider's cap as a hard AWS-side ceiling, whatever the ventilator does.
-        reservedConcurrentExecutions: provider.maxConcurrency,
+        reservedConcurrentExecutions: workerReservedConcurrency(provider),
         environment: {
           variables: pulumi
             .all([this.table.name, workerBucket])
             .apply(([tableName, bucket]) => workerEnvironment(provider, { tableName, ...(bucket ? { bucket } : {}) })),
         },
         loggingConfig: { logFormat: "Text", logGroup: workerLogs.name },
-        tags: contract,
+        tags: { ...contract, ...budgeted },
       },
       { parent: this, dependsOn: [workerLogs, workerRolePolicy] },
     );
@@ -228,8 +247,8 @@ export class ProviderPipeline extends pulumi.ComponentResource {
         code: args.code.ventilator,
         timeout: ventilatorTimeoutSeconds(provider),
         memorySize: VENTILATOR_MEMORY_MB,
-        // One invocation per batch in flight: shards × parallelization factor.
-        reservedConcurrentExecutions: provider.concurrentBatches,
+        // One invocation per batch in flight (shards × parallelization factor) and one for the re-arm tick.
+        reservedConcurrentExecutions: ventilatorReservedConcurrency(provider),
         environment: {
           variables: pulumi
             .all([this.table.name, this.stream.arn, this.worker.name])
@@ -238,9 +257,19 @@ export class ProviderPipeline extends pulumi.ComponentResource {
             ),
         },
         loggingConfig: { logFormat: "Text", logGroup: ventilatorLogs.name },
-        tags,
+        tags: { ...tags, ...budgeted },
       },
       { parent: this, dependsOn: [ventilatorLogs, ventilatorBasePolicy] },
+    );
+
+    // The mapping control names the function, not the mapping, so it exists before the mapping's first batch.
+    const ventilatorMappingPolicyResource = new aws.iam.RolePolicy(
+      `${name}-ventilator-mapping-policy`,
+      {
+        role: ventilatorRole.id,
+        policy: this.ventilator.arn.apply((functionArn) => JSON.stringify(ventilatorMappingPolicy({ functionArn, where: arnParts(functionArn) }))),
+      },
+      child,
     );
 
     this.mapping = new aws.lambda.EventSourceMapping(
@@ -252,13 +281,7 @@ export class ProviderPipeline extends pulumi.ComponentResource {
         destinationConfig: { onFailure: { destinationArn: this.deadLetterQueue.arn } },
         tags: contract,
       },
-      mappingOptions(provider, { parent: this, dependsOn: [ventilatorBasePolicy] }),
-    );
-
-    new aws.iam.RolePolicy(
-      `${name}-ventilator-mapping-policy`,
-      { role: ventilatorRole.id, policy: this.mapping.arn.apply((arn) => JSON.stringify(ventilatorMappingPolicy(arn))) },
-      child,
+      mappingOptions(provider, { parent: this, dependsOn: [ventilatorBasePolicy, ventilatorMappingPolicyResource] }),
     );
 
     // The schedule re-arms the breaker and reconciles the mapping; off while the provider is disabled,
@@ -280,6 +303,12 @@ export class ProviderPipeline extends pulumi.ComponentResource {
       child,
     );
     new aws.cloudwatch.EventTarget(`${name}-rearm-target`, { rule: this.rearmRule.name, arn: this.ventilator.arn }, child);
+    // The tick is the ventilator's only asynchronous invocation: a failed or late tick is dropped, the next one comes.
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${name}-rearm-invoke-config`,
+      { functionName: this.ventilator.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: REARM_TICK_MAX_EVENT_AGE_SECONDS },
+      child,
+    );
 
     const actions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
     const specs = alarmSpecs(provider, names, { metricsNamespace: args.metricsNamespace, rearmIntervalMinutes: args.rearmIntervalMinutes });
@@ -291,7 +320,7 @@ export class ProviderPipeline extends pulumi.ComponentResource {
         child,
       );
     };
-    this.alarms = { breakerOpen: alarm("breakerOpen"), dlqNotEmpty: alarm("dlqNotEmpty"), iteratorAge: alarm("iteratorAge") };
+    this.alarms = { breakerOpen: alarm("breakerOpen"), dlqNotEmpty: alarm("dlqNotEmpty"), iteratorAge: alarm("iteratorAge"), heldOff: alarm("heldOff") };
 
     this.dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,

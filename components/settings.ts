@@ -4,6 +4,7 @@
  * names its config key.
  */
 import { DEFAULT_CATALOG } from "../runtime/catalog/load";
+import { DEFAULT_ACCOUNT_CONCURRENCY_LIMIT } from "./account-budget";
 import { SluiceError } from "../runtime/errors";
 import { DEFAULT_METRICS_NAMESPACE } from "../runtime/lambda-env";
 
@@ -14,6 +15,7 @@ export const CONFIG = {
   LOG_RETENTION_DAYS: "logRetentionDays",
   ALARM_TOPIC_ARN: "alarmTopicArn",
   METRICS_NAMESPACE: "metricsNamespace",
+  ACCOUNT_CONCURRENCY_LIMIT: "accountConcurrencyLimit",
 } as const;
 
 export const STACK_DEFAULTS = {
@@ -21,6 +23,7 @@ export const STACK_DEFAULTS = {
   rearmIntervalMinutes: 10,
   logRetentionDays: 30,
   metricsNamespace: DEFAULT_METRICS_NAMESPACE,
+  accountConcurrencyLimit: DEFAULT_ACCOUNT_CONCURRENCY_LIMIT,
 } as const;
 
 /** The retention periods CloudWatch Logs accepts. */
@@ -39,6 +42,13 @@ export interface StackSettings {
   alarmTopicArn?: string;
   /** @default "Sluice" */
   metricsNamespace: string;
+  /**
+   * The account's Lambda concurrency limit in the stack's Region (`aws lambda
+   * get-account-settings`: AccountLimit.ConcurrentExecutions), less what other
+   * stacks in the account reserve. The providers' reservations must leave 100 of it unreserved.
+   * @default 1000
+   */
+  accountConcurrencyLimit: number;
 }
 
 export class StackConfigError extends SluiceError {
@@ -85,6 +95,8 @@ export function readStackSettings(source: ConfigSource): StackSettings {
     problems.push(`${key(CONFIG.ALARM_TOPIC_ARN)} ${JSON.stringify(alarmTopicArn)} is not an SNS topic ARN`);
   }
 
+  const accountConcurrencyLimit = integer(CONFIG.ACCOUNT_CONCURRENCY_LIMIT, STACK_DEFAULTS.accountConcurrencyLimit, 1, 10_000_000);
+
   const metricsNamespace = source.get(CONFIG.METRICS_NAMESPACE)?.trim() || STACK_DEFAULTS.metricsNamespace;
   if (metricsNamespace.startsWith("AWS/") || metricsNamespace.length > 255 || !/^[A-Za-z0-9 ._/#:-]+$/.test(metricsNamespace)) {
     problems.push(`${key(CONFIG.METRICS_NAMESPACE)} ${JSON.stringify(metricsNamespace)} is not a custom CloudWatch namespace`);
@@ -99,5 +111,6 @@ export function readStackSettings(source: ConfigSource): StackSettings {
     logRetentionDays,
     ...(alarmTopicArn !== undefined ? { alarmTopicArn } : {}),
     metricsNamespace,
+    accountConcurrencyLimit,
   };
 }

@@ -26,6 +26,11 @@ export const ITERATOR_AGE_ALARM_SHARE = 0.8;
 /** Slack over the longest expected wait before an old record is news. */
 export const ITERATOR_AGE_SLACK_SECONDS = 3_600;
 
+/** Reserved ventilator instances kept for the re-arm tick, beside one per batch in flight. */
+export const REARM_TICK_SLOTS = 1;
+/** Oldest a tick may get in Lambda's asynchronous queue before it is dropped (the least AWS accepts). */
+export const REARM_TICK_MAX_EVENT_AGE_SECONDS = 60;
+
 const MINUTE = 60;
 const HOUR = 3_600;
 const DAY = 86_400;
@@ -49,13 +54,31 @@ export function fanOutWaves(batchSize: number, fanOut: number): number {
 /**
  * ventilator timeout = min(900, ⌈maxFanOut / 1⌉ × worker Lambda timeout + overhead).
  * The fan-out limit can fall to 1 while the mapping still delivers a batch of
- * maxFanOut (the batch size follows the limit only once the update lands),
+ * maxFanOut (the mapping batch size follows the limit only once the update lands),
  * so the worst batch runs maxFanOut waves of worker timeouts. Past 900 s the
  * ventilator must hand unstarted records back instead of starting them.
  */
 export function ventilatorTimeoutSeconds(provider: Pick<Provider, "worker" | "maxFanOut">): number {
   const waves = fanOutWaves(provider.maxFanOut, 1);
   return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, waves * workerLambdaTimeoutSeconds(provider) + VENTILATOR_OVERHEAD_SECONDS);
+}
+
+/**
+ * ventilator reserved concurrency = shards × parallelization factor + 1.
+ * The mapping runs at most one invocation per batch in flight; the extra slot
+ * is the re-arm tick's, so a tick never throttles a batch (Lambda would retry
+ * the batch) and a full set of batches never throttles the tick.
+ */
+export function ventilatorReservedConcurrency(provider: Pick<Provider, "concurrentBatches">): number {
+  return provider.concurrentBatches + REARM_TICK_SLOTS;
+}
+
+/**
+ * worker reserved concurrency = maxConcurrency: the provider's cap as a hard
+ * AWS-side ceiling, whatever the ventilator does.
+ */
+export function workerReservedConcurrency(provider: Pick<Provider, "maxConcurrency">): number {
+  return provider.maxConcurrency;
 }
 
 /**

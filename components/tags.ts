@@ -1,41 +1,54 @@
 /**
  * Tags the ProviderPipeline puts on its resources. Every resource carries
- * `sluice:provider`; the event source mapping, the stream and the worker also
+ * `sluice/provider`; the event source mapping, the stream and the worker also
  * carry the provider's contract so a policy pack can check a deploy against it
  * without reading providers.json:
  *
- *   sluice:provider            provider id
- *   sluice:maxConcurrency      contractual cap on calls in flight, e.g. "8"
- *   sluice:maxFanOut           largest in-batch fan-out, e.g. "4"
- *   sluice:concurrentBatches   shards × parallelization factor, e.g. "2"
- *   sluice:timezone            IANA zone of the windows, e.g. "Europe/London"
- *   sluice:accessWindows       "always", or windows joined by " / ":
- *                              "<days> HH:MM-HH:MM" with days "daily" or "mon+tue+..."
- *                              e.g. "mon+tue+wed+thu+fri 21:00-05:30"
- *   sluice:maintenanceWindows  "none", or windows joined by " / ": "<day> HH:MM-HH:MM",
- *                              e.g. "sun 01:00-04:00"
+ *   sluice/provider            provider id
+ *   sluice/maxConcurrency      contractual cap on calls in flight, e.g. "8"
+ *   sluice/maxFanOut           ceiling of the fan-out limit (calls one batch may have in flight), e.g. "4"
+ *   sluice/concurrentBatches   shards × parallelization factor, e.g. "2"
+ *   sluice/timezone            IANA zone of the windows, e.g. "Europe/London"
+ *   sluice/accessWindows       "always", or windows joined by " / ":
+ *                              "<days> HH.MM-HH.MM" with days "daily" or "mon+tue+..."
+ *                              e.g. "mon+tue+wed+thu+fri 21.00-05.30"
+ *   sluice/maintenanceWindows  "none", or windows joined by " / ": "<day> HH.MM-HH.MM",
+ *                              e.g. "sun 01.00-04.00"
  *
- * The windows are not JSON: Kinesis, DynamoDB and most services accept only
- * letters, digits, spaces and `_ . : / = + - @` in tag values (no braces, quotes
- * or commas), and at most 256 characters. `parseContractTags` reads them back.
+ * Keys and values keep to the strictest character set AWS documents for the
+ * services tagged here: Kinesis allows Unicode letters, digits, white space and
+ * `_ . / = + - % @`, the others `_ . : / = + - @`; so neither `:` nor `%`
+ * (hence `sluice/…` keys and `HH.MM` times), no JSON, at most 256 characters.
+ * `parseContractTags` reads them back, and still reads the `sluice:…` keys and
+ * `HH:MM` times of stacks deployed before, until their next deploy.
  */
 import { WEEKDAYS, type AccessWindow, type MaintenanceWindow, type Weekday } from "../runtime/catalog/schema";
 import type { Provider } from "../runtime/catalog/provider";
 import { SluiceError } from "../runtime/errors";
 
 export const TAG = {
-  PROVIDER: "sluice:provider",
-  MAX_CONCURRENCY: "sluice:maxConcurrency",
-  MAX_FAN_OUT: "sluice:maxFanOut",
-  CONCURRENT_BATCHES: "sluice:concurrentBatches",
-  TIMEZONE: "sluice:timezone",
-  ACCESS_WINDOWS: "sluice:accessWindows",
-  MAINTENANCE_WINDOWS: "sluice:maintenanceWindows",
+  PROVIDER: "sluice/provider",
+  MAX_CONCURRENCY: "sluice/maxConcurrency",
+  MAX_FAN_OUT: "sluice/maxFanOut",
+  CONCURRENT_BATCHES: "sluice/concurrentBatches",
+  TIMEZONE: "sluice/timezone",
+  ACCESS_WINDOWS: "sluice/accessWindows",
+  MAINTENANCE_WINDOWS: "sluice/maintenanceWindows",
+  /** On the stack's shared resources (the landing bucket). */
+  STACK: "sluice/stack",
+  /** On every function that reserves concurrency: the account limit the stack budgets against (sluice:accountConcurrencyLimit). */
+  ACCOUNT_CONCURRENCY_LIMIT: "sluice/accountConcurrencyLimit",
 } as const;
 
+/** The key a stack deployed before the Kinesis-safe keys carries for `key` (`sluice/x` was `sluice:x`). */
+export function legacyTagKey(key: string): string {
+  return key.replace(/^sluice\//, "sluice:");
+}
+
+export const MAX_TAG_KEY_LENGTH = 128;
 export const MAX_TAG_VALUE_LENGTH = 256;
-/** Characters every tagged service here accepts in a value. */
-const TAG_VALUE = /^[\p{L}\p{N}\s_.:/=+\-@]*$/u;
+/** The characters both Kinesis and the other tagged services accept, in keys and values. */
+export const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_./=+\-@]*$/u;
 
 const ALWAYS = "always";
 const NONE = "none";
@@ -47,6 +60,11 @@ export function providerTags(provider: Pick<Provider, "id">): Record<string, str
   return { [TAG.PROVIDER]: provider.id };
 }
 
+/** "HH:MM" as tags write it: "HH.MM". */
+function tagClock(clock: string): string {
+  return clock.replace(":", ".");
+}
+
 function formatDays(days: readonly Weekday[]): string {
   const ordered = WEEKDAYS.filter((d) => days.includes(d));
   return ordered.length === WEEKDAYS.length ? DAILY : ordered.join("+");
@@ -54,15 +72,20 @@ function formatDays(days: readonly Weekday[]): string {
 
 export function formatAccessWindows(windows: readonly AccessWindow[]): string {
   if (windows.length === 0) return ALWAYS;
-  return windows.map((w) => `${formatDays(w.days)} ${w.start}-${w.end}`).join(SEPARATOR);
+  return windows.map((w) => `${formatDays(w.days)} ${tagClock(w.start)}-${tagClock(w.end)}`).join(SEPARATOR);
 }
 
 export function formatMaintenanceWindows(windows: readonly MaintenanceWindow[]): string {
   if (windows.length === 0) return NONE;
-  return windows.map((w) => `${w.day} ${w.start}-${w.end}`).join(SEPARATOR);
+  return windows.map((w) => `${w.day} ${tagClock(w.start)}-${tagClock(w.end)}`).join(SEPARATOR);
 }
 
-/** The provider's contract as tags, plus `sluice:provider`. */
+/** The stack's account limit, on the functions whose reservations it budgets (read by sluice-account-concurrency). */
+export function accountLimitTags(limit: number): Record<string, string> {
+  return { [TAG.ACCOUNT_CONCURRENCY_LIMIT]: String(limit) };
+}
+
+/** The provider's contract as tags, plus `sluice/provider`. */
 export function contractTags(provider: Provider): Record<string, string> {
   return {
     ...providerTags(provider),
@@ -75,14 +98,16 @@ export function contractTags(provider: Provider): Record<string, string> {
   };
 }
 
-/** Tag values AWS would refuse, one line per tag (empty when all are fine). */
+/** Tags some tagged service would refuse, one line per problem (empty when all are fine). */
 export function tagProblems(tags: Record<string, string>): string[] {
   const problems: string[] = [];
   for (const [key, value] of Object.entries(tags)) {
+    if (key.length < 1 || key.length > MAX_TAG_KEY_LENGTH) problems.push(`tag key ${JSON.stringify(key)} must be 1 to ${MAX_TAG_KEY_LENGTH} characters long`);
+    if (!TAG_CHARACTERS.test(key)) problems.push(`tag key ${JSON.stringify(key)} has characters Kinesis or other AWS tags do not accept`);
     if (value.length > MAX_TAG_VALUE_LENGTH) {
       problems.push(`tag ${key} is ${value.length} characters long, above AWS's ${MAX_TAG_VALUE_LENGTH}: too many windows to tag`);
     }
-    if (!TAG_VALUE.test(value)) problems.push(`tag ${key} value ${JSON.stringify(value)} has characters AWS tags do not accept`);
+    if (!TAG_CHARACTERS.test(value)) problems.push(`tag ${key} value ${JSON.stringify(value)} has characters Kinesis or other AWS tags do not accept`);
   }
   return problems;
 }
@@ -109,17 +134,23 @@ export class ContractTagError extends SluiceError {
   }
 }
 
-const CLOCK = "([01]\\d|2[0-3]):[0-5]\\d";
+/** HH.MM, or HH:MM as stacks deployed before wrote it. */
+const CLOCK = "([01]\\d|2[0-3])[.:][0-5]\\d";
 const ACCESS_ENTRY = new RegExp(`^(${DAILY}|(?:mon|tue|wed|thu|fri|sat|sun)(?:\\+(?:mon|tue|wed|thu|fri|sat|sun))*) (${CLOCK})-(${CLOCK})$`);
 const MAINTENANCE_ENTRY = new RegExp(`^(mon|tue|wed|thu|fri|sat|sun) (${CLOCK})-(${CLOCK})$`);
+
+/** A tag's HH.MM as the catalog writes it, HH:MM. */
+function catalogClock(clock: string): string {
+  return clock.replace(".", ":");
+}
 
 export function parseAccessWindows(value: string): AccessWindow[] {
   if (value === ALWAYS) return [];
   return value.split(SEPARATOR).map((entry) => {
     const m = ACCESS_ENTRY.exec(entry);
-    if (!m) throw new ContractTagError(TAG.ACCESS_WINDOWS, value, `has an entry ${JSON.stringify(entry)} that is not "<days> HH:MM-HH:MM"`);
+    if (!m) throw new ContractTagError(TAG.ACCESS_WINDOWS, value, `has an entry ${JSON.stringify(entry)} that is not "<days> HH.MM-HH.MM"`);
     const days = m[1] === DAILY ? [...WEEKDAYS] : (m[1]!.split("+") as Weekday[]);
-    return { days, start: m[2]!, end: m[4]! };
+    return { days, start: catalogClock(m[2]!), end: catalogClock(m[4]!) };
   });
 }
 
@@ -127,13 +158,18 @@ export function parseMaintenanceWindows(value: string): MaintenanceWindow[] {
   if (value === NONE) return [];
   return value.split(SEPARATOR).map((entry) => {
     const m = MAINTENANCE_ENTRY.exec(entry);
-    if (!m) throw new ContractTagError(TAG.MAINTENANCE_WINDOWS, value, `has an entry ${JSON.stringify(entry)} that is not "<day> HH:MM-HH:MM"`);
-    return { day: m[1] as Weekday, start: m[2]!, end: m[4]! };
+    if (!m) throw new ContractTagError(TAG.MAINTENANCE_WINDOWS, value, `has an entry ${JSON.stringify(entry)} that is not "<day> HH.MM-HH.MM"`);
+    return { day: m[1] as Weekday, start: catalogClock(m[2]!), end: catalogClock(m[4]!) };
   });
 }
 
+/** The tag's value under its key, or under the key stacks deployed before used. */
+function tagValue(tags: Record<string, string | undefined>, key: string): string | undefined {
+  return tags[key] ?? tags[legacyTagKey(key)];
+}
+
 function positiveInt(tags: Record<string, string | undefined>, key: string): number {
-  const value = tags[key];
+  const value = tagValue(tags, key);
   if (value === undefined) throw new ContractTagError(key, value, "");
   if (!/^[1-9]\d*$/.test(value)) throw new ContractTagError(key, value, "is not a positive integer");
   return Number(value);
@@ -142,7 +178,7 @@ function positiveInt(tags: Record<string, string | undefined>, key: string): num
 /** Reads the contract back from a resource's tags; throws ContractTagError naming the tag at fault. */
 export function parseContractTags(tags: Record<string, string | undefined>): ProviderContract {
   const need = (key: string): string => {
-    const value = tags[key];
+    const value = tagValue(tags, key);
     if (value === undefined) throw new ContractTagError(key, value, "");
     return value;
   };

@@ -2,23 +2,24 @@
  * One provider's pipeline on the local engines, wired exactly as the Pulumi
  * component wires it on AWS: a stream, a ledger table, a worker and a
  * ventilator function, a Kinesis event source mapping with
- * ReportBatchItemFailures, and the re-arm schedule. The ventilator runs the
- * production handler with the production AWS SDK adapters pointed at the
- * engines. Used by the end-to-end tests and by `sluice local`.
+ * ReportBatchItemFailures, and the re-arm schedule. The ventilator is the
+ * deployed Lambda entry (runtime/ventilator/lambda.ts), built from the
+ * environment the component gives the function on AWS, with the engines'
+ * endpoints. Used by the end-to-end tests and by `sluice local`.
  */
+import { ventilatorEnvironment } from "../components/environment";
 import { pipelineNames, type PipelineNames } from "../components/naming";
-import { lambdaClient } from "../runtime/aws/clients";
+import { maximumRecordAgeSeconds, ventilatorReservedConcurrency, workerReservedConcurrency } from "../components/sizing";
 import { realSleep } from "../runtime/aws/backoff";
-import { LambdaWorkerInvoker } from "../runtime/aws/lambda-invoker";
-import { EventSourceMappingControl } from "../runtime/aws/mapping-control";
 import { putRecordsReliably } from "../runtime/aws/stream-writer";
 import type { Provider } from "../runtime/catalog/provider";
 import type { ChaosSettings } from "../runtime/catalog/schema";
 import { DynamoDbLedgerStore } from "../runtime/ledger/dynamodb-store";
 import { Ledger, ledgerSettings } from "../runtime/ledger/ledger";
 import { createLedgerTable } from "../runtime/ledger/table";
+import { DEFAULT_METRICS_NAMESPACE, VENTILATOR_ENV } from "../runtime/lambda-env";
 import type { InvocationContext } from "../runtime/ventilator/batch";
-import { createVentilator } from "../runtime/ventilator/handler";
+import { ventilatorHandler } from "../runtime/ventilator/lambda";
 import { systemClock, type Clock, type LedgerPort } from "../runtime/ventilator/ports";
 import { encodeStreamRecord, type StreamRecord } from "../runtime/ventilator/records";
 import type { Log } from "../runtime/ventilator/telemetry";
@@ -64,6 +65,8 @@ export interface LocalPipelineOptions {
   intercept?: (request: WorkerRequest, provider: (request: WorkerRequest) => Promise<WorkerResponse>) => Promise<WorkerResponse>;
   /** Test seam: wrap the ventilator's ledger (e.g. to stall a write). */
   wrapLedger?: (ledger: LedgerPort) => LedgerPort;
+  /** Test seam: variables set on top of the ventilator's environment. */
+  environment?: Record<string, string>;
 }
 
 export interface LocalPipeline {
@@ -77,6 +80,8 @@ export interface LocalPipeline {
   calls: ProviderCall[];
   /** Every line the ventilator logged. */
   logs: Record<string, unknown>[];
+  /** The ventilator function's environment: the component's, the Lambda runtime's, the engines' endpoints. */
+  ventilatorEnvironment: Record<string, string>;
   /** A fresh ledger on the pipeline's table, for reading. */
   ledger(): Ledger;
   enqueue(records: readonly StreamRecord[]): Promise<{ sent: number; failed: number }>;
@@ -134,36 +139,31 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
     name: names.worker,
     handler: (event) => withLedgerGuard(served, newLedger, clock)(event as WorkerRequest),
     timeoutMs: provider.worker.timeoutSeconds * 1000,
-    reservedConcurrency: provider.maxConcurrency,
+    reservedConcurrency: workerReservedConcurrency(provider),
     memoryMb: provider.worker.memoryMb,
   });
 
   const logs: Record<string, unknown>[] = [];
-  const client = lambdaClient({ endpoint: emulator.endpoint, region: emulator.place.region, maxAttempts: 1 });
+  const ms = (value: number) => String(Math.round(value));
+  const environment: Record<string, string> = {
+    ...ventilatorEnvironment(provider, { tableName: names.table, streamArn, workerFunctionName: names.worker, metricsNamespace: DEFAULT_METRICS_NAMESPACE }),
+    ...engines.environment,
+    AWS_LAMBDA_FUNCTION_NAME: names.ventilator,
+    ...(opts.mappingUpdateIntervalMs !== undefined ? { [VENTILATOR_ENV.MAPPING_MIN_UPDATE_INTERVAL_MS]: ms(opts.mappingUpdateIntervalMs) } : {}),
+    ...(opts.mappingViewMaxAgeMs !== undefined ? { [VENTILATOR_ENV.MAPPING_VIEW_MAX_AGE_MS]: ms(opts.mappingViewMaxAgeMs) } : {}),
+    ...opts.environment,
+  };
   let context: InvocationContext | undefined;
-  const ventilator = createVentilator({
-    provider,
-    openLedger: () => {
-      const ledger = opts.wrapLedger ? opts.wrapLedger(newLedger()) : newLedger();
-      return context ? frozenAfterTimeout(ledger, context) : ledger;
-    },
-    invoker: new LambdaWorkerInvoker({ client, functionName: names.worker, clock }),
-    mapping: new EventSourceMappingControl({
-      client,
-      functionName: names.ventilator,
-      eventSourceArn: streamArn,
-      clock,
-      sleep: realSleep,
-      minUpdateIntervalMs: opts.mappingUpdateIntervalMs,
-      viewMaxAgeMs: opts.mappingViewMaxAgeMs,
-      deadlineMs: () => context?.getRemainingTimeInMillis() ?? 0,
-    }),
+  const ventilator = ventilatorHandler(environment, {
     clock,
     log: (line) => {
       logs.push(line);
       opts.log?.(line);
     },
-    metricsNamespace: "Sluice",
+    wrapLedger: (ledger) => {
+      const wrapped = opts.wrapLedger ? opts.wrapLedger(ledger) : ledger;
+      return context ? frozenAfterTimeout(wrapped, context) : wrapped;
+    },
   });
   emulator.functions.register({
     name: names.ventilator,
@@ -172,7 +172,7 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
       return ventilator(event, ctx);
     },
     timeoutMs: opts.ventilatorTimeoutMs ?? 900_000,
-    reservedConcurrency: provider.concurrentBatches,
+    reservedConcurrency: ventilatorReservedConcurrency(provider),
   });
 
   const mapping = emulator.createMapping({
@@ -184,7 +184,7 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
     functionResponseTypes: ["ReportBatchItemFailures"],
     bisectBatchOnFunctionError: true,
     maximumRetryAttempts: opts.maximumRetryAttempts ?? 10_000,
-    maximumRecordAgeInSeconds: Math.min(604_800, provider.streamRetentionHours * 3600),
+    maximumRecordAgeInSeconds: maximumRecordAgeSeconds(provider),
     parallelizationFactor: provider.parallelizationFactor,
     pollIntervalMs: opts.pollIntervalMs,
   });
@@ -199,6 +199,7 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
     chaos,
     calls,
     logs,
+    ventilatorEnvironment: environment,
     ledger: newLedger,
     async enqueue(records) {
       const result = await putRecordsReliably(
@@ -212,7 +213,7 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
     async stop() {
       schedule.stop();
       await mapping.poller.stop();
-      client.destroy();
+      ventilator.destroy();
     },
   };
 }

@@ -2,31 +2,40 @@
  * sluice-concurrency-cap — stack policy, mandatory.
  *
  * A provider sees at most shards × parallelization factor batches at once (one
- * per shard, times the factor) and the ventilator fans each batch out to at
- * most its limit, itself capped by maxFanOut and by the batch. So per pipeline:
+ * per shard, times the factor), and the ventilator lets each batch have at
+ * most its fan-out limit of calls in flight, a limit its controller keeps
+ * within maxFanOut. So per pipeline:
  *
- *   shards × factor × fan-out ≤ cap, for fan-out = the mapping's batch size
- *                                     and the ventilator's maxFanOut
+ *   shards × factor × maxFanOut ≤ cap                 (calls in flight)
  *   worker reserved concurrency is set and ≤ cap       (the AWS-side ceiling)
- *   ventilator reserved concurrency is set and ≤ shards × factor
+ *   ventilator reserved concurrency = shards × factor + 1
+ *                      (one invocation per batch in flight, one for the re-arm tick)
+ *   the ventilator's asynchronous invocations (the tick) are not retried
  *
- *   cap = min(sluice:maxConcurrency on the stream, mapping and worker,
+ *   cap = min(sluice/maxConcurrency on the stream, mapping and worker,
  *             maxConcurrency in the ventilator's SLUICE_PROVIDER,
  *             config caps[provider])
  *
  * Each number is read from the resource that enforces it: shards from the
- * stream, factor and batch size from the mapping, maxFanOut from the
- * ventilator's SLUICE_PROVIDER (what its controller obeys), reserved
- * concurrency from the functions. While SLUICE_PROVIDER is unknown (the
- * preview of a new pipeline) the sluice:maxFanOut tag stands in for it.
- * Config only tightens: a configured cap above the contract's changes nothing.
+ * stream, the factor from the mapping, maxFanOut from the ventilator's
+ * SLUICE_PROVIDER (what its controller obeys), reserved concurrency from the
+ * functions, the tick's retries from the ventilator's invoke config. While
+ * SLUICE_PROVIDER is unknown (the preview of a new pipeline) the
+ * sluice/maxFanOut tag stands in for it. Config only tightens: a configured
+ * cap above the contract's changes nothing.
  *
- * A stack policy because the rule spans four resources; Pulumi runs stack
+ * The mapping's BatchSize is not judged: it is the mapping batch size, records
+ * per invocation, which the controller sizes at run time (up to 10 000) and
+ * which bounds no call. It is in the mapping's ignoreChanges, so after
+ * `pulumi up --refresh` the engine hands the policy the live value.
+ *
+ * A stack policy because the rule spans five resources; Pulumi runs stack
  * policies at the end of a preview (which `pulumi up` runs first unless
  * --skip-preview) and after an update.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import * as z from "zod";
+import { REARM_TICK_SLOTS } from "../components/sizing";
 import { configSchemaOf, parseConfig } from "./config";
 import { readContract } from "./contract";
 import { knownNumber, UNKNOWN, type Known } from "./known";
@@ -37,8 +46,10 @@ import { ventilatorEntry } from "./ventilator-entry";
 export const CONCURRENCY_CAP = "sluice-concurrency-cap";
 const DESCRIPTION = "The calls a provider's pipeline can have in flight stay within the provider's concurrency cap.";
 
-/** AWS defaults of a Kinesis event source mapping. */
-export const MAPPING_DEFAULTS = { batchSize: 100, parallelizationFactor: 1 } as const;
+/** AWS default of a Kinesis event source mapping. */
+export const MAPPING_DEFAULTS = { parallelizationFactor: 1 } as const;
+/** How often Lambda retries a failed asynchronous invocation when no invoke config says otherwise. */
+const ASYNC_DEFAULT_RETRIES = 2;
 
 export const concurrencyCapSettings = z.strictObject({
   caps: z
@@ -102,43 +113,23 @@ export function checkPipelineConcurrency(group: PipelineGroup<PolicyResource>, s
   if (!group.mapping) findings.push({ message: `provider "${id}" has no event source mapping: the batches in flight are not bounded`, ...at(anchor) });
   const shards = group.stream ? knownNumber(group.stream.props, "shardCount") : undefined;
   const factor = group.mapping ? knownNumber(group.mapping.props, "parallelizationFactor") : undefined;
-  const batchSize = group.mapping ? knownNumber(group.mapping.props, "batchSize") : undefined;
 
   if (group.stream && shards === undefined) {
     findings.push({ message: `provider "${id}": its stream sets no shardCount (on-demand), so the batches in flight are not bounded`, urn: group.stream.urn });
   }
-  if (shards === UNKNOWN || factor === UNKNOWN || batchSize === UNKNOWN) {
-    findings.push({ message: `provider "${id}": the stream's shards or the mapping's batch size are not known yet; the cap is checked at the update`, level: "advisory", ...at(anchor) });
+  if (shards === UNKNOWN || factor === UNKNOWN) {
+    findings.push({ message: `provider "${id}": the stream's shards or the mapping's parallelization factor are not known yet; the cap is checked at the update`, level: "advisory", ...at(anchor) });
   } else if (group.stream && group.mapping && shards !== undefined) {
     const pf = factor ?? MAPPING_DEFAULTS.parallelizationFactor;
     const batches = shards * pf;
-    const fanOuts: { size: number; what: string; urn: string }[] = [
-      { size: batchSize ?? MAPPING_DEFAULTS.batchSize, what: `the mapping's batch size`, urn: group.mapping.urn },
-    ];
-    if (entry.kind === "ok") {
-      fanOuts.push({ size: entry.provider.maxFanOut, what: "the ventilator's maxFanOut (SLUICE_PROVIDER)", urn: group.ventilator!.urn });
-    } else {
-      const tagged = [group.stream, group.mapping, group.worker]
-        .flatMap((r) => (r ? [readContract(r.props)] : []))
-        .flatMap((c) => (c.ok ? [c.contract.maxFanOut] : []));
-      if (tagged.length > 0) fanOuts.push({ size: Math.max(...tagged), what: "maxFanOut (sluice:maxFanOut tag)", urn: group.mapping.urn });
+    const fanOut = maxFanOutOf(group, entry);
+    if (fanOut && batches * fanOut.size > cap.value) {
+      findings.push({
+        message: `provider "${id}": shards ${shards} × parallelization factor ${pf} × ${fanOut.what} ${fanOut.size} = ${batches * fanOut.size} calls in flight, above ${cap.text}`,
+        urn: fanOut.urn,
+      });
     }
-    for (const f of fanOuts) {
-      if (batches * f.size > cap.value) {
-        findings.push({
-          message: `provider "${id}": shards ${shards} × parallelization factor ${pf} × ${f.what} ${f.size} = ${batches * f.size} calls in flight, above ${cap.text}`,
-          urn: f.urn,
-        });
-      }
-    }
-    if (group.ventilator) {
-      const v = reserved(group.ventilator);
-      if (v === undefined) {
-        findings.push({ message: `provider "${id}": the ventilator has no reserved concurrency; it needs one invocation per batch in flight, shards × factor = ${batches}`, urn: group.ventilator.urn });
-      } else if (v !== UNKNOWN && v > batches) {
-        findings.push({ message: `provider "${id}": the ventilator's reserved concurrency ${v} is above shards ${shards} × parallelization factor ${pf} = ${batches}`, urn: group.ventilator.urn });
-      }
-    }
+    if (group.ventilator) findings.push(...ventilatorBudget(group, group.ventilator, { shards, pf, batches }));
   }
 
   if (!group.worker) {
@@ -150,6 +141,39 @@ export function checkPipelineConcurrency(group: PipelineGroup<PolicyResource>, s
     } else if (w !== UNKNOWN && w > cap.value) {
       findings.push({ message: `provider "${id}": the worker's reserved concurrency ${w} is above ${cap.text}`, urn: group.worker.urn });
     }
+  }
+  return findings;
+}
+
+/** The ceiling of the fan-out limit, from the ventilator's own catalog entry, else from the contract tags. */
+function maxFanOutOf(group: PipelineGroup<PolicyResource>, entry: ReturnType<typeof ventilatorEntry> | { kind: "absent" }): { size: number; what: string; urn: string } | undefined {
+  if (entry.kind === "ok") return { size: entry.provider.maxFanOut, what: "the ventilator's maxFanOut (SLUICE_PROVIDER)", urn: group.ventilator!.urn };
+  const tagged = [group.stream, group.mapping, group.worker]
+    .flatMap((r) => (r ? [readContract(r.props)] : []))
+    .flatMap((c) => (c.ok ? [c.contract.maxFanOut] : []));
+  return tagged.length > 0 ? { size: Math.max(...tagged), what: "maxFanOut (sluice/maxFanOut tag)", urn: (group.mapping ?? group.stream)!.urn } : undefined;
+}
+
+/** One ventilator slot per batch in flight and one for the re-arm tick, whose failures are not retried into them. */
+function ventilatorBudget(group: PipelineGroup<PolicyResource>, ventilator: PolicyResource, b: { shards: number; pf: number; batches: number }): Finding[] {
+  const id = group.provider;
+  const needed = b.batches + REARM_TICK_SLOTS;
+  const formula = `shards ${b.shards} × parallelization factor ${b.pf} + ${REARM_TICK_SLOTS} for the re-arm tick = ${needed}`;
+  const findings: Finding[] = [];
+  const v = reserved(ventilator);
+  if (v === undefined) {
+    findings.push({ message: `provider "${id}": the ventilator has no reserved concurrency; it needs one invocation per batch in flight and one for the re-arm tick, ${formula}`, urn: ventilator.urn });
+  } else if (v !== UNKNOWN && v < needed) {
+    findings.push({ message: `provider "${id}": the ventilator's reserved concurrency ${v} is below ${formula}: a re-arm tick can throttle a batch`, urn: ventilator.urn });
+  } else if (v !== UNKNOWN && v > needed) {
+    findings.push({ message: `provider "${id}": the ventilator's reserved concurrency ${v} is above ${formula}`, urn: ventilator.urn });
+  }
+  const retries = group.tickConfig ? knownNumber(group.tickConfig.props, "maximumRetryAttempts") : undefined;
+  if (retries !== UNKNOWN && retries !== 0) {
+    findings.push({
+      message: `provider "${id}": the ventilator's asynchronous invocations (the re-arm tick) are retried ${retries ?? ASYNC_DEFAULT_RETRIES} times${group.tickConfig ? "" : " (no FunctionEventInvokeConfig)"}: a retried tick takes a second slot; set maximumRetryAttempts 0, the next tick comes anyway`,
+      urn: (group.tickConfig ?? ventilator).urn,
+    });
   }
   return findings;
 }

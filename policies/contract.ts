@@ -28,7 +28,7 @@ export function readContract(props: Record<string, any>): ContractRead {
   try {
     providerZone(contract.timezone);
   } catch (err) {
-    if (err instanceof ClockError) return { ok: false, problem: `tag sluice:timezone value ${JSON.stringify(contract.timezone)} is not a known IANA time zone` };
+    if (err instanceof ClockError) return { ok: false, problem: `tag sluice/timezone value ${JSON.stringify(contract.timezone)} is not a known IANA time zone` };
     throw err;
   }
   return { ok: true, contract };

@@ -6,7 +6,7 @@
  * landing bucket are the firm's data; a wildcard silently grants the next
  * action AWS adds. Checked in role policies, managed policies and a role's
  * inline policies. Wildcard resources are not judged here: AWS forces one for
- * lambda:ListEventSourceMappings.
+ * lambda:ListEventSourceMappings and kinesis:ListStreams.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { known, UNKNOWN } from "./known";

@@ -6,6 +6,7 @@
  */
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { defaultPolicyClock, type PolicyClock } from "./clock";
+import { accountConcurrencyPolicy } from "./account-concurrency";
 import { concurrencyCapPolicy } from "./concurrency-cap";
 import { contractDeclaredPolicy } from "./contract-declared";
 import { iamNoWildcardActionsPolicy } from "./hygiene-iam-actions";
@@ -28,6 +29,7 @@ export function sluicePolicies(options: PackOptions = {}): Policies {
   const clock = options.clock ?? defaultPolicyClock();
   return [
     concurrencyCapPolicy(),
+    accountConcurrencyPolicy(),
     maintenanceWindowPolicy(clock),
     streamRetentionPolicy(clock),
     contractDeclaredPolicy(),

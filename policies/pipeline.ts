@@ -3,12 +3,13 @@
  *
  * A resource is in a pipeline when its parent is a ProviderPipeline component
  * (its URN's type chain reads `sluice:index:ProviderPipeline$…`, which the
- * engine always knows, even in a preview) or when it carries `sluice:provider`.
+ * engine always knows, even in a preview) or when it carries `sluice/provider`.
  * Its role follows the component's shape: one stream, one event source
- * mapping, and two functions told apart by their logical names
- * `<pipeline>-worker` and `<pipeline>-ventilator` (components/provider-pipeline.ts).
+ * mapping, two functions told apart by their logical names
+ * `<pipeline>-worker` and `<pipeline>-ventilator`, and the ventilator's
+ * asynchronous invoke config (components/provider-pipeline.ts).
  */
-import { TAG } from "../components/tags";
+import { legacyTagKey, TAG } from "../components/tags";
 import { knownTags, UNKNOWN } from "./known";
 import { TYPE } from "./resource-types";
 
@@ -17,6 +18,8 @@ export const ROLE = {
   MAPPING: "mapping",
   WORKER: "worker",
   VENTILATOR: "ventilator",
+  /** The ventilator's FunctionEventInvokeConfig: how its re-arm tick is (not) retried. */
+  TICK_CONFIG: "tickConfig",
   OTHER: "other",
 } as const;
 export type Role = (typeof ROLE)[keyof typeof ROLE];
@@ -46,10 +49,10 @@ export function childOfPipeline(urn: string): boolean {
   return chain.slice(0, -1).includes(TYPE.PIPELINE);
 }
 
-/** The provider id from `sluice:provider`, when the tags are known and carry it. */
+/** The provider id from `sluice/provider` (`sluice:provider` on stacks deployed before), when the tags are known and carry it. */
 export function providerTag(props: Record<string, any>): string | undefined {
   const tags = knownTags(props);
-  return tags === UNKNOWN ? undefined : tags[TAG.PROVIDER];
+  return tags === UNKNOWN ? undefined : (tags[TAG.PROVIDER] ?? tags[legacyTagKey(TAG.PROVIDER)]);
 }
 
 export function inPipeline(r: ResourceLike): boolean {
@@ -66,6 +69,8 @@ export function roleOf(r: Pick<ResourceLike, "type" | "name">): Role {
       if (r.name.endsWith("-worker")) return ROLE.WORKER;
       if (r.name.endsWith("-ventilator")) return ROLE.VENTILATOR;
       return ROLE.OTHER;
+    case TYPE.INVOKE_CONFIG:
+      return ROLE.TICK_CONFIG;
     default:
       return ROLE.OTHER;
   }
@@ -79,12 +84,13 @@ export interface PipelineGroup<R extends ResourceLike = ResourceLike> {
   mapping?: R;
   worker?: R;
   ventilator?: R;
+  tickConfig?: R;
   members: R[];
 }
 
 /**
  * Groups a stack's resources by pipeline: by parent component (its name is the
- * provider id), else by `sluice:provider`. Resources in neither are left out.
+ * provider id), else by `sluice/provider`. Resources in neither are left out.
  */
 export function groupPipelines<R extends ResourceLike & { parent?: R | undefined }>(resources: readonly R[]): PipelineGroup<R>[] {
   const groups = new Map<string, PipelineGroup<R>>();

@@ -10,6 +10,7 @@ export const TYPE = {
   STREAM: "aws:kinesis/stream:Stream",
   MAPPING: "aws:lambda/eventSourceMapping:EventSourceMapping",
   FUNCTION: "aws:lambda/function:Function",
+  INVOKE_CONFIG: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
   TABLE: "aws:dynamodb/table:Table",
   LOG_GROUP: "aws:cloudwatch/logGroup:LogGroup",
   ROLE: "aws:iam/role:Role",

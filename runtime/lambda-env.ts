@@ -15,6 +15,10 @@ export const VENTILATOR_ENV = {
   MAPPING_UUID: "SLUICE_MAPPING_UUID",
   /** CloudWatch namespace of the Embedded Metric Format lines. */
   METRICS_NAMESPACE: "SLUICE_METRICS_NAMESPACE",
+  /** Optional: smallest gap in ms between two mapping batch size updates of one container (default 5000; local runs compress it). */
+  MAPPING_MIN_UPDATE_INTERVAL_MS: "SLUICE_MAPPING_MIN_UPDATE_INTERVAL_MS",
+  /** Optional: age in ms after which a container re-reads its cached mapping view before an update (default 60000). */
+  MAPPING_VIEW_MAX_AGE_MS: "SLUICE_MAPPING_VIEW_MAX_AGE_MS",
 } as const;
 
 /** Every worker: with both set, the worker marks a fetched record done in the ledger itself. */

@@ -1,14 +1,20 @@
 /**
  * Kinesis event source mappings as the control plane sees them.
  *
- * A mapping has two sets of settings: `desired` (what the API answers right
- * after an update) and `effective` (what the poller uses). An update is
- * asynchronous like Lambda's: the API answers 202 with State Updating /
- * Enabling / Disabling, and `updateDelayMs` later the desired settings become
- * effective and the state settles to Enabled or Disabled. A second update (or
- * an update of a mapping still Creating) meanwhile is refused with
- * ResourceInUseException. The poller reads `effective` before each batch, so a
- * change applies from the next batch on.
+ * A mapping has two sets of settings: `desired` (what an update asked for,
+ * echoed by the update's own 202 answer) and `effective` (what the poller uses,
+ * and what Get and List show). An update is asynchronous like Lambda's: the
+ * API answers 202 with State Updating / Enabling / Disabling, and
+ * `updateDelayMs` later the desired settings become effective and the state
+ * settles to Enabled or Disabled. Meanwhile, as AWS documents:
+ *  - Get and List show the old settings: changes are applied asynchronously
+ *    and not reflected in the output until the process completes;
+ *  - another update is refused with ResourceConflictException (409, "the
+ *    resource already exists, or another operation is in progress"), and an
+ *    update of a mapping still Creating with ResourceInUseException ("you
+ *    tried to update an event source mapping in the CREATING state").
+ * The poller reads `effective` before each batch, so a change applies from the
+ * next batch on.
  */
 import { randomUUID } from "node:crypto";
 import type { EventSourceMappingConfiguration } from "@aws-sdk/client-lambda";
@@ -131,10 +137,16 @@ export class EventSourceMapping {
    * Absent or undefined fields keep their value; `onFailureDestination: undefined`, when present, clears it.
    */
   update(change: Partial<MappingSettings> & { functionName?: string }): void {
-    if (!this.settled) {
+    if (this.state === "Creating") {
       throw new LambdaApiError(
         LAMBDA_ERROR.RESOURCE_IN_USE,
-        `The operation cannot be performed at this time. The event source mapping ${this.uuid} is in state ${this.state}; retry when it is Enabled or Disabled.`,
+        `The operation cannot be performed at this time. The event source mapping ${this.uuid} is in state Creating; retry when it is Enabled or Disabled.`,
+      );
+    }
+    if (!this.settled) {
+      throw new LambdaApiError(
+        LAMBDA_ERROR.RESOURCE_CONFLICT,
+        `The resource already exists, or another operation is in progress: event source mapping ${this.uuid} is ${this.state}.`,
       );
     }
     const { functionName, ...settingsChange } = change;
@@ -161,9 +173,13 @@ export class EventSourceMapping {
     this.listeners.clear();
   }
 
-  /** The API's EventSourceMappingConfiguration as it goes on the wire. */
-  toApi(): EventSourceMappingJson {
-    const s = this.desired;
+  /**
+   * The API's EventSourceMappingConfiguration as it goes on the wire: the
+   * applied settings (Get, List), or the requested ones (the answer to the
+   * Create or Update that asked for them).
+   */
+  toApi(settings: "applied" | "requested" = "applied"): EventSourceMappingJson {
+    const s = settings === "requested" || this.state === "Creating" ? this.desired : this.effective;
     return {
       UUID: this.uuid,
       StartingPosition: this.startingPosition,

@@ -170,7 +170,7 @@ class LambdaApi {
     const { functionName, change } = settingsFrom(input, UPDATABLE);
     if (functionName !== undefined && !this.opts.functions.has(functionName)) throw functionNotFound(functionName);
     mapping.update({ ...change, ...(functionName !== undefined ? { functionName } : {}) });
-    return json(202, mapping.toApi());
+    return json(202, mapping.toApi("requested"));
   }
 
   private create(input: Record<string, unknown>): Answer {
@@ -187,7 +187,7 @@ class LambdaApi {
     if (config.startingPosition === undefined) throw invalidParameter("StartingPosition", undefined, "is required for a Kinesis stream");
     const mapping = this.opts.mappings.create(config, { creating: true });
     this.opts.onMappingCreated?.(mapping);
-    return json(202, mapping.toApi());
+    return json(202, mapping.toApi("requested"));
   }
 }
 

@@ -3,7 +3,7 @@
  * provider of providers.json, a few hundred records each, time compressed so
  * breaker waits of minutes take seconds, and a built-in scenario that makes
  * the self-healing visible: an outage of the demo provider (the breaker
- * opens, the re-arm schedule probes at batch size 1, and after the recovery
+ * opens, the re-arm schedule probes at mapping batch size 1, and after the recovery
  * the pipeline resumes one decrease below the level that worked) while
  * meridian-funds turns slow (its limit falls).
  */

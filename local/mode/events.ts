@@ -18,7 +18,7 @@ export function notableEvent({ atMs, line }: TimedLine): NotableEvent | null {
     return null;
   }
   if (line.message === "schedule") {
-    if (line.outcome === "probe") return { atMs, kind: "probe", text: "re-arm schedule: half-open probe at batch size 1" };
+    if (line.outcome === "probe") return { atMs, kind: "probe", text: "re-arm schedule: half-open probe at mapping batch size 1" };
     if (line.outcome === "paused-for-window") return { atMs, kind: "paused", text: `paused: provider ${String(line.window)}` };
     if (line.outcome === "resumed") return { atMs, kind: "resumed", text: `resumed after ${String(line.pause)}` };
   }

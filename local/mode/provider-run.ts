@@ -29,10 +29,10 @@ export interface ProviderSnapshot {
   failed: number;
   /** Records dead in the ledger's day counters. */
   dead: number;
-  /** The mapping's batch size in effect, and its state (Enabled, Disabled, …). */
+  /** The mapping batch size in effect (records per invocation), and the mapping's state (Enabled, Disabled, …). */
   batchSize: number;
   mappingState: string;
-  /** The controller's fan-out limit. */
+  /** The controller's fan-out limit (calls one batch may have in flight). */
   limit: number;
   /** Worker executions running right now. */
   inFlight: number;

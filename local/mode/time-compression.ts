@@ -27,7 +27,7 @@ export const LATENCY_FLOOR_MS = 1_000;
 
 /** Lambda applies an UpdateEventSourceMapping after about this long (the emulator's default). */
 export const LAMBDA_UPDATE_DELAY_MS = 1_000;
-/** The ventilator's spacing of two batch-size updates from one container (the pipeline's default). */
+/** The ventilator's spacing of two mapping batch size updates from one container (the pipeline's default). */
 export const VENTILATOR_UPDATE_SPACING_MS = 5_000;
 /** Lambda polls an idle shard about once a second. */
 export const IDLE_POLL_MS = 1_000;

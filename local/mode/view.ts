@@ -51,7 +51,7 @@ export function windowText(s: ProviderSnapshot): string {
 export function providerLine(row: ViewRow, idWidth: number, barWidth: number): string {
   const s = row.snapshot;
   const counts = `${String(s.done).padStart(String(s.enqueued).length)}/${s.enqueued} done  dead ${s.dead}  failed ${s.failed}`;
-  const batch = `batch ${String(s.batchSize).padStart(2)}${s.mappingState === "Enabled" ? "" : ` (${s.mappingState.toLowerCase()})`}  limit ${String(s.limit).padStart(2)}  in flight ${String(s.inFlight).padStart(2)}`;
+  const batch = `mapping batch ${String(s.batchSize).padStart(2)}${s.mappingState === "Enabled" ? "" : ` (${s.mappingState.toLowerCase()})`}  fan-out ${String(s.limit).padStart(2)}  in flight ${String(s.inFlight).padStart(2)}`;
   const head = `${row.id.padEnd(idWidth)}  ${barWidth > 0 ? `${progressBar(s.done, s.dead, s.enqueued, barWidth)} ` : ""}${counts}`;
   return `${head} │ ${batch} │ ${breakerText(s)} │ ${windowText(s)}${row.finished ? " │ finished" : ""}`;
 }

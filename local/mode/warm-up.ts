@@ -2,7 +2,7 @@
  * DynamoDB Local runs on a cold JVM: its first few hundred requests are
  * several times slower than later ones (measured at 10 in flight: 350 ms per
  * write at first, 60 ms after about 400 writes). A pipeline that met that
- * latency first would see every call as slow and shrink its batch size for no
+ * latency first would see every call as slow and shrink its fan-out limit for no
  * reason of the provider's. So the ledger's own writes (claim, complete) run on a scratch
  * table until the engine is warm, before any pipeline starts.
  */

@@ -17,6 +17,8 @@ import { sluicePack } from "./pack-under-test";
 export interface ProgramCheckOptions {
   /** The catalog path as `sluice:catalog` takes it (relative to the working directory). */
   catalogPath: string;
+  /** The stack's other config (`namespace:key` → value), as Pulumi.<stack>.yaml and `--config` give it. */
+  stackConfig?: Record<string, string>;
   stack: string;
   clock: PolicyClock;
   config?: NormalizedPackConfig;
@@ -47,7 +49,7 @@ export function stackTags(): ReadonlyMap<string, string> {
 /** Runs the program and the pack; a program that fails the way `pulumi preview` shows becomes a ProgramRunError. */
 export async function checkProgram(options: ProgramCheckOptions): Promise<ProgramCheck> {
   const pack = sluicePack(options.clock);
-  const run = await runUnderMocks(() => sluiceStack(), { "sluice:catalog": options.catalogPath }, { stack: options.stack });
+  const run = await runUnderMocks(() => sluiceStack(), { ...options.stackConfig, "sluice:catalog": options.catalogPath }, { stack: options.stack });
   if (run.error !== undefined) {
     if (pulumi.RunError.isInstance(run.error)) throw new ProgramRunError(run.error.message);
     throw run.error;

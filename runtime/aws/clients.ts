@@ -22,16 +22,30 @@ export interface ClientOptions {
   region?: string;
   /** Attempts of the SDK's own retry (default 3). */
   maxAttempts?: number;
+  /** Where the endpoint and region are read (a function's environment). @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Credentials the SDK's own chain would not find: those of an environment
+ * other than the process's, and made-up ones for local engines (they accept
+ * any). Otherwise the chain decides (on Lambda, the function's role).
+ */
+function credentialsFor(env: NodeJS.ProcessEnv, endpoint: string | undefined) {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
+  if (accessKeyId && secretAccessKey) return env === process.env ? undefined : { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+  return endpoint ? { accessKeyId: "local", secretAccessKey: "local" } : undefined;
 }
 
 function base(service: Service, opts: ClientOptions) {
-  const endpoint = opts.endpoint ?? endpointFor(service);
+  const env = opts.env ?? process.env;
+  const endpoint = opts.endpoint ?? endpointFor(service, env);
+  const credentials = credentialsFor(env, endpoint);
   return {
-    region: opts.region ?? process.env.AWS_REGION ?? "us-east-1",
+    region: opts.region ?? env.AWS_REGION ?? "us-east-1",
     ...(endpoint ? { endpoint } : {}),
     ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}),
-    // Local engines accept any credentials; give them some so no provider chain is consulted.
-    ...(endpoint && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+    ...(credentials ? { credentials } : {}),
   };
 }
 

@@ -1,8 +1,13 @@
 /**
- * Lambda entry of the ventilator: builds the AWS adapters once per container
- * from the environment the ProviderPipeline component sets (VENTILATOR_ENV).
+ * Lambda entry of the ventilator, and its one composition root: the deployed
+ * function, `sluice local` and the end-to-end tests all build the ventilator
+ * here, from a function environment as the ProviderPipeline component sets it
+ * (VENTILATOR_ENV, components/environment.ts) plus the Lambda runtime's own
+ * variables (AWS_LAMBDA_FUNCTION_NAME, AWS_REGION, AWS_ENDPOINT_URL_* for
+ * local engines). The adapters are built once per container, at its first
+ * invocation. Only what an environment cannot carry is injected (VentilatorSeams).
  */
-import { lambdaClient } from "../aws/clients";
+import { dynamoClient, lambdaClient } from "../aws/clients";
 import { realSleep } from "../aws/backoff";
 import { LambdaWorkerInvoker } from "../aws/lambda-invoker";
 import { EventSourceMappingControl } from "../aws/mapping-control";
@@ -13,10 +18,28 @@ import { Ledger, ledgerSettings } from "../ledger/ledger";
 import { DEFAULT_METRICS_NAMESPACE, VENTILATOR_ENV } from "../lambda-env";
 import type { InvocationContext } from "./batch";
 import { createVentilator, type VentilatorResult } from "./handler";
-import { systemClock } from "./ports";
-import { jsonLog } from "./telemetry";
+import { systemClock, type Clock, type LedgerPort } from "./ports";
+import { jsonLog, type Log } from "./telemetry";
 
 export class VentilatorConfigError extends SluiceError {}
+
+/** What a function's environment cannot carry; each defaults to what the Lambda runtime gives. */
+export interface VentilatorSeams {
+  /** Where the log and metric lines go. @default stdout, one JSON line each */
+  log?: Log;
+  /** @default the system clock */
+  clock?: Clock;
+  /** Wraps each invocation's ledger (local runs and tests). @default none */
+  wrapLedger?: (ledger: LedgerPort) => LedgerPort;
+}
+
+export type VentilatorHandler = (event: unknown, context: InvocationContext) => Promise<VentilatorResult>;
+
+/** A ventilator and the SDK clients it holds (a container keeps them for its life; a local run closes them). */
+export interface BuiltVentilator {
+  handle: VentilatorHandler;
+  destroy(): void;
+}
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
@@ -24,7 +47,15 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
-export function ventilatorFromEnv(env: NodeJS.ProcessEnv, remaining: () => number) {
+function optionalMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new VentilatorConfigError(`${name} ${JSON.stringify(raw)} must be a whole number of milliseconds ≥ 0`);
+  return value;
+}
+
+export function ventilatorFromEnv(env: NodeJS.ProcessEnv, remaining: () => number, seams: VentilatorSeams = {}): BuiltVentilator {
   let raw: unknown;
   try {
     raw = JSON.parse(required(env, VENTILATOR_ENV.PROVIDER));
@@ -33,35 +64,57 @@ export function ventilatorFromEnv(env: NodeJS.ProcessEnv, remaining: () => numbe
     throw new VentilatorConfigError(`${VENTILATOR_ENV.PROVIDER} is not JSON: ${(err as Error).message}`);
   }
   const provider = validateProvider(raw, VENTILATOR_ENV.PROVIDER);
-  const store = new DynamoDbLedgerStore({ tableName: required(env, VENTILATOR_ENV.TABLE) });
+  const clock = seams.clock ?? systemClock;
+  const dynamo = dynamoClient({ env });
+  const store = new DynamoDbLedgerStore({ tableName: required(env, VENTILATOR_ENV.TABLE), client: dynamo });
   const settings = ledgerSettings(provider);
   // One SDK attempt: the invoker classifies throttles for the controller and the mapping control runs its own retries.
-  const client = lambdaClient({ maxAttempts: 1 });
+  const client = lambdaClient({ maxAttempts: 1, env });
+  const minUpdateIntervalMs = optionalMs(env, VENTILATOR_ENV.MAPPING_MIN_UPDATE_INTERVAL_MS);
+  const viewMaxAgeMs = optionalMs(env, VENTILATOR_ENV.MAPPING_VIEW_MAX_AGE_MS);
   const mapping = new EventSourceMappingControl({
     client,
     uuid: env[VENTILATOR_ENV.MAPPING_UUID] || undefined,
     functionName: required(env, "AWS_LAMBDA_FUNCTION_NAME"),
     eventSourceArn: required(env, VENTILATOR_ENV.STREAM_ARN),
-    clock: systemClock,
+    clock,
     sleep: realSleep,
     deadlineMs: remaining,
+    ...(minUpdateIntervalMs !== undefined ? { minUpdateIntervalMs } : {}),
+    ...(viewMaxAgeMs !== undefined ? { viewMaxAgeMs } : {}),
   });
-  return createVentilator({
+  const wrap = seams.wrapLedger ?? ((ledger: LedgerPort) => ledger);
+  const handle = createVentilator({
     provider,
-    openLedger: () => new Ledger(store, settings),
-    invoker: new LambdaWorkerInvoker({ client, functionName: required(env, VENTILATOR_ENV.WORKER_FUNCTION) }),
+    openLedger: () => wrap(new Ledger(store, settings)),
+    invoker: new LambdaWorkerInvoker({ client, functionName: required(env, VENTILATOR_ENV.WORKER_FUNCTION), clock }),
     mapping,
-    clock: systemClock,
-    log: jsonLog,
+    clock,
+    log: seams.log ?? jsonLog,
     metricsNamespace: env[VENTILATOR_ENV.METRICS_NAMESPACE] || DEFAULT_METRICS_NAMESPACE,
   });
+  return {
+    handle,
+    destroy: () => {
+      client.destroy();
+      dynamo.destroy();
+    },
+  };
 }
 
-let current: InvocationContext | undefined;
-let ventilator: ReturnType<typeof ventilatorFromEnv> | undefined;
+/**
+ * A handler that builds its ventilator from `env` at its first invocation, as
+ * a Lambda container does at cold start; `destroy` closes its clients.
+ */
+export function ventilatorHandler(env: NodeJS.ProcessEnv, seams: VentilatorSeams = {}): VentilatorHandler & { destroy(): void } {
+  let current: InvocationContext | undefined;
+  let built: BuiltVentilator | undefined;
+  const handle: VentilatorHandler = async (event, context) => {
+    current = context;
+    built ??= ventilatorFromEnv(env, () => current?.getRemainingTimeInMillis() ?? 0, seams);
+    return built.handle(event, context);
+  };
+  return Object.assign(handle, { destroy: () => built?.destroy() });
+}
 
-export const handler = async (event: unknown, context: InvocationContext): Promise<VentilatorResult> => {
-  current = context;
-  ventilator ??= ventilatorFromEnv(process.env, () => current?.getRemainingTimeInMillis() ?? 0);
-  return ventilator(event, context);
-};
+export const handler = ventilatorHandler(process.env);

@@ -27,6 +27,19 @@ export function mappingFor(provider: Provider, pipeline: Pipeline): MappingChang
   return { enabled: true, batchSize: mappingBatchSize };
 }
 
+/**
+ * How long the pipeline has been held off, 0 while its mapping is meant to run:
+ * since the pause began (any reason, an operator's included: records wait
+ * either way), or since the breaker last opened. A provider disabled in the
+ * catalog is not held off; it is not running on purpose.
+ */
+export function heldOffMs(provider: Pick<Provider, "enabled">, pipeline: Pick<Pipeline, "controller" | "pause">, now: number): number {
+  if (!provider.enabled) return 0;
+  const breaker = pipeline.controller.breaker;
+  const since = pipeline.pause?.since ?? (breaker.status === BREAKER.OPEN ? breaker.openedAt : undefined);
+  return since === undefined ? 0 : Math.max(0, now - since);
+}
+
 /** Enabled/Enabling count as enabled, Disabled/Disabling as disabled; the rest say nothing about it. */
 export function enabledOf(state: MappingState): boolean | undefined {
   if (state === "Enabled" || state === "Enabling") return true;
@@ -37,12 +50,15 @@ export function enabledOf(state: MappingState): boolean | undefined {
 /**
  * Whether the mapping already shows `change`; undefined while it is Creating,
  * Updating or Deleting (someone's change is still being applied). A disabled
- * mapping's batch size does not matter until it is enabled again.
+ * mapping's batch size does not matter until it is enabled again. While it is
+ * Enabling, the batch size it shows is the one from before the change in
+ * flight (GetEventSourceMapping shows old settings until an update lands).
  */
 export function mappingShows(view: MappingView, change: MappingChange): boolean | undefined {
   const enabled = enabledOf(view.state);
   if (enabled === undefined) return undefined;
   if (change.enabled !== undefined && change.enabled !== enabled) return false;
   if (!enabled) return true;
-  return change.batchSize === undefined || change.batchSize === view.batchSize;
+  if (change.batchSize === undefined || change.batchSize === view.batchSize) return true;
+  return view.state === "Enabling" ? undefined : false;
 }

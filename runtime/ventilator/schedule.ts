@@ -22,7 +22,7 @@
 import { strategyOf } from "../controller";
 import { BREAKER } from "../controller/types";
 import { providerDay, windowStatus } from "../windows/clock";
-import { mappingChangeFor, mappingFor, mappingShows } from "./mapping-actions";
+import { heldOffMs, mappingChangeFor, mappingFor, mappingShows } from "./mapping-actions";
 import { loadPipeline, savePipeline, type Pipeline } from "./pipeline-state";
 import type { LedgerPort, MappingChange } from "./ports";
 import type { VentilatorDeps } from "./batch";
@@ -124,7 +124,12 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
       deps.metricsNamespace,
       provider.id,
       now,
-      { BreakerOpen: breaker.status === BREAKER.OPEN && outcome !== "probe" ? 1 : 0, Limit: pipeline.controller.limit },
+      {
+        BreakerOpen: breaker.status === BREAKER.OPEN && outcome !== "probe" ? 1 : 0,
+        Limit: pipeline.controller.limit,
+        // A held-off mapping sends no iterator age: this is what the held-off alarm reads instead.
+        HeldOffMs: outcome === "probe" || outcome === "resumed" ? 0 : heldOffMs(provider, pipeline, now),
+      },
       {
         message: "schedule",
         outcome,

@@ -1,7 +1,8 @@
 /**
  * One JSON line per batch that is both the structured log and CloudWatch
  * Embedded Metric Format: CloudWatch extracts the metrics from the log line,
- * so a dashboard can draw batch size over time without a metric filter or a
+ * so a dashboard can draw the fan-out limit and the mapping batch size over
+ * time without a metric filter or a
  * PutMetricData call on the hot path.
  */
 import type { summarize } from "../controller/batch-stats";
@@ -10,7 +11,9 @@ export type Stats = ReturnType<typeof summarize>;
 
 /** Metric names the dashboard and alarms read (components/ uses the same list). */
 export const METRICS = {
+  /** Records in the invocation (what the mapping batch size allowed and the stream held). */
   BatchSize: "Count",
+  /** The fan-out limit the batch ran under: calls it may have in flight. */
   Limit: "Count",
   InFlight: "Count",
   Ok: "Count",
@@ -23,6 +26,8 @@ export const METRICS = {
   LatencyP50: "Milliseconds",
   LatencyP95: "Milliseconds",
   BreakerOpen: "Count",
+  /** Re-arm tick: how long the pipeline has been held off (mapping kept disabled by a pause or the breaker), 0 while it runs. */
+  HeldOffMs: "Milliseconds",
 } as const;
 export type MetricName = keyof typeof METRICS;
 

@@ -171,7 +171,7 @@ describe("operator commands on the local engines", function () {
         const paused = await cli("pause", "-p", provider.id, "--by", "alice", "--reason", "provider incident INC-9", "-c", catalog, ...STACK);
         expect(paused.stderr).to.equal("");
         expect(paused.code).to.equal(0);
-        expect(paused.stdout).to.match(new RegExp(`^${provider.id}: paused by alice in stack "local": provider incident INC-9\n  recorded  pause by alice at .* in the ledger's audit\n  mapping   Disabl(ing|ed), batch size \\d+ \\(asked: disable\\)\n$`));
+        expect(paused.stdout).to.match(new RegExp(`^${provider.id}: paused by alice in stack "local": provider incident INC-9\n  recorded  pause by alice at .* in the ledger's audit\n  mapping   Disabl(ing|ed), mapping batch size \\d+ \\(asked: disable\\)\n$`));
 
         // Records enqueued while paused wait in the stream.
         const second = await cli("enqueue", "-p", provider.id, "-f", tempFile("a.txt", adHoc.join("\n")), "--ad-hoc", "-c", catalog, ...STACK);
@@ -210,7 +210,7 @@ describe("operator commands on the local engines", function () {
 
         const resumed = await cli("resume", "-p", provider.id, "--by", "bob", "-r", "INC-9 resolved", "-c", catalog, ...STACK);
         expect(resumed.code, resumed.stderr).to.equal(0);
-        expect(resumed.stdout).to.match(/resumed by bob .*\n.*\n  mapping   Enabl(ing|ed), batch size \d+ \(asked: enable at batch size \d+\)/);
+        expect(resumed.stdout).to.match(/resumed by bob .*\n.*\n  mapping   Enabl(ing|ed), mapping batch size \d+ \(asked: enable at mapping batch size \d+\)/);
         await settle(pipeline, [...scheduled, ...adHoc], 40_000);
         const ok = okCallsPerRecord(pipeline);
         expect(ok.size).to.equal(scheduled.length + adHoc.length);
@@ -265,7 +265,7 @@ describe("operator commands on the local engines", function () {
         pipeline.chaos.errorPercentage = 0;
         const reset = await cli("reset-breaker", "-p", provider.id, "--by", "carol", "-r", "gateway fixed", "-c", catalog, "--outputs", outputs);
         expect(reset.code, reset.stderr).to.equal(0);
-        expect(reset.stdout).to.match(/breaker reset by carol in the stack outputs of .*: gateway fixed\n.*\n  mapping   Enabl(ing|ed), batch size 1 \(asked: enable at batch size 1\)/);
+        expect(reset.stdout).to.match(/breaker reset by carol in the stack outputs of .*: gateway fixed\n.*\n  mapping   Enabl(ing|ed), mapping batch size 1 \(asked: enable at mapping batch size 1\)/);
         expect(breakerOf(await pipeline.ledger().loadPipeline())).to.equal("closed");
         const found = await settle(pipeline, records, 30_000);
         expect([...found.values()].every((e) => e?.status === LEDGER_STATUS.DONE)).to.equal(true);

@@ -116,7 +116,7 @@ describe("status view", () => {
       {
         name: "a healthy pipeline outside its window",
         status: buildStatus(reading(p), NOON),
-        cells: { PROVIDER: "meridian", MAPPING: "Enabled", BATCH: "30", LIMIT: "3", BREAKER: "closed", PAUSE: "-", WINDOW: "closed, opens in 8h", DONE: "1100", FAILED: "40", DEAD: "2", "IN-FLIGHT": "-", "DAILY LIMIT": "1200/40000 (3.0%)" },
+        cells: { PROVIDER: "meridian", MAPPING: "Enabled", "MAP BATCH": "30", "FAN-OUT": "3", BREAKER: "closed", PAUSE: "-", WINDOW: "closed, opens in 8h", DONE: "1100", FAILED: "40", DEAD: "2", "IN-FLIGHT": "-", "DAILY LIMIT": "1200/40000 (3.0%)" },
       },
       {
         name: "an open breaker and an operator pause",
@@ -173,7 +173,7 @@ describe("status view", () => {
         { details: false, scanned: false },
       );
       const lines = text.split("\n");
-      expect(lines[0]).to.match(/^PROVIDER {2}MAPPING {7}BATCH {2}LIMIT/);
+      expect(lines[0]).to.match(/^PROVIDER {2}MAPPING {7}MAP BATCH {2}FAN-OUT/);
       expect(lines[1]!.indexOf("Enabled")).to.equal(lines[0]!.indexOf("MAPPING"));
       expect(lines[2]).to.match(/^pacific {3}not deployed {2}- /);
       expect(text).to.include('pacific: not deployed in stack "dev": stream s, table t not found');

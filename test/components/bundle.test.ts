@@ -1,6 +1,9 @@
 import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { BUNDLE_FILE, BUNDLE_OPTIONS, bundleEntry, BundleError, Bundler, LAMBDA_HANDLER, REPO_ROOT } from "../../components/bundle";
+import * as pulumi from "@pulumi/pulumi";
+import { BUNDLE_FILE, BUNDLE_OPTIONS, bundleEntry, BundleError, Bundler, LAMBDA_HANDLER, REPO_ROOT, writeBundle } from "../../components/bundle";
 import { ventilatorEntry } from "../../components/entries";
 import { WORKER_MODULES, workerEntry } from "../../runtime/workers/registry";
 
@@ -56,10 +59,32 @@ describe("components/bundle", () => {
     expect(bundler.builds, "a relative path names the same entry").to.equal(1);
   });
 
-  it("packs the bundle as index.js alone", async () => {
-    const archive = new Bundler().archive(ENTRY);
-    const assets = await archive.assets;
-    expect(Object.keys(assets)).to.deep.equal([BUNDLE_FILE]);
+  describe("the archive", () => {
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(path.join(tmpdir(), "sluice-bundles-"));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("packs the bundle as index.js alone, by path: the file named by its hash holds the code", async () => {
+      const bundler = new Bundler(REPO_ROOT, dir);
+      const assets = await bundler.archive(ENTRY).assets;
+      expect(Object.keys(assets)).to.deep.equal([BUNDLE_FILE]);
+      const asset = assets[BUNDLE_FILE] as pulumi.asset.FileAsset;
+      expect(pulumi.asset.FileAsset.isInstance(asset), "a file asset: the program passes a path, not 200 KiB per function").to.equal(true);
+      const file = await asset.path;
+      const bundle = bundler.bundle(ENTRY);
+      expect(file).to.equal(path.join(dir, bundle.sha256, BUNDLE_FILE));
+      expect(readFileSync(file, "utf8")).to.equal(bundle.code);
+    });
+
+    it("writes a bundle once: the same hash reuses the file", () => {
+      const bundle = bundleEntry(ENTRY);
+      const file = writeBundle(bundle, dir);
+      const written = statSync(file).mtimeMs;
+      expect(writeBundle(bundle, dir)).to.equal(file);
+      expect(statSync(file).mtimeMs).to.equal(written);
+    });
   });
 
   it("fails with the entry and esbuild's problem when a source does not resolve", () => {

@@ -21,7 +21,7 @@ const own = {
   dlqArn: "arn:aws:sqs:eu-west-2:123456789012:sluice-dev-demo-dlq",
   logGroupArn: "arn:aws:logs:eu-west-2:123456789012:log-group:/aws/lambda/sluice-dev-demo-ventilator",
 };
-const mappingArn = "arn:aws:lambda:eu-west-2:123456789012:event-source-mapping:1234-abcd";
+const ventilatorArn = "arn:aws:lambda:eu-west-2:123456789012:function:sluice-dev-demo-ventilator";
 
 function noWildcardActions(doc: PolicyDocument): void {
   for (const action of actionsOf(doc)) expect(action, action).not.to.include("*");
@@ -37,7 +37,7 @@ describe("components/iam", () => {
   it("grants the ventilator its own stream, queue, ledger, worker and logs, and nothing else", () => {
     const doc = ventilatorPolicy(own);
     noWildcardActions(doc);
-    const allowed = new Set([own.streamArn, own.tableArn, own.workerArn, own.dlqArn, `${own.logGroupArn}:*`]);
+    const allowed = new Set([own.streamArn, own.tableArn, own.workerArn, own.dlqArn, `${own.logGroupArn}:*`, "*"]);
     for (const resource of resourcesOf(doc)) expect(allowed.has(resource), resource).to.equal(true);
     const byResource = (arn: string) => doc.Statement.filter((s) => s.Resource.includes(arn)).flatMap((s) => s.Action);
     expect(byResource(own.workerArn)).to.deep.equal(["lambda:InvokeFunction"]);
@@ -47,14 +47,24 @@ describe("components/iam", () => {
     expect(byResource(own.tableArn).filter((a) => /Scan|Table|Describe/.test(a))).to.deep.equal([]);
   });
 
-  it("lets the ventilator update only its own mapping; listing is the one '*' resource, with a named action", () => {
-    const doc = ventilatorMappingPolicy(mappingArn);
+  it("lets the ventilator update only the mappings that invoke it, without naming the mapping (so the policy can exist first)", () => {
+    const doc = ventilatorMappingPolicy({ functionArn: ventilatorArn, where });
     noWildcardActions(doc);
-    const update = doc.Statement.find((s) => s.Action.includes("lambda:UpdateEventSourceMapping"))!;
-    expect(update.Resource).to.deep.equal([mappingArn]);
-    expect(update.Action).to.have.members(["lambda:UpdateEventSourceMapping", "lambda:GetEventSourceMapping"]);
+    const mappings = "arn:aws:lambda:eu-west-2:123456789012:event-source-mapping:*";
+    const update = doc.Statement.filter((s) => s.Action.includes("lambda:UpdateEventSourceMapping"));
+    expect(update).to.deep.equal([
+      { Sid: "ControlOwnMapping", Effect: "Allow", Action: ["lambda:UpdateEventSourceMapping"], Resource: [mappings], Condition: { ArnEquals: { "lambda:FunctionArn": ventilatorArn } } },
+    ]);
+    expect(doc.Statement.find((s) => s.Action.includes("lambda:GetEventSourceMapping"))!.Resource).to.deep.equal([mappings]);
     const star = doc.Statement.filter((s) => s.Resource.includes("*"));
     expect(star.flatMap((s) => s.Action)).to.deep.equal(["lambda:ListEventSourceMappings"]);
+  });
+
+  it("grants the mapping's execution role every stream action its create path names, ListStreams on '*' (it has no resource)", () => {
+    const doc = ventilatorPolicy(own);
+    const on = (resource: string) => doc.Statement.filter((s) => s.Resource.includes(resource)).flatMap((s) => s.Action);
+    expect(on(own.streamArn)).to.have.members(["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards"]);
+    expect(on("*")).to.deep.equal(["kinesis:ListStreams"]);
   });
 
   it("grants a chaos worker its logs and one conditional update of its own ledger", () => {
@@ -95,9 +105,10 @@ describe("components/iam", () => {
   it("references only the ARNs it is given, whatever they are (property)", () => {
     const arn = fc.stringMatching(/^arn:aws:[a-z]{2,10}:[a-z0-9-]{0,12}:\d{12}:[A-Za-z0-9/_-]{1,40}$/);
     fc.assert(
-      fc.property(fc.record({ streamArn: arn, tableArn: arn, workerArn: arn, dlqArn: arn, logGroupArn: arn }), arn, (arns, mapping) => {
-        const given = new Set([...Object.values(arns), `${arns.logGroupArn}:*`, mapping, "*"]);
-        const docs = [ventilatorPolicy(arns), ventilatorMappingPolicy(mapping)];
+      fc.property(fc.record({ streamArn: arn, tableArn: arn, workerArn: arn, dlqArn: arn, logGroupArn: arn }), arn, (arns, functionArn) => {
+        const mappings = `arn:${where.partition}:lambda:${where.region}:${where.account}:event-source-mapping:*`;
+        const given = new Set([...Object.values(arns), `${arns.logGroupArn}:*`, mappings, "*"]);
+        const docs = [ventilatorPolicy(arns), ventilatorMappingPolicy({ functionArn, where })];
         return docs.every((d) => resourcesOf(d).every((r) => given.has(r)) && actionsOf(d).every((a) => !a.includes("*")));
       }),
     );

@@ -17,6 +17,7 @@ const LIMIT_OF: Record<keyof PipelineNames, number> = {
   alarmBreakerOpen: NAME_LIMITS.alarm,
   alarmDlqNotEmpty: NAME_LIMITS.alarm,
   alarmIteratorAge: NAME_LIMITS.alarm,
+  alarmHeldOff: NAME_LIMITS.alarm,
 };
 
 const LONGEST_ID = "a".repeat(31) + "z";

@@ -125,10 +125,10 @@ describe("components/program", () => {
           expect(worker.timeout).to.be.at.least(provider.worker.timeoutSeconds);
         });
 
-        it("gives the ventilator one instance per batch in flight and time for its fan-out", () => {
+        it("gives the ventilator one instance per batch in flight, one for the re-arm tick, and time for its fan-out", () => {
           const ventilator = get("ventilator");
           expect(ventilator).to.include({
-            reservedConcurrentExecutions: provider.shardCount * provider.parallelizationFactor,
+            reservedConcurrentExecutions: provider.shardCount * provider.parallelizationFactor + 1,
             timeout: ventilatorTimeoutSeconds(provider),
             runtime: "nodejs22.x",
           });
@@ -174,19 +174,22 @@ describe("components/program", () => {
         it("lets the ventilator touch only its own stream, table, worker, queue, logs and mapping, with no '*' action", () => {
           const statements = [...JSON.parse(get("ventilator-policy").policy).Statement, ...JSON.parse(get("ventilator-mapping-policy").policy).Statement];
           const own = `sluice-dev-${provider.id}`;
+          const mappings = "arn:aws:lambda:eu-west-2:123456789012:event-source-mapping:*";
           for (const s of statements) {
             for (const action of s.Action) expect(action).not.to.include("*");
             for (const resource of s.Resource as string[]) {
-              if (resource === "*") expect(s.Action).to.deep.equal(["lambda:ListEventSourceMappings"]);
-              else expect(resource.includes(own) || resource.includes(`uuid-${provider.id}-mapping`), resource).to.equal(true);
+              if (resource === "*") expect([["lambda:ListEventSourceMappings"], ["kinesis:ListStreams"]]).to.deep.include(s.Action);
+              else if (resource === mappings) expect(s.Action[0]).to.match(/^lambda:(Get|Update)EventSourceMapping$/);
+              else expect(resource.includes(own), resource).to.equal(true);
             }
           }
           const update = statements.find((s) => s.Action.includes("lambda:UpdateEventSourceMapping"));
-          expect(update.Resource).to.deep.equal([`arn:aws:lambda:eu-west-2:123456789012:event-source-mapping:uuid-${provider.id}-mapping`]);
+          expect(update.Resource).to.deep.equal([mappings]);
+          expect(update.Condition).to.deep.equal({ ArnEquals: { "lambda:FunctionArn": `arn:aws:lambda:eu-west-2:123456789012:function:${own}-ventilator` } });
           expect(get("ventilator-policy").role).to.equal(`${provider.id}-ventilator-role-id`);
         });
 
-        it("alarms on an open breaker, a non-empty dead-letter queue and a high iterator age", () => {
+        it("alarms on an open breaker, a non-empty dead-letter queue, a high iterator age and a pipeline held off too long", () => {
           const breaker = get("breakerOpen-alarm");
           expect(breaker).to.include({ namespace: "Sluice", metricName: "BreakerOpen", threshold: 1, statistic: "Maximum" });
           expect(breaker.dimensions).to.deep.equal({ Provider: provider.id });
@@ -195,7 +198,9 @@ describe("components/program", () => {
           expect(get("dlqNotEmpty-alarm").dimensions).to.deep.equal({ QueueName: `sluice-dev-${provider.id}-dlq` });
           expect(get("iteratorAge-alarm")).to.include({ namespace: "AWS/Lambda", metricName: "IteratorAge", threshold: iteratorAgeAlarmMs(provider) });
           expect(get("iteratorAge-alarm").dimensions).to.deep.equal({ FunctionName: `sluice-dev-${provider.id}-ventilator` });
-          for (const key of ["breakerOpen", "dlqNotEmpty", "iteratorAge"]) expect(get(`${key}-alarm`).alarmActions).to.deep.equal([]);
+          expect(get("heldOff-alarm")).to.include({ namespace: "Sluice", metricName: "HeldOffMs", threshold: iteratorAgeAlarmMs(provider), treatMissingData: "notBreaching" });
+          expect(get("iteratorAge-alarm").treatMissingData).to.equal("ignore");
+          for (const key of ["breakerOpen", "dlqNotEmpty", "iteratorAge", "heldOff"]) expect(get(`${key}-alarm`).alarmActions).to.deep.equal([]);
         });
 
         it("draws batch size, limit, latency and outcomes on its dashboard", () => {
@@ -230,9 +235,9 @@ describe("components/program", () => {
     expect(ofType(run.resources, PROVIDER_PIPELINE_TYPE)).to.have.length(catalog.providers.length);
     const code = async (name: string) => (await named(run.resources, name).inputs.code.assets)["index.js"];
     const ventilators = await Promise.all(catalog.providers.map((p) => code(`${p.id}-ventilator`)));
-    const texts = await Promise.all(ventilators.map((asset: pulumi.asset.StringAsset) => asset.text));
-    expect(new Set(texts).size).to.equal(1);
-    expect(texts[0]).to.match(/exports|module\.exports/).and.not.include(REPO_ROOT);
+    const files = await Promise.all(ventilators.map((asset: pulumi.asset.FileAsset) => asset.path));
+    expect(new Set(files).size).to.equal(1);
+    expect(readFileSync(files[0]!, "utf8")).to.match(/exports|module\.exports/).and.not.include(REPO_ROOT);
     expect(named(run.resources, "demo-ventilator").inputs.handler).to.equal("index.handler");
   });
 
@@ -243,9 +248,9 @@ describe("components/program", () => {
     const after = await runProgram(catalogFile("plus-one.json", input));
     if (before.error || after.error) throw before.error ?? after.error;
 
-    expect(after.resources.length - before.resources.length).to.equal(21);
+    expect(after.resources.length - before.resources.length).to.equal(23);
     const added = after.resources.filter((r) => !before.resources.some((b) => b.type === r.type && b.name === r.name));
-    expect(added).to.have.length(21);
+    expect(added).to.have.length(23);
     expect(ofType(added, PROVIDER_PIPELINE_TYPE).map((r) => r.name)).to.deep.equal(["northwind"]);
     for (const r of added) expect(r.name.startsWith("northwind-"), r.name).to.equal(r.type !== PROVIDER_PIPELINE_TYPE);
     const perType = countByType(after.resources);

@@ -31,6 +31,7 @@ function argsFor(provider: Provider, extra: Partial<ProviderPipelineArgs> = {}):
     metricsNamespace: "Sluice",
     rearmIntervalMinutes: 10,
     logRetentionDays: 30,
+    accountConcurrencyLimit: 1_000,
     landingBucket: "sluice-dev-landing-abc",
     code,
     ...extra,
@@ -83,11 +84,11 @@ describe("components/provider-pipeline", () => {
       built = await build(argsFor(provider, { alarmTopicArn: "arn:aws:sns:eu-west-2:123456789012:alarms" }));
     });
 
-    it("registers the component under its type token and its 20 children parented to it", () => {
+    it("registers the component under its type token and its 22 children parented to it", () => {
       expect(ofType(built.resources, PROVIDER_PIPELINE_TYPE).map((r) => r.name)).to.deep.equal(["meridian-funds"]);
-      expect(built.children).to.have.length(20);
+      expect(built.children).to.have.length(22);
       for (const child of built.children) expect(child.opts.parent, child.name).to.equal(built.pipeline);
-      expect(built.resources.filter((r) => r.type !== PROVIDER_PIPELINE_TYPE)).to.have.length(20);
+      expect(built.resources.filter((r) => r.type !== PROVIDER_PIPELINE_TYPE)).to.have.length(22);
       for (const r of built.resources) expect(r.name.startsWith("meridian-funds"), r.name).to.equal(true);
     });
 
@@ -98,11 +99,25 @@ describe("components/provider-pipeline", () => {
       for (const other of built.children.filter((c) => c !== mapping[0])) expect(other.opts.ignoreChanges, other.name).to.equal(undefined);
     });
 
-    it("creates the mapping after the ventilator's stream grants exist", () => {
+    it("creates the mapping after the ventilator's stream grants and its mapping control exist", async () => {
       const mapping = built.children.find((c) => c.name === "meridian-funds-mapping")!;
       const dependsOn = mapping.opts.dependsOn as pulumi.Resource[];
-      expect(dependsOn).to.have.length(1);
-      return valueOf((dependsOn[0] as pulumi.CustomResource).urn).then((urn) => expect(urn).to.match(/meridian-funds-ventilator-policy$/));
+      const urns = await Promise.all(dependsOn.map((d) => valueOf((d as pulumi.CustomResource).urn)));
+      expect(urns.map((u) => u.split("::").at(-1))).to.have.members(["meridian-funds-ventilator-policy", "meridian-funds-ventilator-mapping-policy"]);
+    });
+
+    it("keeps the ledger and the on-failure queue when the pipeline is removed: deletion protection and retainOnDelete", () => {
+      expect(named(built.resources, "meridian-funds-ledger").inputs.deletionProtectionEnabled).to.equal(true);
+      const kept = ["meridian-funds-ledger", "meridian-funds-dlq"];
+      for (const name of kept) expect(built.children.find((c) => c.name === name)!.opts.retainOnDelete, name).to.equal(true);
+      for (const other of built.children.filter((c) => !kept.includes(c.name))) expect(other.opts.retainOnDelete, other.name).to.equal(undefined);
+    });
+
+    it("gives the re-arm tick a reserved slot of its own and no asynchronous retries", () => {
+      expect(named(built.resources, "meridian-funds-ventilator").inputs.reservedConcurrentExecutions).to.equal(provider.concurrentBatches + 1);
+      const configs = ofType(built.resources, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
+      expect(configs.map((c) => c.name)).to.deep.equal(["meridian-funds-rearm-invoke-config"]);
+      expect(configs[0]!.inputs).to.include({ functionName: "sluice-dev-meridian-funds-ventilator", maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 });
     });
 
     it("tags every taggable resource with the provider, and the stream, mapping and worker with its contract", () => {
@@ -113,6 +128,12 @@ describe("components/provider-pipeline", () => {
         const contract = parseContractTags(named(built.resources, name).inputs.tags);
         expect(contract, name).to.deep.include({ maxConcurrency: 8, maxFanOut: 4, concurrentBatches: 2, timezone: "Europe/London" });
         expect(contract.maintenanceWindows, name).to.deep.equal(provider.maintenanceWindows);
+      }
+    });
+
+    it("tags both functions with the account limit their reservations are budgeted against", () => {
+      for (const name of ["meridian-funds-worker", "meridian-funds-ventilator"]) {
+        expect(named(built.resources, name).inputs.tags, name).to.include({ [TAG.ACCOUNT_CONCURRENCY_LIMIT]: "1000" });
       }
     });
 
@@ -137,7 +158,7 @@ describe("components/provider-pipeline", () => {
 
     it("sends alarms and their recovery to the configured topic", () => {
       const alarms = ofType(built.resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
-      expect(alarms).to.have.length(3);
+      expect(alarms).to.have.length(4);
       for (const a of alarms) {
         expect(a.inputs.alarmActions, a.name).to.deep.equal(["arn:aws:sns:eu-west-2:123456789012:alarms"]);
         expect(a.inputs.okActions, a.name).to.deep.equal(["arn:aws:sns:eu-west-2:123456789012:alarms"]);
@@ -213,7 +234,7 @@ describe("components/provider-pipeline", () => {
           ...shipped("demo"),
           maintenanceWindows: Array.from({ length: 20 }, (_, i) => ({ day: "mon" as const, start: `${String(i).padStart(2, "0")}:00`, end: `${String(i).padStart(2, "0")}:30` })),
         }),
-        /sluice:maintenanceWindows is \d+ characters long/,
+        /sluice\/maintenanceWindows is \d+ characters long/,
       ],
     ];
     for (const [what, args, message] of cases) {

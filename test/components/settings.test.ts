@@ -16,6 +16,7 @@ describe("components/settings", () => {
       rearmIntervalMinutes: 10,
       logRetentionDays: 30,
       metricsNamespace: "Sluice",
+      accountConcurrencyLimit: 1_000,
     });
     expect(STACK_DEFAULTS.rearmIntervalMinutes).to.equal(10);
   });
@@ -28,6 +29,7 @@ describe("components/settings", () => {
         logRetentionDays: "90",
         alarmTopicArn: "arn:aws:sns:eu-west-2:123456789012:sluice-alarms",
         metricsNamespace: "Sluice/prod",
+        accountConcurrencyLimit: "3000",
       }),
     );
     expect(settings).to.deep.include({
@@ -36,6 +38,7 @@ describe("components/settings", () => {
       logRetentionDays: 90,
       alarmTopicArn: "arn:aws:sns:eu-west-2:123456789012:sluice-alarms",
       metricsNamespace: "Sluice/prod",
+      accountConcurrencyLimit: 3_000,
     });
   });
 
@@ -46,6 +49,8 @@ describe("components/settings", () => {
     [{ logRetentionDays: "10" }, "eu-west-2", /sluice:logRetentionDays 10 is not a CloudWatch Logs retention/],
     [{ alarmTopicArn: "sluice-alarms" }, "eu-west-2", /sluice:alarmTopicArn "sluice-alarms" is not an SNS topic ARN/],
     [{ metricsNamespace: "AWS/Lambda" }, "eu-west-2", /sluice:metricsNamespace "AWS\/Lambda" is not a custom CloudWatch namespace/],
+    [{ accountConcurrencyLimit: "1.5" }, "eu-west-2", /sluice:accountConcurrencyLimit "1.5" must be a whole number from 1 to 10000000/],
+    [{ accountConcurrencyLimit: "0" }, "eu-west-2", /sluice:accountConcurrencyLimit "0"/],
   ] as const) {
     it(`refuses ${JSON.stringify(values)} (region ${region}) naming the key`, () => {
       expect(() => readStackSettings(source(values, region))).to.throw(StackConfigError, expected);

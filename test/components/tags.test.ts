@@ -38,10 +38,10 @@ describe("components/tags", () => {
       [TAG.MAX_FAN_OUT]: "4",
       [TAG.CONCURRENT_BATCHES]: "2",
       [TAG.TIMEZONE]: "Europe/London",
-      [TAG.ACCESS_WINDOWS]: "daily 20:00-06:00",
-      [TAG.MAINTENANCE_WINDOWS]: "sun 01:00-04:00",
+      [TAG.ACCESS_WINDOWS]: "daily 20.00-06.00",
+      [TAG.MAINTENANCE_WINDOWS]: "sun 01.00-04.00",
     });
-    expect(contractTags(provider("pacific-registry"))[TAG.ACCESS_WINDOWS]).to.equal("mon+tue+wed+thu+fri 21:00-05:30");
+    expect(contractTags(provider("pacific-registry"))[TAG.ACCESS_WINDOWS]).to.equal("mon+tue+wed+thu+fri 21.00-05.30");
     expect(contractTags(provider("demo"))).to.include({ [TAG.ACCESS_WINDOWS]: "always", [TAG.MAINTENANCE_WINDOWS]: "none" });
   });
 
@@ -52,7 +52,7 @@ describe("components/tags", () => {
   it("flags JSON and over-long values, which Kinesis and DynamoDB refuse", () => {
     expect(tagProblems({ k: '[{"day":"sun"}]' })).to.have.length(1);
     expect(tagProblems({ k: "a".repeat(257) })[0]).to.match(/257 characters/);
-    expect(tagProblems({ k: "Etc/GMT+5 mon+tue 01:00-02:00 / x@y=z_1.2" })).to.deep.equal([]);
+    expect(tagProblems({ k: "Etc/GMT+5 mon+tue 01.00-02.00 / x@y=z_1.2" })).to.deep.equal([]);
   });
 
   it("reads the contract back from its tags", () => {
@@ -80,13 +80,20 @@ describe("components/tags", () => {
 
   it("names the tag at fault when reading a contract fails", () => {
     const good = contractTags(provider("demo"));
-    expect(() => parseContractTags({ ...good, [TAG.MAX_CONCURRENCY]: undefined })).to.throw(ContractTagError, /sluice:maxConcurrency is missing/);
-    expect(() => parseContractTags({ ...good, [TAG.MAX_FAN_OUT]: "4.5" })).to.throw(ContractTagError, /sluice:maxFanOut value "4.5" is not a positive integer/);
-    expect(() => parseContractTags({ ...good, [TAG.MAINTENANCE_WINDOWS]: "sunday 01:00-04:00" })).to.throw(ContractTagError, /sluice:maintenanceWindows/);
-    expect(() => parseContractTags({ ...good, [TAG.ACCESS_WINDOWS]: "mon 25:00-01:00" })).to.throw(ContractTagError, /sluice:accessWindows/);
+    expect(() => parseContractTags({ ...good, [TAG.MAX_CONCURRENCY]: undefined })).to.throw(ContractTagError, /sluice\/maxConcurrency is missing/);
+    expect(() => parseContractTags({ ...good, [TAG.MAX_FAN_OUT]: "4.5" })).to.throw(ContractTagError, /sluice\/maxFanOut value "4.5" is not a positive integer/);
+    expect(() => parseContractTags({ ...good, [TAG.MAINTENANCE_WINDOWS]: "sunday 01.00-04.00" })).to.throw(ContractTagError, /sluice\/maintenanceWindows/);
+    expect(() => parseContractTags({ ...good, [TAG.ACCESS_WINDOWS]: "mon 25.00-01.00" })).to.throw(ContractTagError, /sluice\/accessWindows/);
+  });
+
+  it("still reads the contract of a stack deployed with sluice:… keys and HH:MM times", () => {
+    const p = provider("pacific-registry");
+    const legacy = Object.fromEntries(Object.entries(contractTags(p)).map(([k, v]) => [k.replace("sluice/", "sluice:"), v.replace(/(\d\d)\.(\d\d)/g, "$1:$2")]));
+    expect(legacy["sluice:accessWindows"]).to.equal("mon+tue+wed+thu+fri 21:00-05:30");
+    expect(parseContractTags(legacy)).to.deep.equal(parseContractTags(contractTags(p)));
   });
 
   it("puts the provider id on every resource", () => {
-    expect(providerTags({ id: "demo" })).to.deep.equal({ "sluice:provider": "demo" });
+    expect(providerTags({ id: "demo" })).to.deep.equal({ "sluice/provider": "demo" });
   });
 });

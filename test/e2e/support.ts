@@ -1,8 +1,11 @@
 /**
  * End-to-end fixtures: the real engines (kinesis-mock, DynamoDB Local, the
- * Lambda emulator) shared by a test file, and one pipeline per scenario.
+ * Lambda emulator) shared by a test file, and one pipeline per scenario. Each
+ * pipeline's ventilator is the deployed Lambda entry, built from the
+ * function environment the Pulumi component sets (local/pipeline.ts).
  * Time is compressed through configuration: sub-second schedules, small
- * thresholds, short breaker waits.
+ * thresholds, short breaker waits (the mapping's update interval travels in
+ * the environment, as SLUICE_MAPPING_MIN_UPDATE_INTERVAL_MS).
  */
 import { startLocalEngines, type LocalEngines } from "../../local/engines";
 import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from "../../local/pipeline";

@@ -16,7 +16,7 @@ describe("ventilator end to end", function () {
   this.timeout(120_000);
   const engines = useEngines();
 
-  it("a. healthy: every record is fetched exactly once and the batch size reaches the max", async () => {
+  it("a. healthy: every record is fetched exactly once and the fan-out limit reaches the max", async () => {
     // A healthy provider answers in 20 ms, but each call also crosses the emulator and a DynamoDB Local
     // write: on a loaded 2-core machine that reached 500 ms, which the default 400 ms threshold calls slow.
     const provider = e2eProvider({ initialFanOut: 1, latencyThresholdMs: 2_000, worker: { module: "chaos", timeoutSeconds: 5 } });
@@ -44,7 +44,7 @@ describe("ventilator end to end", function () {
     }
   });
 
-  it("b. slow provider: the batch size falls below the max", async () => {
+  it("b. slow provider: the fan-out limit falls below the max", async () => {
     const provider = e2eProvider();
     const pipeline = await startPipeline(engines(), { provider, chaos: chaosProfile({ slowPercentage: 50, slowMs: 500 }) });
     try {
@@ -60,7 +60,7 @@ describe("ventilator end to end", function () {
     }
   });
 
-  it("c. outage: the breaker opens at 1, the schedule re-arms at 1, and after healing the batch size climbs back to the max", async () => {
+  it("c. outage: the breaker opens at 1, the schedule re-arms at 1, and after healing the fan-out limit climbs back to the max", async () => {
     const provider = e2eProvider({ maxAttempts: 40 });
     const pipeline = await startPipeline(engines(), { provider, chaos: chaosProfile({ errorPercentage: 100 }) });
     try {

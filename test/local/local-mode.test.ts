@@ -310,10 +310,10 @@ describe("sluice local", function () {
       window: { open: false, reason: "maintenance", opensInMs: 2 * HOUR },
     };
 
-    it("shows batch size, limit, in flight, done/failed/dead, breaker and window on one line", () => {
+    it("shows the mapping batch size, the fan-out limit, in flight, done/failed/dead, breaker and window on one line", () => {
       const line = providerLine({ id: "demo", snapshot, finished: false }, 6, 20);
       expect(line).to.include("50/100 done  dead 10  failed 3");
-      expect(line).to.include("batch  8 (disabled)  limit  1  in flight  0");
+      expect(line).to.include("mapping batch  8 (disabled)  fan-out  1  in flight  0");
       expect(line).to.include("breaker OPEN (probe in 4 s)");
       expect(line).to.include("window maintenance, opens in 2 h");
       expect(progressBar(50, 10, 100, 10)).to.equal("█████▒░░░░");

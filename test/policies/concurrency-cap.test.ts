@@ -24,23 +24,17 @@ describe("policies/concurrency-cap", () => {
     expect(result.violations).to.deep.equal([]);
   });
 
-  it("refuses a mapping batch size that fans out past the cap, on the mapping", async () => {
-    const p = pipeline(ACME, { mapping: { batchSize: 5 } });
-    const result = await run(p);
-    expect(result.violations).to.deep.equal([
-      {
-        policy: CONCURRENCY_CAP,
-        level: "mandatory",
-        message: `provider "acme": shards 1 × parallelization factor 2 × the mapping's batch size 5 = 10 calls in flight, above the provider's cap 8 (maxConcurrency)`,
-        urn: p.mapping.urn,
-      },
-    ]);
+  it("passes a refreshed stack whose mapping batch size the controller raised to 4 000: records per invocation are not calls in flight", async () => {
+    for (const batchSize of [4_000, 10_000, undefined]) {
+      expect((await run(pipeline(ACME, { mapping: { batchSize } }))).violations, String(batchSize)).to.deep.equal([]);
+    }
   });
 
-  it("counts the AWS defaults when the mapping leaves batch size and factor unset", async () => {
-    const p = pipeline(ACME, { mapping: { batchSize: undefined, parallelizationFactor: undefined } });
+  it("counts the AWS default factor when the mapping leaves it unset", async () => {
+    const wide = provider({ id: "acme", maxConcurrency: 8, maxFanOut: 8 });
+    const p = pipeline(wide, { mapping: { parallelizationFactor: undefined }, stream: { shardCount: 2 }, ventilator: { reservedConcurrentExecutions: 3 } });
     const [v] = (await run(p)).violations;
-    expect(v?.message).to.include("shards 1 × parallelization factor 1 × the mapping's batch size 100 = 100 calls in flight");
+    expect(v?.message).to.equal(`provider "acme": shards 2 × parallelization factor 1 × the ventilator's maxFanOut (SLUICE_PROVIDER) 8 = 16 calls in flight, above the provider's cap 8 (maxConcurrency)`);
   });
 
   it("refuses a ventilator whose SLUICE_PROVIDER allows a larger fan-out than the tags' cap (a ventilator from another catalog)", async () => {
@@ -57,7 +51,7 @@ describe("policies/concurrency-cap", () => {
     const p = pipeline(ACME, { contract: tags, ventilator: { environment: UNKNOWN.object } });
     const result = await run(p);
     expect(result.violations.map((v) => v.message)).to.deep.equal([
-      `provider "acme": shards 1 × parallelization factor 2 × maxFanOut (sluice:maxFanOut tag) 5 = 10 calls in flight, above the provider's cap 8 (maxConcurrency)`,
+      `provider "acme": shards 1 × parallelization factor 2 × maxFanOut (sluice/maxFanOut tag) 5 = 10 calls in flight, above the provider's cap 8 (maxConcurrency)`,
     ]);
   });
 
@@ -91,31 +85,65 @@ describe("policies/concurrency-cap", () => {
     }
   });
 
-  describe("the ventilator's reserved concurrency", () => {
-    it("refuses more than shards × factor", async () => {
-      const p = pipeline(ACME, { ventilator: { reservedConcurrentExecutions: 3 } });
+  describe("the ventilator's reserved concurrency: one slot per batch in flight and one for the re-arm tick", () => {
+    it("accepts shards × factor + 1", async () => {
+      expect((await run(pipeline(ACME, { ventilator: { reservedConcurrentExecutions: 3 } }))).violations).to.deep.equal([]);
+    });
+
+    it("refuses shards × factor alone: a tick could throttle a batch", async () => {
+      const p = pipeline(ACME, { ventilator: { reservedConcurrentExecutions: 2 } });
       expect((await run(p)).violations.map((v) => [v.message, v.urn])).to.deep.equal([
-        [`provider "acme": the ventilator's reserved concurrency 3 is above shards 1 × parallelization factor 2 = 2`, p.ventilator.urn],
+        [`provider "acme": the ventilator's reserved concurrency 2 is below shards 1 × parallelization factor 2 + 1 for the re-arm tick = 3: a re-arm tick can throttle a batch`, p.ventilator.urn],
+      ]);
+    });
+
+    it("refuses more than it needs", async () => {
+      const p = pipeline(ACME, { ventilator: { reservedConcurrentExecutions: 4 } });
+      expect((await run(p)).violations.map((v) => v.message)).to.deep.equal([
+        `provider "acme": the ventilator's reserved concurrency 4 is above shards 1 × parallelization factor 2 + 1 for the re-arm tick = 3`,
       ]);
     });
 
     it("refuses none at all", async () => {
       const p = pipeline(ACME, { ventilator: { reservedConcurrentExecutions: undefined } });
       expect((await run(p)).violations.map((v) => v.message)).to.deep.equal([
-        `provider "acme": the ventilator has no reserved concurrency; it needs one invocation per batch in flight, shards × factor = 2`,
+        `provider "acme": the ventilator has no reserved concurrency; it needs one invocation per batch in flight and one for the re-arm tick, shards 1 × parallelization factor 2 + 1 for the re-arm tick = 3`,
       ]);
     });
 
-    it("accepts fewer than shards × factor", async () => {
-      expect((await run(pipeline(ACME, { ventilator: { reservedConcurrentExecutions: 1 } }))).violations).to.deep.equal([]);
+    it("refuses a tick Lambda would retry into a second slot, with or without an invoke config", async () => {
+      const retried = pipeline(ACME, { tickConfig: { maximumRetryAttempts: 2 } });
+      expect((await run(retried)).violations.map((v) => [v.message, v.urn])).to.deep.equal([
+        [
+          `provider "acme": the ventilator's asynchronous invocations (the re-arm tick) are retried 2 times: a retried tick takes a second slot; set maximumRetryAttempts 0, the next tick comes anyway`,
+          retried.tickConfig!.urn,
+        ],
+      ]);
+      const none = pipeline(ACME, { tickConfig: null });
+      expect((await run(none)).violations.map((v) => [v.message, v.urn])).to.deep.equal([
+        [
+          `provider "acme": the ventilator's asynchronous invocations (the re-arm tick) are retried 2 times (no FunctionEventInvokeConfig): a retried tick takes a second slot; set maximumRetryAttempts 0, the next tick comes anyway`,
+          none.ventilator.urn,
+        ],
+      ]);
     });
 
     it("follows the stream's real shard count, not the tags' concurrentBatches", async () => {
       const p = pipeline(ACME, { stream: { shardCount: 2 } });
       expect((await run(p)).violations.map((v) => v.message)).to.deep.equal([
-        `provider "acme": shards 2 × parallelization factor 2 × the mapping's batch size 4 = 16 calls in flight, above the provider's cap 8 (maxConcurrency)`,
         `provider "acme": shards 2 × parallelization factor 2 × the ventilator's maxFanOut (SLUICE_PROVIDER) 4 = 16 calls in flight, above the provider's cap 8 (maxConcurrency)`,
+        `provider "acme": the ventilator's reserved concurrency 3 is below shards 2 × parallelization factor 2 + 1 for the re-arm tick = 5: a re-arm tick can throttle a batch`,
       ]);
+    });
+
+    it("agrees with the component's sizing for any shards, factor and fan-out (property)", async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 6 }), async (shardCount, parallelizationFactor, maxFanOut) => {
+          const p = provider({ id: "acme", shardCount, parallelizationFactor, maxFanOut, maxConcurrency: shardCount * parallelizationFactor * maxFanOut });
+          expect((await run(pipeline(p))).violations).to.deep.equal([]);
+        }),
+        { numRuns: 40 },
+      );
     });
   });
 
@@ -125,7 +153,6 @@ describe("policies/concurrency-cap", () => {
       const result = await run(p, { caps: { acme: 6 } });
       const capText = "the cap 6 (policy config caps, tighter than the contract's 8)";
       expect(result.violations.map((v) => [v.message, v.urn])).to.deep.equal([
-        [`provider "acme": shards 1 × parallelization factor 2 × the mapping's batch size 4 = 8 calls in flight, above ${capText}`, p.mapping.urn],
         [`provider "acme": shards 1 × parallelization factor 2 × the ventilator's maxFanOut (SLUICE_PROVIDER) 4 = 8 calls in flight, above ${capText}`, p.ventilator.urn],
         [`provider "acme": the worker's reserved concurrency 8 is above ${capText}`, p.worker.urn],
       ]);
@@ -139,7 +166,7 @@ describe("policies/concurrency-cap", () => {
     });
 
     it("never loosens: a configured cap above the contract's changes nothing", async () => {
-      const p = pipeline(ACME, { mapping: { batchSize: 5 } });
+      const p = pipeline(ACME, { stream: { shardCount: 2 }, ventilator: { reservedConcurrentExecutions: 5 } });
       const loose = await run(p, { caps: { acme: 20 } });
       const none = await run(p);
       expect(loose.violations).to.deep.equal(none.violations);
@@ -172,7 +199,7 @@ describe("policies/concurrency-cap", () => {
       delete tags[TAG.MAX_CONCURRENCY];
       const p = pipeline(ACME, { contract: tags });
       expect((await run(p)).violations.map((v) => [v.message, v.urn])).to.deep.equal([
-        [`provider "acme": cannot tell its concurrency cap: tag sluice:maxConcurrency is missing`, p.component.urn],
+        [`provider "acme": cannot tell its concurrency cap: tag sluice/maxConcurrency is missing`, p.component.urn],
       ]);
     });
   });
@@ -181,7 +208,7 @@ describe("policies/concurrency-cap", () => {
     const p = pipeline(ACME, { stream: { shardCount: UNKNOWN.number } });
     const result = await run(p);
     expect(result.violations.map((v) => [v.level, v.message])).to.deep.equal([
-      ["advisory", `provider "acme": the stream's shards or the mapping's batch size are not known yet; the cap is checked at the update`],
+      ["advisory", `provider "acme": the stream's shards or the mapping's parallelization factor are not known yet; the cap is checked at the update`],
     ]);
   });
 
@@ -198,27 +225,27 @@ describe("policies/concurrency-cap", () => {
     expect(result.violations.map((v) => v.urn)).to.deep.equal([b.worker.urn]);
   });
 
-  it("agrees with the formula for any sizes (property)", () => {
+  it("judges the fan-out limit's ceiling whatever the mapping batch size (property)", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 8 }),
         fc.integer({ min: 1, max: 10 }),
         fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 10_000 }),
         fc.integer({ min: 1, max: 400 }),
         fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }),
-        (shards, factor, batchSize, cap, configured) => {
-          const p = pipeline(provider({ id: "acme", maxConcurrency: 400, maxFanOut: 1, parallelizationFactor: 1 }), {
+        (shards, factor, maxFanOut, batchSize, cap, configured) => {
+          const p = pipeline(provider({ id: "acme", maxConcurrency: 400, maxFanOut, parallelizationFactor: 1 }), {
             stream: { shardCount: shards },
             mapping: { batchSize, parallelizationFactor: factor },
             worker: { reservedConcurrentExecutions: 1 },
-            ventilator: { reservedConcurrentExecutions: 1 },
-            contract: { ...contractTags(ACME), [TAG.MAX_CONCURRENCY]: String(cap), [TAG.MAX_FAN_OUT]: "1" },
+            contract: { ...contractTags(ACME), [TAG.MAX_CONCURRENCY]: String(cap) },
           });
           const effective = Math.min(cap, configured ?? Number.POSITIVE_INFINITY);
           const [group] = groupPipelines(stackArgs(p.all).resources);
           const findings = checkPipelineConcurrency(group!, configured ? { caps: { acme: configured } } : {});
-          const fanOut = findings.some((f) => f.message.includes("the mapping's batch size"));
-          return fanOut === shards * factor * batchSize > effective;
+          const fanOut = findings.some((f) => f.message.includes("calls in flight"));
+          return fanOut === shards * factor * maxFanOut > effective;
         },
       ),
       { numRuns: 300 },

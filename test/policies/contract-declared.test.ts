@@ -20,25 +20,25 @@ describe("policies/contract-declared", () => {
   it("passes a pipeline whose stream, mapping and worker carry the contract", async () => {
     const result = await check(policy, pipeline().all);
     expect(result.violations).to.deep.equal([]);
-    expect(result.notApplicable.map((n) => n.urn)).to.deep.equal([pipeline().component.urn, pipeline().ventilator.urn]);
+    expect(result.notApplicable.map((n) => n.urn)).to.deep.equal([pipeline().component.urn, pipeline().ventilator.urn, pipeline().tickConfig!.urn]);
   });
 
   const broken: [string, Record<string, string>, string][] = [
-    ["no tags at all", {}, "tag sluice:provider is missing"],
-    ["no time zone", without(TAG.TIMEZONE), "tag sluice:timezone is missing"],
-    ["no access windows", without(TAG.ACCESS_WINDOWS), "tag sluice:accessWindows is missing"],
-    ["no maintenance windows", without(TAG.MAINTENANCE_WINDOWS), "tag sluice:maintenanceWindows is missing"],
+    ["no tags at all", {}, "tag sluice/provider is missing"],
+    ["no time zone", without(TAG.TIMEZONE), "tag sluice/timezone is missing"],
+    ["no access windows", without(TAG.ACCESS_WINDOWS), "tag sluice/accessWindows is missing"],
+    ["no maintenance windows", without(TAG.MAINTENANCE_WINDOWS), "tag sluice/maintenanceWindows is missing"],
     [
       "a time zone the clock does not know",
       { ...contractTags(ACME), [TAG.TIMEZONE]: "Europe/Atlantis" },
-      `tag sluice:timezone value "Europe/Atlantis" is not a known IANA time zone`,
+      `tag sluice/timezone value "Europe/Atlantis" is not a known IANA time zone`,
     ],
     [
       "windows written as JSON",
       { ...contractTags(ACME), [TAG.ACCESS_WINDOWS]: '[{"start":"20:00","end":"06:00"}]' },
-      `tag sluice:accessWindows value "[{\\"start\\":\\"20:00\\",\\"end\\":\\"06:00\\"}]" has an entry "[{\\"start\\":\\"20:00\\",\\"end\\":\\"06:00\\"}]" that is not "<days> HH:MM-HH:MM"`,
+      `tag sluice/accessWindows value "[{\\"start\\":\\"20:00\\",\\"end\\":\\"06:00\\"}]" has an entry "[{\\"start\\":\\"20:00\\",\\"end\\":\\"06:00\\"}]" that is not "<days> HH.MM-HH.MM"`,
     ],
-    ["a cap that is not a number", { ...contractTags(ACME), [TAG.MAX_CONCURRENCY]: "eight" }, `tag sluice:maxConcurrency value "eight" is not a positive integer`],
+    ["a cap that is not a number", { ...contractTags(ACME), [TAG.MAX_CONCURRENCY]: "eight" }, `tag sluice/maxConcurrency value "eight" is not a positive integer`],
   ];
   for (const [label, tags, problem] of broken) {
     it(`refuses a stream, mapping and worker with ${label}`, async () => {

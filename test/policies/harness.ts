@@ -18,6 +18,7 @@
  */
 import type { EnforcementLevel, Policy, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { mappingSettings } from "../../components/mapping";
+import { REARM_TICK_MAX_EVENT_AGE_SECONDS, ventilatorReservedConcurrency } from "../../components/sizing";
 import { contractTags, providerTags } from "../../components/tags";
 import { serializeProvider, type Provider } from "../../runtime/catalog/provider";
 import type { ProviderInput } from "../../runtime/catalog/schema";
@@ -97,6 +98,8 @@ export interface PipelinePatch {
   mapping?: Props;
   worker?: Props;
   ventilator?: Props;
+  /** The re-arm tick's FunctionEventInvokeConfig; null leaves it out. */
+  tickConfig?: Props | null;
   /** Tags of the stream, mapping and worker (replaces the contract tags). */
   contract?: Record<string, string>;
 }
@@ -107,6 +110,7 @@ export interface Pipeline {
   mapping: WireResource;
   worker: WireResource;
   ventilator: WireResource;
+  tickConfig?: WireResource;
   all: WireResource[];
 }
 
@@ -132,7 +136,7 @@ export function pipeline(p: Provider = ACME, patch: PipelinePatch = {}): Pipelin
     `${p.id}-ventilator`,
     {
       name: `sluice-${STACK}-${p.id}-ventilator`,
-      reservedConcurrentExecutions: p.concurrentBatches,
+      reservedConcurrentExecutions: ventilatorReservedConcurrency(p),
       environment: { variables: { [VENTILATOR_ENV.PROVIDER]: serializeProvider(p) } },
       tags: providerTags(p),
       ...patch.ventilator,
@@ -145,7 +149,24 @@ export function pipeline(p: Provider = ACME, patch: PipelinePatch = {}): Pipelin
     { ...mappingSettings(p), eventSourceArn: `arn:aws:kinesis:eu-west-2:123456789012:stream/sluice-${STACK}-${p.id}`, tags: contract, ...patch.mapping },
     { ...child, ignoreChanges: p.enabled ? ["batchSize", "enabled"] : ["batchSize"], dependencies: [ventilator] },
   );
-  return { component, stream, mapping, worker, ventilator, all: [component, stream, worker, ventilator, mapping] };
+  const tickConfig =
+    patch.tickConfig === null
+      ? undefined
+      : resource(
+          TYPE.INVOKE_CONFIG,
+          `${p.id}-rearm-invoke-config`,
+          { functionName: `sluice-${STACK}-${p.id}-ventilator`, maximumRetryAttempts: 0, maximumEventAgeInSeconds: REARM_TICK_MAX_EVENT_AGE_SECONDS, ...patch.tickConfig },
+          child,
+        );
+  return {
+    component,
+    stream,
+    mapping,
+    worker,
+    ventilator,
+    ...(tickConfig ? { tickConfig } : {}),
+    all: [component, stream, worker, ventilator, mapping, ...(tickConfig ? [tickConfig] : [])],
+  };
 }
 
 export function resourceArgs(r: WireResource, config: Record<string, unknown> = {}): ResourceValidationArgs {

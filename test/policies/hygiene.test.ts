@@ -31,8 +31,8 @@ describe("policies/hygiene", () => {
   });
 
   describe(TABLE_PROTECTED, () => {
-    const good = { serverSideEncryption: { enabled: true }, ttl: { attributeName: "expiresAt", enabled: true }, pointInTimeRecovery: { enabled: true } };
-    it("passes a table with SSE, TTL and PITR", async () => {
+    const good = { serverSideEncryption: { enabled: true }, ttl: { attributeName: "expiresAt", enabled: true }, pointInTimeRecovery: { enabled: true }, deletionProtectionEnabled: true };
+    it("passes a table with SSE, TTL, PITR and deletion protection", async () => {
       expect(await messages(tableProtectedPolicy(), good, TYPE.TABLE)).to.deep.equal([]);
     });
     it("flags each protection that is off", async () => {
@@ -40,6 +40,7 @@ describe("policies/hygiene", () => {
         "serverSideEncryption is not enabled (only the AWS-owned key, which the account cannot audit)",
         "ttl is not enabled with an attributeName: expired ledger items are never removed",
         "pointInTimeRecovery is not enabled: a damaged ledger cannot be restored",
+        "deletionProtectionEnabled is not true: removing the provider, or one mistaken delete, destroys its ledger",
       ]);
     });
   });
@@ -65,7 +66,7 @@ describe("policies/hygiene", () => {
 
     it("passes the component's own policies, including the one '*' resource AWS forces", () => {
       expect(wildcardGrants(JSON.stringify(ventilatorPolicy(arns)))).to.deep.equal([]);
-      expect(wildcardGrants(ventilatorMappingPolicy("arn:aws:lambda:eu-west-2:1:event-source-mapping:u"))).to.deep.equal([]);
+      expect(wildcardGrants(ventilatorMappingPolicy({ functionArn: arns.workerArn, where: { partition: "aws", region: "eu-west-2", account: "1" } }))).to.deep.equal([]);
       expect(wildcardGrants(workerPolicy({ logGroupArn: arns.logGroupArn, tableArn: arns.tableArn }))).to.deep.equal([]);
     });
 

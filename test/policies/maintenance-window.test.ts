@@ -210,7 +210,7 @@ describe("policies/maintenance-window", () => {
       const p = pipeline(ACME, { contract: tags });
       const violations = await verdict(at("2026-01-06T12:00:00Z"), [p.stream]);
       expect(violations.map((v) => v.message)).to.deep.equal([
-        `cannot tell whether this pipeline's provider is in a maintenance window: tag sluice:maintenanceWindows value "sunday 1am" has an entry "sunday 1am" that is not "<day> HH:MM-HH:MM"`,
+        `cannot tell whether this pipeline's provider is in a maintenance window: tag sluice/maintenanceWindows value "sunday 1am" has an entry "sunday 1am" that is not "<day> HH.MM-HH.MM"`,
       ]);
     });
 

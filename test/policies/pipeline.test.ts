@@ -39,13 +39,14 @@ describe("policies/pipeline", () => {
   it("groups a stack by pipeline: by parent component, else by provider tag", () => {
     const a = pipeline();
     const b = pipeline(provider({ id: "beta", maxConcurrency: 2 }));
-    const tagged = resource(TYPE.TABLE, "gamma-ledger", { tags: { "sluice:provider": "gamma" } });
+    const tagged = resource(TYPE.TABLE, "gamma-ledger", { tags: { "sluice/provider": "gamma" } });
     const bucket = resource("aws:s3/bucket:Bucket", "landing", {});
     const groups = groupPipelines(stackArgs([...a.all, ...b.all, tagged, bucket]).resources);
-    expect(groups.map((g) => [g.provider, g.members.length, g.stream?.name, g.mapping?.name, g.worker?.name, g.ventilator?.name, g.component?.name])).to.deep.equal([
-      ["acme", 4, "acme-stream", "acme-mapping", "acme-worker", "acme-ventilator", "acme"],
-      ["beta", 4, "beta-stream", "beta-mapping", "beta-worker", "beta-ventilator", "beta"],
-      ["gamma", 1, undefined, undefined, undefined, undefined, undefined],
+    const row = (g: (typeof groups)[number]) => [g.provider, g.members.length, g.stream?.name, g.mapping?.name, g.worker?.name, g.ventilator?.name, g.tickConfig?.name, g.component?.name];
+    expect(groups.map(row)).to.deep.equal([
+      ["acme", 5, "acme-stream", "acme-mapping", "acme-worker", "acme-ventilator", "acme-rearm-invoke-config", "acme"],
+      ["beta", 5, "beta-stream", "beta-mapping", "beta-worker", "beta-ventilator", "beta-rearm-invoke-config", "beta"],
+      ["gamma", 1, undefined, undefined, undefined, undefined, undefined, undefined],
     ]);
   });
 });

@@ -38,7 +38,7 @@ describe("sluice policy-check", function () {
     const r = sluice("policy-check", "--at", CI_AT);
     expect(r.stderr).to.equal("");
     expect(r.code).to.equal(0);
-    expect(r.stdout).to.include(`sluice policy-check: providers.json (3 providers, 2 enabled) as stack "dev": 3 pipelines, 66 resources; windows judged at ${CI_AT} (--at)`);
+    expect(r.stdout).to.include(`sluice policy-check: providers.json (3 providers, 2 enabled) as stack "dev": 3 pipelines, 72 resources; windows judged at ${CI_AT} (--at)`);
     expect(r.stdout).to.include("Policies:\n    ✅ sluice@v0.1.0 (local: policies)\n");
     expect(r.stdout).to.match(/0 mandatory, 0 advisory violations: the deploy would pass\n$/);
   });
@@ -99,12 +99,60 @@ describe("sluice policy-check", function () {
       const r = sluice("policy-check", "--at", CI_AT, "--policy-pack-config", fixture("cap-tightened.config.json"));
       expect(r.code).to.equal(2);
       expect(violations(r.stdout)).to.deep.equal([
-        "[mandatory] sluice-concurrency-cap (aws:lambda/eventSourceMapping:EventSourceMapping: meridian-funds-mapping)",
         "[mandatory] sluice-concurrency-cap (aws:lambda/function:Function: meridian-funds-ventilator)",
         "[mandatory] sluice-concurrency-cap (aws:lambda/function:Function: meridian-funds-worker)",
       ]);
       expect(r.stdout).to.include(`provider "meridian-funds": the worker's reserved concurrency 8 is above the cap 6 (policy config caps, tighter than the contract's 8)`);
       expect(JSON.parse(readFileSync(path.join(root, "providers.json"), "utf8")).providers[1].maxConcurrency, "providers.json untouched").to.equal(8);
+    });
+  });
+
+  describe("a deployed stack: --state (pulumi stack export) as on pulumi up --refresh", () => {
+    const STATE = fixture("refreshed-stack.json");
+
+    it("passes the refreshed stack whose mapping holds BatchSize 4 000: records per invocation, not calls in flight", () => {
+      const state = JSON.parse(readFileSync(path.join(root, STATE), "utf8"));
+      const mapping = state.deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::meridian-funds-mapping"));
+      expect(mapping.outputs.batchSize).to.equal(4_000);
+      const r = sluice("policy-check", "--at", CI_AT, "--state", STATE);
+      expect(r.stderr).to.equal("");
+      expect(r.code).to.equal(0);
+      expect(r.stdout).to.include(
+        `state ${STATE}: 72 of 72 resources deployed; 5 ignoreChanges properties take the state's values, changed: meridian-funds-mapping batchSize 4000, demo-mapping enabled false\n`,
+      );
+      expect(r.stdout).to.match(/0 mandatory, 0 advisory violations: the deploy would pass\n$/);
+    });
+
+    it("fails the same stack when the fan-out really exceeds the cap", () => {
+      const r = sluice("policy-check", "--at", CI_AT, "--state", STATE, "--policy-pack-config", fixture("cap-tightened.config.json"));
+      expect(r.code).to.equal(2);
+      expect(r.stdout).to.include(
+        `provider "meridian-funds": shards 1 × parallelization factor 2 × the ventilator's maxFanOut (SLUICE_PROVIDER) 4 = 8 calls in flight, above the cap 6 (policy config caps, tighter than the contract's 8)`,
+      );
+      expect(violations(r.stdout)).to.deep.equal([
+        "[mandatory] sluice-concurrency-cap (aws:lambda/function:Function: meridian-funds-ventilator)",
+        "[mandatory] sluice-concurrency-cap (aws:lambda/function:Function: meridian-funds-worker)",
+      ]);
+    });
+
+    it("refuses a file that is not a stack export, in one line", () => {
+      const r = sluice("policy-check", "--at", CI_AT, "--state", fixture("now.config.json"));
+      expect(r.code).to.equal(1);
+      expect(r.stderr.trim()).to.equal("now.config.json: not a `pulumi stack export` document: version: Invalid input: expected number, received undefined");
+    });
+  });
+
+  describe("the stack's settings: Pulumi.<stack>.yaml and --config", () => {
+    it("budgets the account with the stack's limit, and --config overrides it", () => {
+      const tight = sluice("policy-check", "--at", CI_AT, "--config", "sluice:accountConcurrencyLimit=110");
+      expect(tight.code).to.equal(2);
+      expect(violations(tight.stdout)).to.deep.equal(["[mandatory] sluice-account-concurrency (pulumi:pulumi:Stack: sluice-dev)"]);
+      expect(tight.stdout).to.include(
+        "reserved concurrency 29 across 3 providers exceeds the 10 the account can reserve (sluice:accountConcurrencyLimit 110 − 100 AWS keeps unreserved); largest: demo 12, meridian-funds 11, pacific-registry 6",
+      );
+      const bad = sluice("policy-check", "--at", CI_AT, "--config", "accountConcurrencyLimit");
+      expect(bad.code).to.equal(1);
+      expect(bad.stderr.trim()).to.equal('--config "accountConcurrencyLimit" is not namespace:key=value, e.g. sluice:accountConcurrencyLimit=3000');
     });
   });
 

@@ -26,7 +26,7 @@ describe("policies on the real program", function () {
 
   it("registers every pipeline of the shipped catalog", () => {
     expect(shipped.pipelines).to.deep.equal(["demo", "meridian-funds", "pacific-registry"]);
-    expect(shipped.registrations).to.have.length(66);
+    expect(shipped.registrations).to.have.length(72);
   });
 
   it("finds nothing to report, mandatory or advisory, at the CI instant", () => {
@@ -65,6 +65,6 @@ describe("policies on the real program", function () {
       `mandatory ${STREAM_RETENTION} meridian-funds-stream`,
       `mandatory ${CONTRACT_DECLARED} meridian-funds-stream`,
     ]);
-    expect(check.analysis.diagnostics[2]!.message).to.match(/the pipeline's stream does not declare the provider's contract: tag sluice:maxConcurrency is missing$/);
+    expect(check.analysis.diagnostics[2]!.message).to.match(/the pipeline's stream does not declare the provider's contract: tag sluice\/maxConcurrency is missing$/);
   });
 });

@@ -113,7 +113,7 @@ describe("policies/stream-retention", () => {
     const p = pipeline(ACME, { contract: { ...contractTags(ACME), [TAG.ACCESS_WINDOWS]: "nights" } });
     const violations = await run(p);
     expect(violations.map((v) => v.urn)).to.deep.equal([p.stream.urn, p.mapping.urn]);
-    expect(violations[0]!.message).to.match(/^cannot tell how long the pipeline's provider stays closed: tag sluice:accessWindows value "nights"/);
+    expect(violations[0]!.message).to.match(/^cannot tell how long the pipeline's provider stays closed: tag sluice\/accessWindows value "nights"/);
   });
 });
 

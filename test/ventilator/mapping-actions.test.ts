@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { restoreState } from "../../runtime/controller";
 import { BREAKER } from "../../runtime/controller/types";
-import { enabledOf, mappingFor, mappingShows } from "../../runtime/ventilator/mapping-actions";
+import { enabledOf, heldOffMs, mappingFor, mappingShows } from "../../runtime/ventilator/mapping-actions";
 import type { Pipeline } from "../../runtime/ventilator/pipeline-state";
 import type { MappingState, MappingView } from "../../runtime/ventilator/ports";
 import { provider, T0 } from "./fixtures";
@@ -28,12 +28,35 @@ describe("mapping for a pipeline state", () => {
   });
 });
 
+describe("how long a pipeline has been held off", () => {
+  const p = provider();
+  const closed: Pipeline = { controller: restoreState(undefined, p, T0), pause: null, version: 1 };
+  const later = T0 + 90 * 60_000;
+
+  it("is 0 while the mapping is meant to run, half-open included, and for a provider disabled in the catalog", () => {
+    expect(heldOffMs(p, closed, later)).to.equal(0);
+    const halfOpen = { ...closed, controller: { ...closed.controller, breaker: { status: BREAKER.HALF_OPEN, trips: 1, goodProbes: 0, since: T0 } } } as Pipeline;
+    expect(heldOffMs(p, halfOpen, later)).to.equal(0);
+    expect(heldOffMs(provider({ enabled: false }), { ...closed, pause: { reason: "operator", since: T0 } }, later)).to.equal(0);
+  });
+
+  it("counts from the pause, whatever its reason, or from the breaker's opening", () => {
+    for (const reason of ["operator", "maintenance", "outside-window", "daily-limit"] as const) {
+      expect(heldOffMs(p, { ...closed, pause: { reason, since: T0 } }, later), reason).to.equal(90 * 60_000);
+    }
+    const open = { ...closed, controller: { ...closed.controller, breaker: { status: BREAKER.OPEN, trips: 2, openedAt: T0 + 60_000, nextProbeAt: later } } } as Pipeline;
+    expect(heldOffMs(p, open, later)).to.equal(89 * 60_000);
+  });
+});
+
 describe("whether the mapping shows a change", () => {
   const view = (state: MappingState, batchSize = 10): MappingView => ({ uuid: "m", batchSize, state });
   const table: [MappingView, Parameters<typeof mappingShows>[1], boolean | undefined][] = [
     [view("Enabled"), { enabled: true, batchSize: 10 }, true],
     [view("Enabled"), { enabled: true, batchSize: 11 }, false],
     [view("Enabling"), { enabled: true, batchSize: 10 }, true],
+    // Enabling shows the batch size from before the change in flight (Get shows old settings until it lands).
+    [view("Enabling", 4), { enabled: true, batchSize: 1 }, undefined],
     [view("Enabled"), { enabled: false }, false],
     [view("Disabled"), { enabled: false }, true],
     [view("Disabling"), { enabled: false }, true],

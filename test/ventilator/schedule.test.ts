@@ -62,6 +62,18 @@ describe("ventilator re-arm schedule", () => {
     expect((await h.ledger().loadPipeline())?.state.pause?.reason).to.equal("operator");
   });
 
+  it("reports how long the pipeline has been held off on every tick, 0 once it runs again", async () => {
+    const p = provider({ accessWindows: [{ start: "13:00", end: "18:00" }] });
+    const h = harness(p);
+    await onSchedule(h.deps);
+    h.clock.t = T0 + 30 * 60_000;
+    expect((await onSchedule(h.deps)).outcome).to.equal("still-paused");
+    h.clock.t = Date.UTC(2097, 0, 7, 13, 0, 1);
+    expect((await onSchedule(h.deps)).outcome).to.equal("resumed");
+    await onSchedule(h.deps);
+    expect(h.logs.map((l) => l.HeldOffMs)).to.deep.equal([0, 30 * 60_000, 0, 0]);
+  });
+
   it("pauses ahead of a closed window and resumes at the saved size when it opens", async () => {
     const p = provider({ accessWindows: [{ start: "13:00", end: "18:00" }] });
     const h = harness(p);

@@ -115,22 +115,51 @@ describe("Lambda emulator REST API with @aws-sdk/client-lambda", function () {
   });
 
   describe("event source mappings", () => {
-    it("UpdateEventSourceMapping is asynchronous: 202 Updating now, effective after the delay; a second update meanwhile is refused", async () => {
+    it("UpdateEventSourceMapping is asynchronous: 202 Updating now, effective after the delay; a second update meanwhile is refused with ResourceConflictException", async () => {
       const { mapping } = emulator.createMapping({ functionName: "ventilator-a", eventSourceArn: streamA, batchSize: 10, pollIntervalMs: 50 });
       const out = await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.uuid, BatchSize: 4 }));
       expect(out.$metadata.httpStatusCode).to.equal(202);
       expect(out).to.include({ UUID: mapping.uuid, State: "Updating", BatchSize: 4 });
       expect(mapping.effective.batchSize).to.equal(10);
 
-      const inUse = await failure(lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.uuid, BatchSize: 5 })));
-      expect(inUse.name).to.equal("ResourceInUseException");
-      expect(inUse.$metadata.httpStatusCode).to.equal(400);
+      // "The resource already exists, or another operation is in progress" (409).
+      const conflict = await failure(lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.uuid, BatchSize: 5 })));
+      expect(conflict.name).to.equal("ResourceConflictException");
+      expect(conflict.$metadata.httpStatusCode).to.equal(409);
+      expect(conflict.message).to.match(/another operation is in progress/);
 
       await eventually("the update took effect", () => mapping.state === "Enabled", 2_000);
       expect(mapping.effective.batchSize).to.equal(4);
       const got = await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.uuid }));
       expect(got).to.include({ State: "Enabled", BatchSize: 4, EventSourceArn: streamA, FunctionArn: emulator.functions.arnOf("ventilator-a") });
       expect(got.LastModified).to.be.instanceOf(Date);
+    });
+
+    it("GetEventSourceMapping and ListEventSourceMappings show the old settings while an update is in progress", async () => {
+      const stream = await createStream(emulator.kinesis, "api-old-settings", 1);
+      emulator.functions.register({ name: "ventilator-old", timeoutMs: 1_000, handler: async () => null });
+      const { mapping } = emulator.createMapping({ functionName: "ventilator-old", eventSourceArn: stream.streamArn, batchSize: 10, pollIntervalMs: 50 });
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.uuid, BatchSize: 4, MaximumRetryAttempts: 7 }));
+      const during = await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.uuid }));
+      expect(during).to.include({ State: "Updating", BatchSize: 10, MaximumRetryAttempts: -1 });
+      const listed = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "ventilator-old" }))).EventSourceMappings!;
+      expect(listed.map((m) => [m.State, m.BatchSize])).to.deep.equal([["Updating", 10]]);
+      await eventually("the update took effect", () => mapping.state === "Enabled", 2_000);
+      expect(await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.uuid }))).to.include({ State: "Enabled", BatchSize: 4, MaximumRetryAttempts: 7 });
+
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.uuid, Enabled: false, BatchSize: 2 }));
+      expect(await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.uuid }))).to.include({ State: "Disabling", BatchSize: 4 });
+      const conflict = await failure(lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.uuid, Enabled: true })));
+      expect(conflict.name).to.equal("ResourceConflictException");
+    });
+
+    it("refuses an update of a mapping still Creating with ResourceInUseException", async () => {
+      const stream = await createStream(emulator.kinesis, "api-creating", 1);
+      emulator.functions.register({ name: "ventilator-new", timeoutMs: 1_000, handler: async () => null });
+      const created = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "ventilator-new", EventSourceArn: stream.streamArn, StartingPosition: "TRIM_HORIZON" }));
+      const inUse = await failure(lambda.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, BatchSize: 5 })));
+      expect(inUse.name).to.equal("ResourceInUseException");
+      expect(inUse.$metadata.httpStatusCode).to.equal(400);
     });
 
     it("disabling and enabling pass through Disabling and Enabling", async () => {

@@ -41,11 +41,11 @@ describe("policies/offline/analyze", () => {
         policyPackName: "sluice",
         policyPackVersion: "0.1.0",
         description: "Counts.",
-        message: "Counts.\n5 resources",
+        message: "Counts.\n6 resources",
         enforcementLevel: "advisory",
       },
     ]);
-    expect(result.notApplicable.map((n) => [n.policyName, n.reason])).to.have.length(4).and.to.deep.include(["streams-only", "not a stream"]);
+    expect(result.notApplicable.map((n) => [n.policyName, n.reason])).to.have.length(5).and.to.deep.include(["streams-only", "not a stream"]);
   });
 
   it("takes the level from config, then the policy, then the pack; skips disabled; reports remediate as mandatory", async () => {
