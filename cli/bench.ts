@@ -42,7 +42,7 @@ function writeSection(file: string, section: "scenarios" | "sweep", body: string
   } catch (err) {
     throw new CliInputError([`--markdown ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
   }
-  writeFileSync(file, replaceSection(text, section, body));
+  writeFileSync(file, replaceSection(text, section, body, file));
 }
 
 function sweepTable(summary: readonly SweepSummary[]): string {

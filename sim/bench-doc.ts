@@ -19,16 +19,16 @@ const open = (name: Section) => `<!-- sluice bench: ${name} -->`;
 const close = (name: Section) => `<!-- /sluice bench: ${name} -->`;
 
 /** The text between a section's markers. */
-export function sectionOf(text: string, name: Section): string {
+export function sectionOf(text: string, name: Section, source = BENCH_DOC): string {
   const a = text.indexOf(open(name));
   const b = text.indexOf(close(name));
-  if (a < 0 || b < a) throw new SluiceError(`${BENCH_DOC} has no "${open(name)}" … "${close(name)}" section to write`);
+  if (a < 0 || b < a) throw new SluiceError(`${source} has no "${open(name)}" … "${close(name)}" section to write`);
   return text.slice(a + open(name).length, b);
 }
 
 /** The text with a section's content replaced, markers kept. */
-export function replaceSection(text: string, name: Section, body: string): string {
-  const current = sectionOf(text, name);
+export function replaceSection(text: string, name: Section, body: string, source = BENCH_DOC): string {
+  const current = sectionOf(text, name, source);
   const at = text.indexOf(open(name)) + open(name).length;
   return text.slice(0, at) + "\n" + body.trimEnd() + "\n" + text.slice(at + current.length);
 }

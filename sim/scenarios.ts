@@ -2,7 +2,7 @@
  * The built-in scenarios, as data validated by the same schema as a scenario
  * file. Every one shares the same provider entry (a catalog entry, defaults
  * left to the catalog) unless it says otherwise, and a backlog large enough to
- * outlast its incident, so both controllers face the same provider and records.
+ * outlast its incident, so every controller faces the same provider and records.
  */
 import { DEFAULT_CONTROLLER, loadScenarioFile, validateScenario, type Scenario, type ScenarioInput } from "./scenario";
 import { ScenarioError } from "./scenario";
@@ -106,9 +106,6 @@ const BUILT_IN: ScenarioInput[] = [
     backlog: [{ records: 60_000 }],
     model: { capacity: 20, latency: HEAVY_TAILED },
   },
-];
-
-BUILT_IN.push(
   {
     name: "tail-cap-1",
     description: "A healthy provider allowing one call at a time, median 2 s with a heavy tail (σ 1.5), 1 % errors.",
@@ -181,7 +178,7 @@ BUILT_IN.push(
     backlog: [{ records: 60_000 }],
     model: { capacity: 40, latency: HEAVY_TAILED },
   },
-);
+];
 
 export const BUILT_IN_SCENARIOS: readonly Scenario[] = BUILT_IN.map((s) => validateScenario(s, `built-in scenario "${s.name}"`));
 

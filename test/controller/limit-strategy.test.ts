@@ -6,23 +6,12 @@ import { MAX_MAPPING_BATCH_SIZE, wavesFor } from "../../runtime/controller/mappi
 import { strategyFor } from "../../runtime/controller/registry";
 import { BREAKER, type ControllerState, type Strategy } from "../../runtime/controller/types";
 import type { Provider } from "../../runtime/catalog/provider";
-import { validateProvider } from "../../runtime/catalog/validate";
-import { batch, MINUTE, THRESHOLD_MS } from "./fixtures";
+import { batch, MINUTE, strategySettings } from "./fixtures";
 
 const NOW = 1_700_000_000_000;
 const breaker = { baseIntervalMinutes: 10, maxIntervalMinutes: 40, probesToClose: 3 };
 
-function settingsFor(strategy: string): Provider {
-  return validateProvider({
-    id: "acme",
-    maxConcurrency: 10,
-    maxFanOut: 10,
-    latencyThresholdMs: THRESHOLD_MS,
-    errorRateThreshold: 0.5,
-    worker: { module: "chaos" },
-    controller: { strategy, breaker, minUpdateIntervalSeconds: 60 },
-  });
-}
+const settingsFor = (strategy: string): Provider => strategySettings(strategy, { breaker, minUpdateIntervalSeconds: 60 });
 
 /** The mechanics every strategy but step shares, run with each of them. */
 for (const name of ["adaptive", "aimd", "vegas", "gradient2"] as const) {
