@@ -16,7 +16,8 @@
  * never fires a test; a provider that fails most calls fires "down" within a
  * few, which the mechanics turn into an open breaker at once.
  *
- * Decrease (a test fired):   limit = max(1, ⌊ran × β⌋)
+ * Decrease (a test fired):   limit = max(1, ⌊ran × β⌋); the load tests then wait for the calls in flight
+ *   under the old limit (evidence.ts: settle), so one overload costs one decrease
  * Hold (no test fired, but the wave gives no reason to grow): the wave had a throttle, or more bad
  *   calls than errorRateThreshold, or a load test is past half its threshold: limit unchanged
  * Growth (otherwise), from what the wave ran:

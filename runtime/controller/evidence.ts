@@ -40,6 +40,11 @@
  * keep the same rate at any limit, so the baseline absorbs them and no test
  * fires; congestion raises a rate quickly and well above it. The tests say
  * "how sure"; what to do about it is the strategy's business.
+ *
+ * After a decrease the calls still in flight ran under the old limit: the
+ * next `settle` completions (as many as that limit) move only "down", so one
+ * overload is answered by one decrease, not by one per throttled straggler
+ * (TCP's one reduction per window).
  */
 import type { CallSample } from "./types";
 
@@ -50,6 +55,8 @@ export interface Evidence {
   failShare: number;
   throttleShare: number;
   badShare: number;
+  /** Completions still owed by the calls in flight at the last decrease; the load tests wait for them. */
+  settle: number;
   /** CUSUM statistics, ≥ 0. */
   down: number;
   struggle: number;
@@ -74,8 +81,9 @@ export const THRESHOLDS: Readonly<Record<Test, number>> = {
 /** The provider is down when it fails at least this share of calls. */
 export const DOWN_SHARE = 0.8;
 
+
 export function freshEvidence(): Evidence {
-  return { learned: 0, ...PRIORS, down: 0, struggle: 0, throttle: 0, errors: 0 };
+  return { learned: 0, ...PRIORS, settle: 0, down: 0, struggle: 0, throttle: 0, errors: 0 };
 }
 
 const odds = (p: number): number => p / (1 - p);
@@ -117,9 +125,11 @@ export function observe(e: Evidence, s: CallSample, settings: EvidenceSettings):
   const failed = isFailed(s);
   const bad = isBad(s, settings.latencyThresholdMs);
   const throttled = s.outcome === "throttled";
+  const down = Math.max(0, e.down + step(failed, h.down.p0, h.down.p1));
+  if (e.settle > 0) return { ...e, settle: e.settle - 1, down };
   return {
     ...e,
-    down: Math.max(0, e.down + step(failed, h.down.p0, h.down.p1)),
+    down,
     struggle: Math.max(0, e.struggle + step(bad, h.struggle.p0, h.struggle.p1)),
     throttle: Math.max(0, e.throttle + step(throttled, h.throttle.p0, h.throttle.p1)),
     errors: Math.max(0, e.errors + step(failed, h.errors.p0, h.errors.p1)),
@@ -173,14 +183,15 @@ export function weigh(e: Evidence, samples: readonly CallSample[], settings: Evi
 
 /** The statistics after the breaker moved: everything that led to it has been acted on. */
 export function acted(e: Evidence): Evidence {
-  return { ...e, down: 0, struggle: 0, throttle: 0, errors: 0 };
+  return { ...e, down: 0, struggle: 0, throttle: 0, errors: 0, settle: 0 };
 }
 
 /**
- * The statistics after a decrease: the load tests have been answered, "down"
- * has not (an outage's first errors often fire "errors" a call before
- * "down": the decrease must not hide the outage).
+ * The statistics after a decrease from a fan-out of `inFlight`: the load tests
+ * have been answered and wait for those calls to complete; "down" has not
+ * (an outage's first errors often fire "errors" a call before "down": the
+ * decrease must not hide the outage).
  */
-export function actedOnLoad(e: Evidence): Evidence {
-  return { ...e, struggle: 0, throttle: 0, errors: 0 };
+export function actedOnLoad(e: Evidence, inFlight: number): Evidence {
+  return { ...e, struggle: 0, throttle: 0, errors: 0, settle: inFlight };
 }

@@ -139,7 +139,7 @@ export function limitStrategy(algorithm: LimitAlgorithm): Strategy {
         if (step.move === "set") return settleMapping({ ...base, limit: next }, now, intervalMs, waves);
         if (step.move === "decrease" || next < ran) {
           const lastGoodLimit = clampLimit(step.lastGoodLimit ?? ran, max);
-          const decreased = { ...base, limit: next, lastGoodLimit, lastDecreaseAt: now, evidence: actedOnLoad(judged) };
+          const decreased = { ...base, limit: next, lastGoodLimit, lastDecreaseAt: now, evidence: actedOnLoad(judged, ran) };
           return settleMapping(decreased, now, intervalMs, waves);
         }
         return settleMapping({ ...base, limit: Math.max(state.limit, next) }, now, intervalMs, waves);

@@ -27,6 +27,7 @@ export const evidenceSchema = z.object({
   failShare: share,
   throttleShare: share,
   badShare: share,
+  settle: count,
   down: statistic,
   struggle: statistic,
   throttle: statistic,

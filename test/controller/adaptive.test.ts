@@ -86,6 +86,15 @@ describe("controller/adaptive", () => {
       }
     });
 
+    it("one overload costs one decrease: the throttled calls still in flight under the old limit do not decrease again", () => {
+      const first = after(closed(10), "tttttttttt", 10, NOW).state;
+      expect(first.limit).to.equal(7);
+      const stragglers = after(first, "ttttttt", 7, NOW + 1).state;
+      expect(stragglers.limit).to.equal(7);
+      const still = after(stragglers, "ttttttt", 7, NOW + 2).state;
+      expect(still.limit).to.equal(4);
+    });
+
     it("does not compound: a wave that ran under a limit already decreased changes nothing", () => {
       const first = after(closed(10), "tttttttttt", 10, NOW).state;
       const d = after(first, "tttttttttt", 10, NOW + 1);

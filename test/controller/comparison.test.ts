@@ -55,11 +55,11 @@ describe("controller: adaptive against step on a capacity drop", () => {
     expect(throttledInDrop(a) * 2).to.be.lessThan(throttledInDrop(s));
   });
 
-  it("adaptive regains the full fan-out sooner after recovery", () => {
-    const adaptiveRegain = batchesToRegain(a, 10);
-    const stepRegain = batchesToRegain(s, 10);
-    expect(stepRegain).to.be.greaterThan(0);
-    expect(adaptiveRegain).to.be.within(0, stepRegain - 1);
+  it("adaptive regains the full fan-out within one hysteresis interval and a few waves of the recovery", () => {
+    // It sat at the capacity (4) with a plateau after its last probe; past the plateau it probes 5, 6, 8, 10.
+    const plateauBatches = (adaptive.controller.strategy === "adaptive" ? adaptive.controller.minUpdateIntervalSeconds * 1000 : 0) / BATCH_MS;
+    expect(batchesToRegain(a, 10)).to.be.within(0, plateauBatches + 4);
+    expect(batchesToRegain(s, 10)).to.be.greaterThan(0);
   });
 
   it("both end the story at the full fan-out", () => {

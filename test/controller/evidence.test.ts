@@ -68,7 +68,7 @@ describe("controller/evidence", () => {
     it("the decrease an outage's first errors cause does not hide it: down goes on counting", () => {
       const first = weigh(freshEvidence(), calls("eeeoeeeee"), settings);
       expect(first.fired).to.equal("errors");
-      expect(weigh(actedOnLoad(first.evidence), calls("ee"), settings).fired).to.equal("down");
+      expect(weigh(actedOnLoad(first.evidence, 1), calls("ee"), settings).fired).to.equal("down");
     });
   });
 
