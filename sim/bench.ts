@@ -84,7 +84,8 @@ export function standing(results: readonly Metrics[], row: Metrics): string {
   if (others.length === 0) return "";
   const best = others.reduce((a, b) => (b.goodput! > a.goodput! ? b : a));
   const gap = round(row.goodput - best.goodput!, 3);
-  return gap >= 0 ? `ahead (+${gap} on ${best.controller})` : `${gap} behind ${best.controller}`;
+  if (gap === 0) return `level with ${best.controller}`;
+  return gap > 0 ? `ahead (+${gap} on ${best.controller})` : `${gap} behind ${best.controller}`;
 }
 
 /** Rows of cells: the header, then one row per result, the default's with its standing. */

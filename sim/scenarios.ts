@@ -36,7 +36,7 @@ const SLOW_PROVIDER = {
   maxAttempts: 4,
   worker: { module: "chaos", timeoutSeconds: 90 },
 };
-/** Median 2 s, σ 1.5: mean ≈ 6.2 s, 6 % slower than 20 s, 0.4 % slower than 70 s (clipped there). */
+/** Median 2 s, σ 1.5: mean ≈ 6.2 s, 6 % slower than 20 s, 0.9 % slower than 70 s (clipped there). */
 const SLOW_HEAVY_TAILED = { medianMs: 2_000, sigma: 1.5 };
 
 const BUILT_IN: ScenarioInput[] = [
@@ -135,7 +135,7 @@ const BUILT_IN: ScenarioInput[] = [
   },
   {
     name: "wide-spread",
-    description: "The article's 5 ms to 70 s: median 600 ms, σ 2 (1 call in 1,000 is clipped at 70 s), cap 20, healthy.",
+    description: "The article's 5 ms to 70 s: median 600 ms, σ 2 (nearly 1 call in 100 is clipped at 70 s), cap 20, healthy.",
     start: MONDAY_8AM,
     horizonHours: 24,
     provider: { ...PROVIDER, id: "wide-spread", latencyThresholdMs: 30_000 },

@@ -75,6 +75,20 @@ export class Waves {
     if (this.current.length >= this.waveLimit || waveShouldClose(this.state, this.current, this.provider)) this.close(now);
   }
 
+  /**
+   * Takes in what the other batches saved meanwhile: the state becomes this
+   * batch's reports replayed over the freshly loaded one, as decide() will
+   * save it. Without it a parallel batch (another shard, or parallelization
+   * above 1) would run on at a limit its siblings already lowered, for as long
+   * as its batch lasts, and its calls would slow theirs.
+   */
+  rebase(fresh: ControllerState): void {
+    if (!this.perWave) return;
+    this.state = replay(this.provider, fresh, this.reports).state;
+    this.waveLimit = fanOutLimit(this.state, this.provider);
+    this.lowest = Math.min(this.lowest, this.waveLimit);
+  }
+
   /** Closes the last, partial wave and returns every report of the batch. */
   finish(now: number): TimedReport[] {
     if (this.current.length > 0) this.close(now);

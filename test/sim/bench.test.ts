@@ -44,6 +44,8 @@ describe("sim/bench", () => {
     expect(standing(rows, rows[0]!)).to.equal("");
     const ahead = [m("adaptive", 0.95, 0), m("gradient2", 0.92, 0)];
     expect(standing(ahead, ahead[0]!)).to.equal("ahead (+0.03 on gradient2)");
+    const level = [m("adaptive", 0.9, 0), m("aimd", 0.9, 0)];
+    expect(standing(level, level[0]!)).to.equal("level with aimd");
   });
 
   it("reads --controller and --seed, refusing what it cannot use in one line", () => {
