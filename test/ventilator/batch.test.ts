@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { LEDGER_STATUS } from "../../runtime/ledger/types";
-import { malformedKey, processBatch } from "../../runtime/ventilator/batch";
+import { GATE_RECHECK_MS, malformedKey, processBatch } from "../../runtime/ventilator/batch";
 import { createVentilator } from "../../runtime/ventilator/handler";
 import { context, harness, kinesisEvent, pastWarmUp, provider, T0 } from "./fixtures";
 
@@ -57,6 +57,27 @@ describe("ventilator batch lifecycle", () => {
     // Good waves grow the limit within the batch: the batch ends well above where it started.
     expect(h.worker.peak).to.be.above(2);
     expect(h.logs.at(-1)!.Limit as number).to.be.above(2);
+  });
+
+  it("takes in a lower limit a parallel batch saved meanwhile, at the next gate recheck", async () => {
+    const p = provider({ maxConcurrency: 8, maxFanOut: 8, maxAttempts: 5 });
+    const h = harness(p);
+    const mine = await pastWarmUp(h, p);
+    let started = 0;
+    const inFlightAtStart: number[] = [];
+    h.worker.script = () => {
+      started++;
+      inFlightAtStart.push(h.worker.inFlight);
+      if (started === 20) {
+        // Another lane decreased to 2 and saved it; time passes beyond the recheck.
+        void h.ledger().loadPipeline().then((saved) => h.ledger().savePipeline({ ...saved!.state, controller: { ...mine, limit: 2, lastGoodLimit: 3, lastDecreaseAt: h.clock.t } }, saved!.version));
+        h.clock.t += GATE_RECHECK_MS + 1;
+      }
+      return { outcome: "ok" };
+    };
+    await processBatch(kinesisEvent(Array.from({ length: 80 }, (_, i) => ({ id: `p${i}` }))), context(), h.deps);
+    expect(Math.max(...inFlightAtStart.slice(0, 20))).to.equal(8);
+    expect(Math.max(...inFlightAtStart.slice(40))).to.be.at.most(2);
   });
 
   it("a congested wave lowers the limit for the rest of the same batch", async () => {
