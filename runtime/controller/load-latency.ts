@@ -56,7 +56,7 @@ export const E_STEEP = 1.5;
 export const LEVEL_MEMORY = 200;
 /** Periodic dips: at least this far apart, and far enough apart that they cost at most DIP_BUDGET of the calls. */
 export const DIP_EVERY_MS = 60 * 60_000;
-export const DIP_BUDGET = 0.005;
+export const DIP_BUDGET = 0.0025;
 export const Z = 2;
 export const E_MIN = 0.5;
 
