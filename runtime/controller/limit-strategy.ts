@@ -115,7 +115,9 @@ export function limitStrategy(algorithm: LimitAlgorithm): Strategy {
         const good = state.breaker.goodProbes + goodProbes(report.samples);
         if (good < config.breaker.probesToClose) return keep({ ...state, evidence, breaker: { ...state.breaker, goodProbes: good } });
         const restart = restartLimit(state, config, max);
-        const closed = { ...state, evidence: acted(evidence), peer: algorithm.restart?.(state.peer, restart) ?? state.peer };
+        const peer = algorithm.restart?.(state.peer, restart) ?? state.peer;
+        // A key holding undefined would not survive the JSON round trip the saved state takes.
+        const closed = { ...state, evidence: acted(evidence), ...(peer ? { peer } : {}) };
         return closeBreaker(closed, now, restart, Math.min(MAX_MAPPING_BATCH_SIZE, (waves ?? MIN_WAVES) * restart));
       }
       case BREAKER.CLOSED: {

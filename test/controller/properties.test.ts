@@ -110,6 +110,20 @@ function replay(settings: Provider, events: readonly Event[]): Step[] {
   return steps;
 }
 
+const FOUND_PEER_UNDEFINED = {
+  settings: validateProvider({
+    id: "acme", maxConcurrency: 1, maxFanOut: 1, initialFanOut: 1, shardCount: 1, parallelizationFactor: 1, latencyThresholdMs: 1, errorRateThreshold: 0,
+    worker: { module: "chaos", timeoutSeconds: 900, settings: { baseLatencyMs: 50, slowPercentage: 0, slowMs: 2000, errorPercentage: 0, throttlePercentage: 0 } },
+    controller: { strategy: "aimd", minUpdateIntervalSeconds: 0, breaker: { baseIntervalMinutes: 1, maxIntervalMinutes: 1, probesToClose: 1 } },
+    ledger: { ttlDays: 7, leaseSeconds: 960 },
+  }),
+  events: [
+    { kind: "batch", dt: 0, limitDelta: null, peakShare: 1, samples: (["ok", "timeout", "timeout", "ok", "timeout", "ok", "timeout", "throttled"] as const).map((outcome) => ({ latencyMs: outcome === "ok" ? 2 : 0, outcome })) },
+    { kind: "schedule", dt: 0 },
+    { kind: "batch", dt: 0, limitDelta: null, peakShare: 1, samples: [{ latencyMs: 0, outcome: "ok" as const }] },
+  ] as Event[],
+};
+
 const MAPPING_ACTIONS = new Set(["resize", "open-breaker", "probe", "close"]);
 
 describe("controller properties", () => {
@@ -130,7 +144,8 @@ describe("controller properties", () => {
           expect(restoreState(JSON.parse(JSON.stringify(s)), settings, 0)).to.deep.equal(s);
         }
       }),
-      { numRuns: 200 },
+      // Found by CI (seed -32370051): a half-open aimd close wrote `peer: undefined`, which JSON drops.
+      { numRuns: 200, examples: [[FOUND_PEER_UNDEFINED.settings, FOUND_PEER_UNDEFINED.events]] },
     );
   });
 
