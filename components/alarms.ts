@@ -65,7 +65,7 @@ export function alarmSpecs(
   return {
     [ALARM.BREAKER_OPEN]: {
       name: names.alarmBreakerOpen,
-      alarmDescription: `sluice ${provider.id}: circuit breaker open for ${breakerAlarmMinutes(provider)} min or more; the provider kept failing half-open probes.`,
+      alarmDescription: `sluice ${provider.id}: circuit breaker open for ${breakerAlarmMinutes(provider, opts.rearmIntervalMinutes)} min or more; the provider kept failing half-open probes.`,
       namespace: opts.metricsNamespace,
       metricName: BREAKER_OPEN,
       dimensions: { [METRIC_DIMENSION]: provider.id },

@@ -85,12 +85,12 @@ export function rateExpression(minutes: number): string {
 
 /**
  * Minutes the breaker stays open through BREAKER_ALARM_PROBES failed half-open probes:
- *   adaptive: Σ_{k<3} min(base × 2^k, max)     step: 3 × rearmIntervalMinutes
+ *   step: 3 × rearmIntervalMinutes (it probes at every re-arm tick)     others: Σ_{k<3} min(base × 2^k, max)
  * An open breaker within that time is the controller doing its job; past it the provider needs a human.
  */
-export function breakerAlarmMinutes(provider: Pick<Provider, "controller">): number {
+export function breakerAlarmMinutes(provider: Pick<Provider, "controller">, rearmIntervalMinutes: number): number {
   const c = provider.controller;
-  if (c.strategy === "step") return BREAKER_ALARM_PROBES * c.rearmIntervalMinutes;
+  if (c.strategy === "step") return BREAKER_ALARM_PROBES * rearmIntervalMinutes;
   let total = 0;
   for (let k = 0; k < BREAKER_ALARM_PROBES; k++) total += Math.min(c.breaker.baseIntervalMinutes * 2 ** k, c.breaker.maxIntervalMinutes);
   return total;
@@ -108,7 +108,7 @@ export function breakerAlarmWindow(
   const periodMinutes = Math.max(ALARM_PERIOD_SECONDS / MINUTE, Math.ceil(rearmIntervalMinutes));
   return {
     periodSeconds: periodMinutes * MINUTE,
-    evaluationPeriods: Math.max(1, Math.ceil(breakerAlarmMinutes(provider) / periodMinutes)),
+    evaluationPeriods: Math.max(1, Math.ceil(breakerAlarmMinutes(provider, rearmIntervalMinutes) / periodMinutes)),
   };
 }
 

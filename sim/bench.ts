@@ -3,8 +3,8 @@
  * oracle's row. The oracle is computed once per scenario (it depends only on
  * the provider), so both controllers are measured against the same bound.
  *
- * "Beats step" (issue 6): on every scenario, adaptive is better than step in
- * goodput or in waste, and no worse in the other.
+ * The default's standing on a scenario: its goodput against the best other
+ * controller's ("ahead" or how far behind, and behind whom).
  */
 import type { Metrics } from "./metrics";
 import { round } from "./metrics";
@@ -38,6 +38,8 @@ export function oracleRow(scenario: Scenario): Metrics {
     duplicates: 0,
     lost: finish === null ? null : 0,
     maxRecordAgeS: finish === null ? null : round((finish - start) / 1000, 1),
+    breakerOpens: 0,
+    falseOpens: 0,
   };
 }
 
@@ -58,26 +60,6 @@ export async function runBench(opts: BenchOptions): Promise<{ results: Metrics[]
   return { results };
 }
 
-export type Verdict = { beats: true; on: "goodput" | "waste" | "both" } | { beats: false; why: string };
-
-const better = (a: number | null, b: number | null, higher: boolean): number => {
-  if (a === null || b === null) return 0;
-  if (a === b) return 0;
-  return (higher ? a > b : a < b) ? 1 : -1;
-};
-
-/** Whether `candidate` beats `baseline` on one scenario: better goodput or less waste, and not worse on the other. */
-export function verdict(candidate: Metrics, baseline: Metrics): Verdict {
-  const g = better(candidate.goodput, baseline.goodput, true);
-  const w = better(candidate.waste, baseline.waste, false);
-  if (g < 0) return { beats: false, why: `lower goodput (${candidate.goodput} < ${baseline.goodput})` };
-  if (w < 0) return { beats: false, why: `more waste (${candidate.waste} > ${baseline.waste})` };
-  if (g > 0 && w > 0) return { beats: true, on: "both" };
-  if (g > 0) return { beats: true, on: "goodput" };
-  if (w > 0) return { beats: true, on: "waste" };
-  return { beats: false, why: "equal goodput and waste" };
-}
-
 const show = (v: unknown): string => (v === null || v === undefined ? "—" : String(v));
 
 const COLUMNS: { head: string; key: keyof Metrics }[] = [
@@ -91,16 +73,25 @@ const COLUMNS: { head: string; key: keyof Metrics }[] = [
   { head: "dup", key: "duplicates" },
   { head: "lost", key: "lost" },
   { head: "max age s", key: "maxRecordAgeS" },
+  { head: "opens", key: "breakerOpens" },
+  { head: "false opens", key: "falseOpens" },
 ];
 
-/** Rows of cells: the header, then one row per result with the adaptive-vs-step verdict. */
+/** The default controller's goodput against the best other controller's on the same scenario, for its row. */
+export function standing(results: readonly Metrics[], row: Metrics): string {
+  if (row.controller !== DEFAULT_CONTROLLER || row.goodput === null) return "";
+  const others = results.filter((x) => x.scenario === row.scenario && x.controller !== DEFAULT_CONTROLLER && x.controller !== ORACLE && x.goodput !== null);
+  if (others.length === 0) return "";
+  const best = others.reduce((a, b) => (b.goodput! > a.goodput! ? b : a));
+  const gap = round(row.goodput - best.goodput!, 3);
+  if (gap === 0) return `level with ${best.controller}`;
+  return gap > 0 ? `ahead (+${gap} on ${best.controller})` : `${gap} behind ${best.controller}`;
+}
+
+/** Rows of cells: the header, then one row per result, the default's with its standing. */
 function cells(results: readonly Metrics[]): string[][] {
-  const rows = [[...COLUMNS.map((c) => c.head), "vs step"]];
-  for (const r of results) {
-    const step = results.find((x) => x.scenario === r.scenario && x.controller === "step");
-    const v = r.controller === DEFAULT_CONTROLLER && step ? verdict(r, step) : null;
-    rows.push([...COLUMNS.map((c) => show(r[c.key])), v === null ? "" : v.beats ? `beats (${v.on})` : `does not: ${v.why}`]);
-  }
+  const rows = [[...COLUMNS.map((c) => c.head), "default vs best other"]];
+  for (const r of results) rows.push([...COLUMNS.map((c) => show(r[c.key])), standing(results, r)]);
   return rows;
 }
 

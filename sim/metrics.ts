@@ -17,13 +17,16 @@
  *   duplicates     = records fetched successfully more than once
  *   lost           = records neither done nor dead in the ledger at the end (dropped ones included)
  *   maxRecordAgeS  = largest (done-or-dead instant − enqueue instant) over finished records
+ *   breakerOpens   = times the breaker opened (from closed or half-open)
+ *   falseOpens     = opens with no call started while the provider was down or over its true capacity
+ *                    ending in the 15 minutes before (FALSE_OPEN_LOOKBACK_MS)
  * Not applicable → null (detectS without outages, recoverS without a heal).
  */
 import { BREAKER } from "../runtime/controller/types";
 import type { Oracle } from "./oracle";
 import type { Recorder } from "./recorder";
 
-export const METRIC_KEYS = ["scenario", "controller", "goodput", "waste", "detectS", "recoverS", "updatesPerHour", "duplicates", "lost", "maxRecordAgeS"] as const;
+export const METRIC_KEYS = ["scenario", "controller", "goodput", "waste", "detectS", "recoverS", "updatesPerHour", "duplicates", "lost", "maxRecordAgeS", "breakerOpens", "falseOpens"] as const;
 
 export interface Metrics {
   scenario: string;
@@ -36,6 +39,8 @@ export interface Metrics {
   duplicates: number | null;
   lost: number | null;
   maxRecordAgeS: number | null;
+  breakerOpens: number | null;
+  falseOpens: number | null;
 }
 
 export const RECOVERY_WINDOW_MS = 60_000;
@@ -161,5 +166,7 @@ export function computeMetrics(facts: RunFacts, oracle: Oracle): Metrics {
     duplicates: facts.duplicates,
     lost: facts.enqueuedAt.size - finished,
     maxRecordAgeS: facts.recorder.finished.size > 0 ? round(maxAge / 1000, 1) : null,
+    breakerOpens: facts.recorder.opens.length,
+    falseOpens: facts.recorder.opens.filter((o) => o.healthy).length,
   };
 }

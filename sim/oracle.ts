@@ -5,7 +5,8 @@
  *   rate(t) = 0 while the provider is down (outage, closed window) or the
  *             oracle's own calls this provider day reached dailyRequestLimit
  *           = min(C(t), maxConcurrency) / L(t) calls/s otherwise
- *   successes(t) = rate(t) × (1 − errorShare)
+ *   successes(t) = rate(t) × (1 − errorShare − throttleShare)
+ *   with a slow share s of calls taking slow.ms: L(t) = (1 − s) × L(t) + s × clip(slow.ms)
  *   L(t) = E[clip(X, 5 ms, 70 s)], X log-normal with median m(t) and shape σ:
  *        = a Φ(α) + e^(μ + σ²/2) (Φ(β − σ) − Φ(α − σ)) + b (1 − Φ(β)),
  *          μ = ln m, α = (ln a − μ)/σ, β = (ln b − μ)/σ, a = 5, b = 70 000
@@ -100,14 +101,15 @@ export class Oracle {
       while (span < spans.length && spans[span]!.end <= t) span++;
       const open = span < spans.length && spans[span]!.start <= t;
       const calls = open && !this.outageAt(t) ? this.rateAt(t) * (STEP_MS / 1000) : 0;
-      this.possible[i + 1] = this.possible[i]! + calls * (1 - spec.errorShare);
+      const served = Math.max(0, 1 - spec.errorShare - spec.throttleShare);
+      this.possible[i + 1] = this.possible[i]! + calls * served;
       let ownCalls = calls;
       if (limit !== undefined) {
         ownCalls = Math.min(calls, limit - used);
         used += ownCalls;
         if (used >= limit) exhausted = true;
       }
-      this.own[i + 1] = this.own[i]! + ownCalls * (1 - spec.errorShare);
+      this.own[i + 1] = this.own[i]! + ownCalls * served;
     }
   }
 
@@ -115,7 +117,10 @@ export class Oracle {
   rateAt(t: number): number {
     const minute = (t - this.start) / MINUTE_MS;
     const inFlight = Math.min(valueAt(this.spec.capacity, minute), this.provider.maxConcurrency);
-    return inFlight / (meanClippedLatency(valueAt(this.spec.latency.medianMs, minute), this.spec.latency.sigma) / 1000);
+    const slow = this.spec.latency.slow;
+    const lognormal = meanClippedLatency(valueAt(this.spec.latency.medianMs, minute), this.spec.latency.sigma);
+    const mean = slow ? (1 - slow.share) * lognormal + slow.share * Math.min(LATENCY_MAX_MS, Math.max(LATENCY_MIN_MS, slow.ms)) : lognormal;
+    return inFlight / (mean / 1000);
   }
 
   /** Successful calls possible in [a, b) (windows and outages applied, the daily limit not). */

@@ -2,7 +2,9 @@
  * The provider as it really behaves, which no controller can see directly.
  *
  * Healthy call: latency = clip(median(t) × e^(σ z), 5 ms, 70 s), z ~ N(0, 1)
- *   (log-normal: a heavy right tail); it fails with p = errorShare.
+ *   (log-normal: a heavy right tail), or slow.ms with p = slow.share when the
+ *   spec has a slow share (the chaos worker's shape); it fails with p = errorShare,
+ *   is throttled with p = throttleShare (a provider that answers 429 at any load).
  * Overload: n = calls in flight at the provider including this one, C = capacity(t).
  *   When n > C, with excess = 1 − C/n:
  *     throttled (a fast 429)  with p = throttleShare × excess
@@ -32,8 +34,9 @@ const MINUTE_MS = 60_000;
 
 export interface ProviderModelSpec {
   capacity: Profile;
-  latency: { medianMs: Profile; sigma: number };
+  latency: { medianMs: Profile; sigma: number; slow?: { share: number; ms: number } };
   errorShare: number;
+  throttleShare: number;
   overload: { throttleShare: number; errorShare: number; latencyExponent: number };
   outages: readonly Outage[];
   enforceDailyLimit: boolean;
@@ -140,7 +143,9 @@ export class ProviderModel {
     if (down === "daily-limit") return call(this.refusalLatency(), "throttled", "429 daily quota used up");
     if (down !== null) return call(this.refusalLatency(), "error", `503 provider down (${down})`);
 
-    const base = this.medianLatencyAt(at) * Math.exp(this.spec.latency.sigma * normal(this.random));
+    const slow = this.spec.latency.slow;
+    const lognormal = this.medianLatencyAt(at) * Math.exp(this.spec.latency.sigma * normal(this.random));
+    const base = slow && this.random() < slow.share ? slow.ms : lognormal;
     const u = this.random();
     if (inFlight > capacity) {
       const { throttleShare, errorShare, latencyExponent } = this.spec.overload;
@@ -151,6 +156,7 @@ export class ProviderModel {
       return call(slowed, "ok");
     }
     if (u < this.spec.errorShare) return call(clipLatency(base), "error", "500 transient");
+    if (u < this.spec.errorShare + this.spec.throttleShare) return call(this.refusalLatency(), "throttled", "429 throttled at any load");
     return call(clipLatency(base), "ok");
   }
 

@@ -13,6 +13,12 @@ import { PIPELINE_KEY } from "../runtime/ledger/layout";
 import type { ProviderCall } from "./provider-model";
 
 export const BUCKET_MS = 60_000;
+/**
+ * An open is false when no call that started while the provider was down or
+ * over its true capacity ended within this long before it: the evidence
+ * could only have come from a healthy provider's own variance.
+ */
+export const FALSE_OPEN_LOOKBACK_MS = 15 * 60_000;
 
 export interface Bucket {
   ok: number;
@@ -58,6 +64,10 @@ export class Recorder {
   settled = 0;
   /** Ventilator invocations that threw or overran the function timeout (should stay 0). */
   readonly ventilatorFailures: { at: number; reason: string }[] = [];
+  /** End instants of calls that started while the provider was down or over its capacity, in time order. */
+  readonly unhealthyCallEnds: number[] = [];
+  /** Instants the breaker opened (from closed or half-open), and whether the provider had been healthy for FALSE_OPEN_LOOKBACK_MS. */
+  readonly opens: { at: number; healthy: boolean }[] = [];
 
   constructor(
     readonly origin: number,
@@ -87,6 +97,7 @@ export class Recorder {
     b[call.outcome]++;
     b.latencies.push(call.latencyMs);
     if (call.outcome === "ok") this.successTimes.push(at);
+    if (call.wasted) this.unhealthyCallEnds.push(at);
   }
 
   /** The memory ledger store's write hook. */
@@ -107,6 +118,12 @@ export class Recorder {
     if (write.key.pk === PIPELINE_KEY.pk && write.key.sk === PIPELINE_KEY.sk && typeof after.state === "string") {
       const state = JSON.parse(after.state) as { controller: ControllerState; pause: { reason: string } | null };
       const c = state.controller;
+      const before = this.controller.at(-1)?.breaker ?? BREAKER.CLOSED;
+      if (c.breaker.status === BREAKER.OPEN && before !== BREAKER.OPEN) {
+        const at = this.now();
+        const lastUnhealthy = this.unhealthyCallEnds.at(-1);
+        this.opens.push({ at, healthy: lastUnhealthy === undefined || at - lastUnhealthy > FALSE_OPEN_LOOKBACK_MS });
+      }
       this.controller.push({ at: this.now(), limit: c.limit, mappingBatchSize: c.mappingBatchSize, breaker: c.breaker.status, paused: state.pause?.reason ?? null });
     }
   };

@@ -62,6 +62,7 @@ export function modelSpec(scenario: Scenario): ProviderModelSpec {
     capacity: scenario.model.capacity,
     latency: scenario.model.latency,
     errorShare: scenario.model.errorShare,
+    throttleShare: scenario.model.throttleShare,
     overload: scenario.model.overload,
     outages: outagesOf(scenario),
     enforceDailyLimit: scenario.model.enforceDailyLimit,

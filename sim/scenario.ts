@@ -12,9 +12,10 @@ import type { Provider } from "../runtime/catalog/provider";
 import { validateProvider } from "../runtime/catalog/validate";
 import { SluiceError } from "../runtime/errors";
 import { STACK_DEFAULTS } from "../components/settings";
+import { STRATEGY_NAMES } from "../runtime/controller/types";
 import type { Profile } from "./profile";
 
-export const CONTROLLERS = ["step", "adaptive"] as const;
+export const CONTROLLERS = STRATEGY_NAMES;
 export type ControllerName = (typeof CONTROLLERS)[number];
 /** The controller the catalog defaults to, the one that must beat step. */
 export const DEFAULT_CONTROLLER: ControllerName = "adaptive";
@@ -78,8 +79,13 @@ export const scenarioSchema = z.strictObject({
     latency: z.strictObject({
       medianMs: profileSchema(5, 70_000),
       sigma: z.number().min(0).max(4).default(1).describe("Log-normal shape; latencies are clipped to [5 ms, 70 s]"),
+      slow: z
+        .strictObject({ share: z.number().min(0).max(1), ms: z.number().min(5).max(70_000) })
+        .optional()
+        .describe("A share of calls that take a fixed time instead (the chaos worker's slowPercentage and slowMs)"),
     }),
     errorShare: z.number().min(0).max(1).default(0.002).describe("Share of calls failing while healthy"),
+    throttleShare: z.number().min(0).max(1).default(0).describe("Share of calls throttled (429) while healthy, whatever the load"),
     overload: z
       .strictObject({
         throttleShare: z.number().min(0).max(1).default(0.5),

@@ -2,7 +2,7 @@
  * The built-in scenarios, as data validated by the same schema as a scenario
  * file. Every one shares the same provider entry (a catalog entry, defaults
  * left to the catalog) unless it says otherwise, and a backlog large enough to
- * outlast its incident, so both controllers face the same provider and records.
+ * outlast its incident, so every controller faces the same provider and records.
  */
 import { DEFAULT_CONTROLLER, loadScenarioFile, validateScenario, type Scenario, type ScenarioInput } from "./scenario";
 import { ScenarioError } from "./scenario";
@@ -24,6 +24,20 @@ const PROVIDER = {
 const HEAVY_TAILED = { medianMs: 300, sigma: 1.2 };
 
 const MONDAY_8AM = "2026-03-02T08:00:00Z";
+
+/**
+ * A provider at a small cap answering in seconds with a heavy tail, as the
+ * article's providers do: its operator put the slow threshold at 20 s (about
+ * 6 % of calls are slower) and called 30 % bad calls too many.
+ */
+const SLOW_PROVIDER = {
+  latencyThresholdMs: 20_000,
+  errorRateThreshold: 0.3,
+  maxAttempts: 4,
+  worker: { module: "chaos", timeoutSeconds: 90 },
+};
+/** Median 2 s, σ 1.5: mean ≈ 6.2 s, 6 % slower than 20 s, 0.9 % slower than 70 s (clipped there). */
+const SLOW_HEAVY_TAILED = { medianMs: 2_000, sigma: 1.5 };
 
 const BUILT_IN: ScenarioInput[] = [
   {
@@ -91,6 +105,78 @@ const BUILT_IN: ScenarioInput[] = [
     provider: { ...PROVIDER, maintenanceWindows: [{ day: "sun", start: "01:00", end: "02:00" }] },
     backlog: [{ records: 60_000 }],
     model: { capacity: 20, latency: HEAVY_TAILED },
+  },
+  {
+    name: "tail-cap-1",
+    description: "A healthy provider allowing one call at a time, median 2 s with a heavy tail (σ 1.5), 1 % errors.",
+    start: MONDAY_8AM,
+    horizonHours: 24,
+    provider: { id: "tail-cap-1", maxConcurrency: 1, ...SLOW_PROVIDER },
+    backlog: [{ records: 4_000 }],
+    model: { capacity: 1, latency: SLOW_HEAVY_TAILED, errorShare: 0.01 },
+  },
+  {
+    name: "tail-cap-4",
+    description: "A healthy provider allowing 4 calls, median 2 s with a heavy tail (σ 1.5), 1 % errors.",
+    start: MONDAY_8AM,
+    horizonHours: 24,
+    provider: { id: "tail-cap-4", maxConcurrency: 4, ...SLOW_PROVIDER },
+    backlog: [{ records: 12_000 }],
+    model: { capacity: 4, latency: SLOW_HEAVY_TAILED, errorShare: 0.01 },
+  },
+  {
+    name: "tail-cap-8",
+    description: "Shaped like meridian-funds: cap 8 as 1 shard × parallelization 2 × fan-out 4, median 2 s, σ 1.5, 1 % errors.",
+    start: MONDAY_8AM,
+    horizonHours: 24,
+    provider: { id: "tail-cap-8", maxConcurrency: 8, shardCount: 1, parallelizationFactor: 2, maxFanOut: 4, ...SLOW_PROVIDER },
+    backlog: [{ records: 20_000 }],
+    model: { capacity: 8, latency: SLOW_HEAVY_TAILED, errorShare: 0.01 },
+  },
+  {
+    name: "wide-spread",
+    description: "The article's 5 ms to 70 s: median 600 ms, σ 2 (nearly 1 call in 100 is clipped at 70 s), cap 20, healthy.",
+    start: MONDAY_8AM,
+    horizonHours: 24,
+    provider: { ...PROVIDER, id: "wide-spread", latencyThresholdMs: 30_000 },
+    backlog: [{ records: 40_000 }],
+    model: { capacity: 20, latency: { medianMs: 600, sigma: 2 } },
+  },
+  {
+    name: "capacity-below-cap",
+    description: "The contract allows 40 calls, the provider serves 8 before it throttles and fails.",
+    start: MONDAY_8AM,
+    horizonHours: 24,
+    provider: { ...PROVIDER, id: "capacity-below-cap", maxConcurrency: 40, maxFanOut: 40 },
+    backlog: [{ records: 30_000 }],
+    model: { capacity: 8, latency: HEAVY_TAILED },
+  },
+  {
+    name: "load-latency",
+    description: "Past 8 calls in flight the provider neither throttles nor fails: it slows down, (n / 8)² times.",
+    start: MONDAY_8AM,
+    horizonHours: 24,
+    provider: { ...PROVIDER, id: "load-latency" },
+    backlog: [{ records: 30_000 }],
+    model: { capacity: 8, latency: HEAVY_TAILED, overload: { throttleShare: 0, errorShare: 0, latencyExponent: 2 } },
+  },
+  {
+    name: "steady-errors",
+    description: "A healthy provider that fails 3 % of calls whatever the load.",
+    start: MONDAY_8AM,
+    horizonHours: 24,
+    provider: { ...PROVIDER, id: "steady-errors", maxAttempts: 5 },
+    backlog: [{ records: 40_000 }],
+    model: { capacity: 20, latency: HEAVY_TAILED, errorShare: 0.03 },
+  },
+  {
+    name: "many-lanes",
+    description: "4 shards × parallelization 2: 8 batches in flight at once, fan-out 5 each, cap 40, healthy.",
+    start: MONDAY_8AM,
+    horizonHours: 24,
+    provider: { ...PROVIDER, id: "many-lanes", maxConcurrency: 40, maxFanOut: 5, shardCount: 4, parallelizationFactor: 2 },
+    backlog: [{ records: 60_000 }],
+    model: { capacity: 40, latency: HEAVY_TAILED },
   },
 ];
 

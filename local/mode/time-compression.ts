@@ -80,7 +80,7 @@ export function compressEntry(entry: ResolvedEntry, speed: number, factor: numbe
   const c = entry.controller;
   const controller: ResolvedEntry["controller"] =
     c.strategy === "step"
-      ? { ...c, rearmIntervalMinutes: minutes(c.rearmIntervalMinutes, speed) }
+      ? c
       : {
           ...c,
           minUpdateIntervalSeconds: Math.round(c.minUpdateIntervalSeconds / speed),

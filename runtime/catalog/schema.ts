@@ -78,23 +78,52 @@ const breakerSchema = z.strictObject({
 
 export const stepControllerSchema = z.strictObject({
   strategy: z.literal("step"),
-  rearmIntervalMinutes: z.number().min(0.01).max(1_440).default(10).describe("Fixed wait before re-arming at batch size 1."),
+  rearmIntervalMinutes: z
+    .number()
+    .min(0.01)
+    .max(1_440)
+    .optional()
+    .meta({ deprecated: true })
+    .describe("Ignored: like the original demo, step re-enables at the next re-arm tick (stack setting sluice:rearmIntervalMinutes)."),
 });
+
+const minUpdateIntervalSeconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(3_600)
+  .default(60)
+  .describe("Hysteresis: the mapping batch size changes at most once per interval; the fan-out limit still changes every wave.");
 
 export const adaptiveControllerSchema = z.strictObject({
   strategy: z.literal("adaptive"),
-  decreaseFactor: z.number().gt(0).lt(1).default(0.7).describe("Multiplier applied to the limit on a bad batch."),
-  minUpdateIntervalSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(3_600)
-    .default(60)
-    .describe("Hysteresis: the mapping's batch size changes at most once per interval; the fan-out limit still changes every batch."),
+  decreaseFactor: z.number().gt(0).lt(1).default(0.7).describe("Multiplier applied to the fan-out limit on evidence of congestion."),
+  minUpdateIntervalSeconds,
   breaker: breakerSchema.default(breakerSchema.parse({})),
 });
 
-export const controllerSchema = z.discriminatedUnion("strategy", [stepControllerSchema, adaptiveControllerSchema]);
+/**
+ * Published limit algorithms (Netflix concurrency-limits) on the same
+ * mechanics as `adaptive` (time-sized batches, waves, breaker, mapping
+ * hysteresis): comparison baselines for the benchmark, usable in a catalog.
+ */
+export const PEER_STRATEGIES = ["aimd", "vegas", "gradient2"] as const;
+export type PeerStrategyName = (typeof PEER_STRATEGIES)[number];
+
+const peerControllerSchema = <N extends PeerStrategyName>(name: N) =>
+  z.strictObject({ strategy: z.literal(name), minUpdateIntervalSeconds, breaker: breakerSchema.default(breakerSchema.parse({})) });
+
+export const aimdControllerSchema = peerControllerSchema("aimd");
+export const vegasControllerSchema = peerControllerSchema("vegas");
+export const gradient2ControllerSchema = peerControllerSchema("gradient2");
+
+export const controllerSchema = z.discriminatedUnion("strategy", [
+  stepControllerSchema,
+  adaptiveControllerSchema,
+  aimdControllerSchema,
+  vegasControllerSchema,
+  gradient2ControllerSchema,
+]);
 
 export const ledgerSettingsSchema = z.strictObject({
   ttlDays: z.number().int().min(1).max(365).default(7).describe("Days a ledger item is kept after its provider day."),
@@ -137,7 +166,12 @@ export const providerSchema = z.strictObject({
   shardCount: z.number().int().min(1).max(500).default(1),
   parallelizationFactor: z.number().int().min(1).max(10).default(1),
   latencyThresholdMs: z.number().int().min(1).max(900_000).default(5_000).describe("A call slower than this is slow."),
-  errorRateThreshold: z.number().min(0).max(1).default(0.5).describe("A batch whose share of bad calls exceeds this is bad."),
+  errorRateThreshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe("Share of bad calls (failed, throttled, slow) that means the provider struggles; acted on when the evidence is clearly past it."),
   maxAttempts: z.number().int().min(1).max(100).default(3).describe("Attempts per record per provider day before it is dead."),
   timezone: z.string().default("UTC").describe("IANA time zone of the provider's windows and day."),
   accessWindows: z.array(accessWindowSchema).default([]).describe("When calls are allowed; empty means always."),
@@ -164,4 +198,6 @@ export type HttpSettings = z.output<typeof httpSettings>;
 export type ControllerConfig = z.output<typeof controllerSchema>;
 export type StepControllerConfig = z.output<typeof stepControllerSchema>;
 export type AdaptiveControllerConfig = z.output<typeof adaptiveControllerSchema>;
+/** Every strategy but step: a fan-out limit adapted wave by wave, behind the shared breaker. */
+export type LimitControllerConfig = Exclude<ControllerConfig, StepControllerConfig>;
 export type BreakerConfig = z.output<typeof breakerSchema>;

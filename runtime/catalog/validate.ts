@@ -119,6 +119,9 @@ function deprecations(p: Parsed): { problems: string[]; warnings: string[] } {
     if (p[current] !== undefined) problems.push(`${old} is the old name of ${current}: keep only ${current}`);
     else warnings.push(`${old} is deprecated: rename it to ${current} (the fan-out limit, calls one batch may have in flight)`);
   }
+  if (p.controller.strategy === "step" && p.controller.rearmIntervalMinutes !== undefined) {
+    warnings.push("controller.rearmIntervalMinutes is ignored: step re-enables at the next re-arm tick, set by the stack's sluice:rearmIntervalMinutes");
+  }
   return { problems, warnings };
 }
 
@@ -149,7 +152,7 @@ function crossCheck(p: Parsed, resolved: Provider): string[] {
     );
   }
   problems.push(...timingProblems(p, resolved));
-  if (p.controller.strategy === "adaptive" && p.controller.breaker.maxIntervalMinutes < p.controller.breaker.baseIntervalMinutes) {
+  if (p.controller.strategy !== "step" && p.controller.breaker.maxIntervalMinutes < p.controller.breaker.baseIntervalMinutes) {
     problems.push(
       `controller.breaker.maxIntervalMinutes ${p.controller.breaker.maxIntervalMinutes} is below baseIntervalMinutes ${p.controller.breaker.baseIntervalMinutes}`,
     );

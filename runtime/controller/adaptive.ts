@@ -1,92 +1,46 @@
 /**
- * The default strategy: AIMD with CUBIC-like regrowth, a fast drop on a
- * failing provider, a breaker with doubling half-open waits, and a mapping
- * sized in time that moves rarely. β = decreaseFactor, W = lastGoodLimit (the
- * limit at the last decrease), L = report.limit (the limit the batch ran
- * under), P = report.peakInFlight, max = maxFanOut, interval =
- * minUpdateIntervalSeconds.
+ * The default strategy: a fan-out limit that moves only on evidence of load.
+ * It runs on the shared mechanics (limit-strategy.ts: the evidence tests, the
+ * breaker, stale reports, the mapping sized in time); this file is its limit
+ * algorithm. β = decreaseFactor, W = lastGoodLimit (the level of the last
+ * decrease), ran = the fan-out the wave ran under, P = the wave's peak in
+ * flight, interval = minUpdateIntervalSeconds.
  *
- * A batch is judged on its recent calls, the last max(L, RECENT_MIN_SAMPLES) to
- * complete (of report.recent when the report is one wave of a batch): a long
- * batch (see mapping-update) whose start went well must not hide what its end
- * says about the provider now, and one wave of a single call is no verdict.
- *   bad = error, timeout or slow (timeouts count, or constant timeouts would look healthy)
- *   Congested ⇔ throttled > 0 ∨ bad / total > errorRateThreshold        (over the recent calls)
- *   Failing   ⇔ total ≥ FAILING_MIN_SAMPLES ∧ (error + timeout) / total ≥ FAILING_SHARE   (nearly every
- *               recent call errored or timed out: the provider is down, not busy; throttles mean busy,
- *               and a few calls started before the outage may still come back ok)
+ * Congestion is a test of evidence.ts that fires (the first, in this order):
+ *   struggle  the share of bad calls (failed, throttled, slow) is clearly above errorRateThreshold
+ *             and above what is normal for this provider
+ *   throttle  throttles (429) clearly above the provider's own rate of them
+ *   errors    errors and timeouts clearly above the provider's own rate of them
+ * A slow tail, or an error rate, that does not depend on load is the provider's
+ * normal: the baselines learn it and no test fires. One slow or failed call
+ * never fires a test; a provider that fails most calls fires "down" within a
+ * few, which the mechanics turn into an open breaker at once.
  *
- * Stale ⇔ L > limit: the limit already fell since the batch started (another shard or parallel
- *   batch reported the same congestion); the report changes nothing, so decreases never compound.
- *
- * Decrease (closed, congested, not stale):
- *   L = 1 ∧ limit = 1 → open the breaker
- *   failing          → limit = 1, W = max(W, L), lastDecreaseAt = now
- *                      (straight to the probe level: ×β per batch would take ~8 batches, each as long
- *                       as a timeout, to find out; W keeps the level that worked before the outage,
- *                       also when a first mixed wave of the outage already decreased once)
- *   otherwise        → limit = max(1, ⌊L × β⌋), W = L, lastDecreaseAt = now
- *   (from L, not the current limit: a batch that ran under a lower limit says that level congested)
- *
- * Growth (closed, not congested, not stale), from what the batch ran:
- *   P × 2 < L          → none: the batch did not use the limit (Netflix concurrency-limits)
- *   L < W − 1          → L + ⌈(W − 1 − L) / 2⌉    concave: close half the gap below the level that congested
- *   P < L              → none: past that level only a fully used limit counts as a probe
+ * Decrease (a test fired):   limit = max(1, ⌊ran × β⌋); the load tests then wait for the calls in flight
+ *   under the old limit (evidence.ts: settle), so one overload costs one decrease
+ * Hold (no test fired, but the wave gives no reason to grow): the wave had a throttle, or more bad
+ *   calls than errorRateThreshold, or a load test is past half its threshold: limit unchanged
+ * Growth (otherwise), from what the wave ran:
+ *   P × 2 < ran        → none: the wave did not use the limit (Netflix concurrency-limits)
+ *   ran < W − 1        → ran + ⌈(W − 1 − ran) / 2⌉   concave: close half the gap below the level that congested
+ *   P < ran            → none: past that level only a fully used limit counts as a probe
  *   now − lastDecreaseAt < interval → none: plateau, at most one probe of the congested level per interval
- *   otherwise          → L + max(1, L − (W − 1))  convex: probes W, W+1, W+3, W+7 …, the distance past the
- *                                                 last good level doubles while probes stay good
- *   limit = max(limit, min(max, growth))        parallel batches that ran the same L grow it once, not N times
- *
- * Breaker: wait(trips) = min(maxIntervalMinutes, baseIntervalMinutes × 2^(trips − 1)), trips = consecutive
- *   opens without a close; after a failed probe the wait counts from the probe's tick (see breaker).
- *   Half-open: a congested batch re-opens with trips + 1; each other batch is a good
- *   probe; probesToClose good probes → close at max(1, ⌊W × β⌋), i.e. as one more decrease from W.
- *   After a gradual collapse (decreases drove the limit to 1) W is small and the restart is 1 or 2: the
- *   probes proved one call at a time, nothing more. After an outage (the failing drop) W is the level
- *   that worked before it, and the restart is one decrease below it: the provider came back, its
- *   capacity did not go. The concave regrowth then closes the rest of the gap in a few batches.
- *
- * Mapping: see mapping-update (sized in time from a moving average of the latency, moved only outside
- *   [target / 2, 2 × target], at most one resize per interval; breaker actions never wait; a close
- *   sizes it for the restart limit).
+ *   otherwise          → ran + max(1, ran − (W − 1))  convex: probes W, W+1, W+3, W+7 …, the distance past the
+ *                                                   last good level doubling while probes stay good
+ *   capped at the ceiling a dip left (load-latency.ts)
+ * Latency that rises with load (no test fires for it: a queueing provider neither fails nor throttles):
+ *   dips (load-latency.ts) compare the latency at half the limit;
+ *   loaded      → limit = ceiling = W = d if e ≥ E_STEEP, else max(d, ⌊ran × β⌋) (regrowth must not aim back
+ *                 at the loaded level)
+ *   not loaded  → back to ran; a ceiling (if any) rises to ran + 1: the next level is tried, then tested
+ * Breaker close (mechanics): restart at max(1, ⌊W × β⌋), one decrease below the level that worked.
  */
-import type { AdaptiveControllerConfig } from "../catalog/schema";
-import { badShare, summarize, type BatchStats } from "./batch-stats";
-import { closeBreaker, doublingWaitMs, openBreaker, probeIfDue } from "./breaker";
-import { MAX_MAPPING_BATCH_SIZE, MIN_WAVES, settleMapping, updateLatency, wavesOf } from "./mapping-update";
-import { adaptiveConfig, clampLimit, initialState, keep } from "./state";
-import { BREAKER, type BatchReport, type CallSample, type ControllerSettings, type ControllerState, type Decision, type Strategy } from "./types";
+import { addCalls, dipLevel, DIP_CALLS, dipVerdict, E_STEEP, emptyLevel, freshLoadLatency, loaded, nextDipAfter, tidy, warmUp, type LoadLatency } from "./load-latency";
+import { limitStrategy, type LimitAlgorithm, type LimitStep } from "./limit-strategy";
+import { isBad, THRESHOLDS } from "./evidence";
+import type { BatchReport, ControllerSettings, ControllerState } from "./types";
 
-/** A batch's verdict reads at least this many of its last calls (all of them when it made fewer). */
-export const RECENT_MIN_SAMPLES = 10;
-/** Fewest recent calls, and the share of them that failed outright, that call the provider down rather than congested. */
-export const FAILING_MIN_SAMPLES = 3;
-export const FAILING_SHARE = 0.8;
-
-export function isCongested(stats: BatchStats, errorRateThreshold: number): boolean {
-  return stats.throttled > 0 || badShare(stats) > errorRateThreshold;
-}
-
-/** The calls a verdict reads: the last max(wave, RECENT_MIN_SAMPLES) to complete. */
-export function recentSamples(samples: readonly CallSample[], wave: number): readonly CallSample[] {
-  return samples.slice(-Math.max(wave, RECENT_MIN_SAMPLES));
-}
-
-export function isFailing(recent: BatchStats): boolean {
-  return recent.total >= FAILING_MIN_SAMPLES && (recent.error + recent.timeout) / recent.total >= FAILING_SHARE;
-}
-
-/**
- * Whether a batch still running should stop starting calls: a throttle among
- * its recent calls, or, once a wave has completed, too many bad recent calls.
- * The rule the adaptive verdict applies, for the ventilator's early stop.
- */
-export function congestedSoFar(samples: readonly CallSample[], wave: number, latencyThresholdMs: number, errorRateThreshold: number): boolean {
-  const recent = summarize(recentSamples(samples, wave), latencyThresholdMs);
-  return recent.throttled > 0 || (samples.length >= wave && isCongested(recent, errorRateThreshold));
-}
-
-/** The limit a good batch that ran under `ran` with `peak` calls in flight earns (before the cap). */
+/** The limit a good wave that ran under `ran` with `peak` calls in flight earns (before the cap). */
 export function regrow(ran: number, peak: number, state: ControllerState, plateauMs: number, now: number): number {
   if (peak * 2 < ran) return ran;
   const lastGood = state.lastGoodLimit - 1;
@@ -96,61 +50,64 @@ export function regrow(ran: number, peak: number, state: ControllerState, platea
   return ran + Math.max(1, ran - lastGood);
 }
 
-/** Limit the pipeline restarts at when the breaker closes. */
-export function restartBatchSize(state: ControllerState, config: AdaptiveControllerConfig, maxFanOut: number): number {
-  return clampLimit(Math.floor(state.lastGoodLimit * config.decreaseFactor), maxFanOut);
+/** Whether a wave no test fired on is also one to grow on (see the header's Hold). */
+export function quiet(state: ControllerState, report: BatchReport, settings: ControllerSettings): boolean {
+  const e = state.evidence;
+  if (e && (e.struggle > THRESHOLDS.struggle / 2 || e.throttle > THRESHOLDS.throttle / 2 || e.errors > THRESHOLDS.errors / 2)) return false;
+  const bad = report.samples.filter((s) => isBad(s, settings.latencyThresholdMs)).length;
+  return !report.samples.some((s) => s.outcome === "throttled") && bad <= settings.errorRateThreshold * report.samples.length;
 }
 
-function afterBatch(before: ControllerState, report: BatchReport, settings: ControllerSettings, now: number): Decision {
-  const config = adaptiveConfig(settings);
-  if (report.samples.length === 0) return keep(before);
-  const latencyMs = updateLatency(before.latencyMs, report.samples);
-  const state: ControllerState = latencyMs === undefined ? before : { ...before, latencyMs };
-  const max = settings.maxFanOut;
-  const intervalMs = config.minUpdateIntervalSeconds * 1000;
-  const wait = (trips: number) => doublingWaitMs(trips, config.breaker.baseIntervalMinutes, config.breaker.maxIntervalMinutes);
+/** A wave no test fired on: a dip's verdict, the start of a dip, growth (under the ceiling a dip left), or a hold. */
+function goodWave(state: ControllerState, report: BatchReport, settings: ControllerSettings, decreaseFactor: number, plateauMs: number, now: number): LimitStep {
   const ran = report.limit;
-  const recent = summarize(recentSamples(report.recent ?? report.samples, ran), settings.latencyThresholdMs);
-  const congested = isCongested(recent, settings.errorRateThreshold);
-  const waves = wavesOf(latencyMs);
+  const prior: LoadLatency = state.loadLatency ?? freshLoadLatency(ran);
+  const current = addCalls(prior.current.limit === ran ? prior.current : emptyLevel(ran, prior.current.limit), report.samples);
+  const inDip = prior.dipFrom !== undefined && ran === dipLevel(prior.dipFrom.limit) && ran < prior.dipFrom.limit;
+  const ll: LoadLatency = { ...prior, current, ...(inDip ? {} : { dipFrom: undefined }) };
 
-  switch (state.breaker.status) {
-    case BREAKER.OPEN:
-      // Still running when the breaker opened: the mapping is disabled, nothing to decide.
-      return keep(before);
-    case BREAKER.HALF_OPEN: {
-      if (ran > state.limit) return keep(state);
-      if (congested) return openBreaker(state, now, wait);
-      const goodProbes = state.breaker.goodProbes + 1;
-      if (goodProbes < config.breaker.probesToClose) return keep({ ...state, breaker: { ...state.breaker, goodProbes } });
-      const restart = restartBatchSize(state, config, max);
-      return closeBreaker(state, now, restart, Math.min(MAX_MAPPING_BATCH_SIZE, (waves ?? MIN_WAVES) * restart));
+  if (inDip) {
+    const from = prior.dipFrom!;
+    const done = { ...ll, dipFrom: undefined, reference: current };
+    if (from.n === 0) {
+      // The warm-up: the low level is measured, the full one has not run yet.
+      if (current.n < DIP_CALLS) return { limit: ran, move: "set", loadLatency: tidy(ll) };
+      return { limit: from.limit, move: "set", loadLatency: tidy({ ...done, nextDipAt: nextDipAfter(now, from.limit, state.latencyMs) }) };
     }
-    case BREAKER.CLOSED: {
-      if (ran > state.limit) return settleMapping(state, now, intervalMs, waves);
-      if (congested) {
-        if (ran <= 1 && state.limit <= 1) return openBreaker(state, now, wait);
-        const failing = isFailing(recent);
-        const limit = failing ? 1 : clampLimit(ran * config.decreaseFactor, max);
-        const lastGoodLimit = clampLimit(failing ? Math.max(state.lastGoodLimit, ran) : ran, max);
-        const decreased = { ...state, limit, lastGoodLimit, lastDecreaseAt: now };
-        return settleMapping(decreased, now, intervalMs, waves);
-      }
-      const grown = clampLimit(regrow(ran, report.peakInFlight, state, intervalMs, now), max);
-      return settleMapping({ ...state, limit: Math.max(state.limit, grown) }, now, intervalMs, waves);
+    const verdict = dipVerdict(from, current);
+    if (verdict === null) return { limit: ran, move: "set", loadLatency: tidy(ll) };
+    if (verdict.loaded) {
+      const limit = verdict.e >= E_STEEP ? ran : Math.max(ran, Math.floor(from.limit * decreaseFactor));
+      return { limit, move: "decrease", lastGoodLimit: limit, loadLatency: tidy({ ...done, ceiling: limit, nextDipAt: 0 }) };
     }
+    const ceiling = prior.ceiling === undefined ? undefined : Math.max(prior.ceiling, from.limit + 1);
+    return { limit: from.limit, move: "set", loadLatency: tidy({ ...done, ceiling, nextDipAt: nextDipAfter(now, from.limit, state.latencyMs) }) };
   }
+
+  const used = report.peakInFlight * 2 >= ran;
+  const due = now >= prior.nextDipAt || (prior.reference !== undefined && loaded(current, prior.reference));
+  if (ran >= 2 && used && current.n >= DIP_CALLS && due) return { limit: dipLevel(ran), move: "set", loadLatency: tidy({ ...ll, dipFrom: current }) };
+
+  if (!quiet(state, report, settings)) return { limit: ran, loadLatency: tidy(ll) };
+  const grown = regrow(ran, report.peakInFlight, state, plateauMs, now);
+  return { limit: ll.ceiling === undefined ? grown : Math.min(grown, Math.max(ran, ll.ceiling)), loadLatency: tidy(ll) };
 }
 
-export const adaptiveStrategy: Strategy = {
+export const adaptiveAlgorithm: LimitAlgorithm = {
   name: "adaptive",
-  initial(settings: ControllerSettings): ControllerState {
-    adaptiveConfig(settings);
-    return initialState(settings);
+  initial(state) {
+    const loadLatency = warmUp(state.limit);
+    return { ...state, limit: loadLatency.current.limit, loadLatency };
   },
-  afterBatch,
-  onSchedule(state: ControllerState, settings: ControllerSettings, now: number): Decision {
-    adaptiveConfig(settings);
-    return probeIfDue(state, now);
+  next({ state, report, verdict, settings, config, now }) {
+    if (config.strategy !== "adaptive") throw new RangeError(`adaptive given ${config.strategy} settings`);
+    const ran = report.limit;
+    if (verdict !== null) {
+      const loadLatency = state.loadLatency ? tidy({ ...state.loadLatency, dipFrom: undefined }) : undefined;
+      return { limit: Math.max(1, Math.floor(ran * config.decreaseFactor)), ...(loadLatency ? { loadLatency } : {}) };
+    }
+    return goodWave(state, report, settings, config.decreaseFactor, config.minUpdateIntervalSeconds * 1000, now);
   },
 };
+
+export const adaptiveStrategy = limitStrategy(adaptiveAlgorithm);

@@ -3,7 +3,7 @@
  * timestamps, never timers: the function may be a fresh Lambda instance.
  *
  *   closed ──bad at limit 1──▶ open(trips = 1, nextProbeAt = now + wait(1))
- *   open ──schedule, now ≥ nextProbeAt − PROBE_SLACK_MS──▶ half-open(since = now, goodProbes = 0): mapping enabled at batch size 1
+ *   open ──schedule, now ≥ nextProbeAt − PROBE_SLACK_MS──▶ half-open(since = now, goodProbes = 0): mapping enabled, fan-out 1
  *   half-open ──bad──▶ open(trips + 1, nextProbeAt = max(now, since + wait(trips + 1)))
  *   half-open ──enough good probes──▶ closed at the strategy's restart limit and mapping batch size
  *
@@ -42,19 +42,24 @@ export function openBreaker(state: ControllerState, now: number, waitMs: (trips:
   };
 }
 
-/** On the re-arm schedule: a due open breaker (within the slack) becomes half-open with the mapping at batch size 1. */
-export function probeIfDue(state: ControllerState, now: number): Decision {
+/**
+ * On the re-arm schedule: a due open breaker (within the slack) becomes half-open, the fan-out at 1 and
+ * the mapping at `batchSize` records (the demo's 1 for step; the others keep theirs: the ventilator
+ * enforces the fan-out itself, and a batch of one record at a time would take minutes to step over
+ * records already done that a failed batch left in the stream).
+ */
+export function probeIfDue(state: ControllerState, now: number, batchSize = 1): Decision {
   const breaker = state.breaker;
   if (breaker.status !== BREAKER.OPEN || now < breaker.nextProbeAt - PROBE_SLACK_MS) return keep(state);
   return {
     state: {
       ...state,
       limit: 1,
-      mappingBatchSize: 1,
+      mappingBatchSize: batchSize,
       lastUpdateAt: now,
       breaker: { status: BREAKER.HALF_OPEN, since: now, goodProbes: 0, trips: breaker.trips },
     },
-    action: { type: "probe" },
+    action: { type: "probe", batchSize },
   };
 }
 

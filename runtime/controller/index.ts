@@ -2,10 +2,12 @@
 export * from "./types";
 export { summarize, badShare, nearestRank, type BatchStats } from "./batch-stats";
 export { stepStrategy, stepVerdict, STEP_VERDICT, type StepVerdict } from "./step";
-export { adaptiveStrategy, congestedSoFar, isCongested, isFailing, recentSamples, regrow, restartBatchSize, FAILING_MIN_SAMPLES, FAILING_SHARE, RECENT_MIN_SAMPLES } from "./adaptive";
+export { adaptiveStrategy, adaptiveAlgorithm, regrow } from "./adaptive";
+export { limitStrategy, restartLimit, waveShouldClose, type LimitAlgorithm, type LimitStrategyName } from "./limit-strategy";
+export { freshEvidence, weigh, learn, observe, hypotheses, firing, THRESHOLDS, TESTS, type Evidence, type Test } from "./evidence";
 export { doublingWaitMs, PROBE_SLACK_MS } from "./breaker";
 export { settleMapping, followLimit, mappingTarget, meanLatency, updateLatency, wavesFor, wavesOf, LATENCY_MEMORY_SAMPLES, MAX_MAPPING_BATCH_SIZE, MIN_WAVES, TARGET_BATCH_SECONDS } from "./mapping-update";
 export { clampLimit, initialState } from "./state";
 export { controllerStateSchema, breakerStateSchema } from "./state-schema";
-export { strategyFor, strategyOf, type StrategyName } from "./registry";
+export { strategyFor, strategyOf, STRATEGY_NAMES, type StrategyName } from "./registry";
 export { restoreState } from "./restore";

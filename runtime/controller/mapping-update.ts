@@ -85,8 +85,14 @@ export function mappingTarget(limit: number, mappingBatchSize: number, waves: nu
   return null;
 }
 
+/** The fan-out the mapping is sized for: during a dip (load-latency.ts) the level it left, which it returns to. */
+export function sizingLimit(state: ControllerState): number {
+  const dipFrom = state.loadLatency?.dipFrom;
+  return dipFrom ? Math.max(state.limit, dipFrom.limit) : state.limit;
+}
+
 export function settleMapping(state: ControllerState, now: number, minIntervalMs: number, waves: number | null): Decision {
-  const target = mappingTarget(state.limit, state.mappingBatchSize, waves);
+  const target = mappingTarget(sizingLimit(state), state.mappingBatchSize, waves);
   if (target === null) return keep(state);
   if (state.lastUpdateAt !== null && now - state.lastUpdateAt < minIntervalMs) return keep(state);
   return resize(state, target, now);

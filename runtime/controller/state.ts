@@ -3,7 +3,7 @@
  * one clamp that keeps a limit inside [1, maxFanOut].
  */
 import { SluiceError } from "../errors";
-import type { AdaptiveControllerConfig, StepControllerConfig } from "../catalog/schema";
+import type { LimitControllerConfig, StepControllerConfig } from "../catalog/schema";
 import { BREAKER, type ControllerSettings, type ControllerState, type Decision } from "./types";
 
 export function clampLimit(limit: number, maxFanOut: number): number {
@@ -34,8 +34,9 @@ export function stepConfig(settings: ControllerSettings): StepControllerConfig {
   return settings.controller;
 }
 
-export function adaptiveConfig(settings: ControllerSettings): AdaptiveControllerConfig {
-  if (settings.controller.strategy !== "adaptive") throw mismatch("adaptive", settings.controller.strategy);
+/** The settings of a strategy other than step, checked to be the one named. */
+export function limitConfig(settings: ControllerSettings, name: LimitControllerConfig["strategy"]): LimitControllerConfig {
+  if (settings.controller.strategy !== name) throw mismatch(name, settings.controller.strategy);
   return settings.controller;
 }
 

@@ -4,6 +4,9 @@
  * State round-trips through the ledger as plain JSON.
  */
 import type { Provider } from "../catalog/provider";
+import type { Evidence } from "./evidence";
+import type { LoadLatency } from "./load-latency";
+import type { PeerState } from "./peers/state";
 
 export const OUTCOMES = ["ok", "error", "throttled", "timeout"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -21,12 +24,6 @@ export interface BatchReport {
   limit: number;
   /** Most calls that were actually in flight at once; below limit/2 means the limit was not used. */
   peakInFlight: number;
-  /**
-   * The batch's most recent calls up to this report, when a report covers only part of a batch (a
-   * wave): the verdict reads the last max(limit, RECENT_MIN_SAMPLES) of them, which one small wave
-   * may not hold. Defaults to `samples`.
-   */
-  recent?: readonly CallSample[];
 }
 
 export const BREAKER = { CLOSED: "closed", OPEN: "open", HALF_OPEN: "half-open" } as const;
@@ -38,7 +35,7 @@ export type BreakerState =
   | { status: typeof BREAKER.HALF_OPEN; since: number; goodProbes: number; trips: number };
 
 export interface ControllerState {
-  strategy: Provider["controller"]["strategy"];
+  strategy: StrategyName;
   /** Fan-out limit for the next batch, in [1, maxFanOut]; the ventilator enforces it on its calls at once (the adaptive mapping follows lazily, in waves of it: see mapping-update). */
   limit: number;
   /** Mapping batch size (records per invocation) last asked of the event source mapping (step: the limit; adaptive: waves × limit, up to 10,000). */
@@ -49,9 +46,15 @@ export interface ControllerState {
   lastDecreaseAt: number | null;
   /** Epoch ms of the last mapping update the controller asked for, null if none. */
   lastUpdateAt: number | null;
-  /** Adaptive: the provider's latency (ms) the mapping is sized for, a moving average over reports; absent until the first. */
+  /** Every strategy but step: the provider's latency (ms) the mapping is sized for, a moving average over reports; absent until the first. */
   latencyMs?: number;
   breaker: BreakerState;
+  /** Every strategy but step: what the calls so far say about the provider (see evidence.ts); absent until the first report. */
+  evidence?: Evidence;
+  /** A peer algorithm's own state (see peers/); absent for adaptive and step. */
+  peer?: PeerState;
+  /** Adaptive: whether latency rises with the fan-out (see load-latency.ts); absent until the first report. */
+  loadLatency?: LoadLatency;
 }
 
 export type ControllerAction =
@@ -60,8 +63,8 @@ export type ControllerAction =
   | { type: "resize"; batchSize: number }
   /** Disable the mapping until `nextProbeAt`. */
   | { type: "open-breaker"; nextProbeAt: number }
-  /** Enable the mapping at batch size 1: the half-open probe. */
-  | { type: "probe" }
+  /** Enable the mapping at `batchSize` (step: 1, others: the batch size it had) for the half-open probe; the fan-out is 1. */
+  | { type: "probe"; batchSize: number }
   /** Enough good probes: the breaker closes and the mapping runs at `batchSize`. */
   | { type: "close"; batchSize: number };
 
@@ -73,8 +76,11 @@ export interface Decision {
 /** The provider settings a controller reads. */
 export type ControllerSettings = Pick<Provider, "maxFanOut" | "initialFanOut" | "latencyThresholdMs" | "errorRateThreshold" | "controller">;
 
+export type StrategyName = Provider["controller"]["strategy"];
+export const STRATEGY_NAMES = ["step", "adaptive", "aimd", "vegas", "gradient2"] as const satisfies readonly StrategyName[];
+
 export interface Strategy {
-  readonly name: Provider["controller"]["strategy"];
+  readonly name: StrategyName;
   initial(settings: ControllerSettings, now: number): ControllerState;
   /** After every batch that made at least one call. */
   afterBatch(state: ControllerState, report: BatchReport, settings: ControllerSettings, now: number): Decision;

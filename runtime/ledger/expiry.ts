@@ -16,8 +16,17 @@ export function startOfDay(day: string, timezone: string): DateTime {
 }
 
 export function expiresAtFor(day: string, timezone: string, ttlDays: number): number {
-  return Math.floor(startOfDay(day, timezone).plus({ days: 1 + ttlDays }).toSeconds());
+  const key = `${day}|${timezone}|${ttlDays}`;
+  const known = expiries.get(key);
+  if (known !== undefined) return known;
+  const expiresAt = Math.floor(startOfDay(day, timezone).plus({ days: 1 + ttlDays }).toSeconds());
+  // Every record item of a day asks the same question: remember a few answers (a pure function).
+  if (expiries.size >= 64) expiries.clear();
+  expiries.set(key, expiresAt);
+  return expiresAt;
 }
+
+const expiries = new Map<string, number>();
 
 /** Zones already checked: luxon builds an Intl formatter for every check, and a Ledger is made per invocation. */
 const zones = new Map<string, boolean>();

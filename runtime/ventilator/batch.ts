@@ -187,6 +187,7 @@ export async function processBatch(event: KinesisBatchEvent, context: Invocation
     if (held || t - checkedAt < GATE_RECHECK_MS) return held === null;
     checkedAt = t;
     const fresh = await loadPipeline(ledger, provider, t);
+    waves.rebase(fresh.controller);
     const g = gate(provider, fresh.pause, fresh.controller, t);
     if (!g.open) held ??= g;
     return held === null;

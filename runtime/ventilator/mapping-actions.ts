@@ -14,17 +14,17 @@ export function mappingChangeFor(action: ControllerAction): MappingChange | null
     case "open-breaker":
       return { enabled: false };
     case "probe":
-      return { enabled: true, batchSize: 1 };
+      return { enabled: true, batchSize: action.batchSize };
     case "close":
       return { enabled: true, batchSize: action.batchSize };
   }
 }
 
-/** The mapping a pipeline state stands for: off while disabled, paused or broken, one record at a time while half-open. */
+/** The mapping a pipeline state stands for: off while disabled, paused or broken, else at the controller's batch size. */
 export function mappingFor(provider: Provider, pipeline: Pipeline): MappingChange {
   const { breaker, mappingBatchSize } = pipeline.controller;
   if (!provider.enabled || pipeline.pause !== null || breaker.status === BREAKER.OPEN) return { enabled: false };
-  return { enabled: true, batchSize: breaker.status === BREAKER.HALF_OPEN ? 1 : mappingBatchSize };
+  return { enabled: true, batchSize: mappingBatchSize };
 }
 
 /**

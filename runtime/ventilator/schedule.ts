@@ -98,7 +98,7 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
         change =
           breaker.status === BREAKER.OPEN
             ? { enabled: false }
-            : { enabled: true, batchSize: breaker.status === BREAKER.HALF_OPEN ? 1 : (pause.resumeMappingBatchSize ?? pipeline.controller.mappingBatchSize) };
+            : { enabled: true, batchSize: breaker.status === BREAKER.HALF_OPEN ? pipeline.controller.mappingBatchSize : (pause.resumeMappingBatchSize ?? pipeline.controller.mappingBatchSize) };
       }
     }
   } else if (!window.open) {

@@ -4,7 +4,7 @@
  * its end to adapt would leave a struggling provider under the old limit and a
  * recovered one under a low limit for minutes. The adaptive strategy is
  * therefore fed one *wave* at a time: a wave closes when as many calls as the
- * limit have completed, or at once when it shows congestion. Each wave's
+ * limit have completed, or at once when a test of the evidence fires on it. Each wave's
  * decision sets the fan-out limit for the next calls of the same batch; the
  * reports are kept so the state can be replayed over a fresher copy if a
  * parallel batch saved first.
@@ -12,7 +12,7 @@
  * The step strategy keeps the original demo's unit: one report per batch.
  */
 import type { Provider } from "../catalog/provider";
-import { congestedSoFar, strategyOf } from "../controller";
+import { strategyOf, waveShouldClose } from "../controller";
 import { BREAKER, type BatchReport, type CallSample, type ControllerAction, type ControllerState } from "../controller/types";
 
 /** The fan-out limit a controller state allows: 1 while half-open, never above maxFanOut. */
@@ -77,8 +77,21 @@ export class Waves {
     this.inFlight--;
     this.current.push(sample);
     if (!this.perWave) return;
-    const { latencyThresholdMs, errorRateThreshold } = this.provider;
-    if (this.current.length >= this.waveLimit || congestedSoFar(this.current, this.waveLimit, latencyThresholdMs, errorRateThreshold)) this.close(now);
+    if (this.current.length >= this.waveLimit || waveShouldClose(this.state, this.current, this.provider)) this.close(now);
+  }
+
+  /**
+   * Takes in what the other batches saved meanwhile: the state becomes this
+   * batch's reports replayed over the freshly loaded one, as decide() will
+   * save it. Without it a parallel batch (another shard, or parallelization
+   * above 1) would run on at a limit its siblings already lowered, for as long
+   * as its batch lasts, and its calls would slow theirs.
+   */
+  rebase(fresh: ControllerState): void {
+    if (!this.perWave) return;
+    this.state = replay(this.provider, fresh, this.reports).state;
+    this.waveLimit = fanOutLimit(this.state, this.provider);
+    this.lowest = Math.min(this.lowest, this.waveLimit);
   }
 
   /** Closes the last, partial wave and returns every report of the batch. */

@@ -116,8 +116,20 @@ export function nextClose(spec: WindowSpec, at: number): number | null {
 /** "YYYY-MM-DD" of `at` in the provider's zone: the key of the once-per-day dedup and daily limits. */
 export function providerDay(timezone: string, at: number): string {
   checkInstant(at);
-  return DateTime.fromMillis(at, { zone: providerZone(timezone) }).toFormat("yyyy-MM-dd");
+  const cached = lastDay.get(timezone);
+  if (cached && at >= cached.start && at < cached.end) return cached.day;
+  const local = DateTime.fromMillis(at, { zone: providerZone(timezone) });
+  const bounds = { day: local.toFormat("yyyy-MM-dd"), start: local.startOf("day").toMillis(), end: local.endOf("day").toMillis() + 1 };
+  lastDay.set(timezone, bounds);
+  return bounds.day;
 }
+
+/**
+ * The last provider day computed per zone, with its bounds: a batch asks for
+ * the day of every record, and luxon's zone arithmetic dominated the
+ * simulator's profile. A day's bounds never change, so reuse is exact.
+ */
+const lastDay = new Map<string, { day: string; start: number; end: number }>();
 
 /**
  * `at` in the provider's zone for status views, e.g. "Mon 2026-11-30 20:00 GMT".

@@ -34,6 +34,24 @@ describe("catalog validation", () => {
     expect(validateCatalog({ providers: [ok] }).warnings).to.deep.equal([]);
   });
 
+  it("accepts the peer strategies with the shared mechanics' settings, and only those", () => {
+    for (const strategy of ["aimd", "vegas", "gradient2"]) {
+      const p = validateCatalog({ providers: [{ ...ok, controller: { strategy } }] }).providers[0]!;
+      expect(p.controller).to.deep.equal({ strategy, minUpdateIntervalSeconds: 60, breaker: { baseIntervalMinutes: 10, maxIntervalMinutes: 160, probesToClose: 3 } });
+    }
+    expect(one({ ...ok, controller: { strategy: "vegas", decreaseFactor: 0.5 } })).to.deep.equal(['providers.json: provider "ok" (#1): unknown field "controller.decreaseFactor"']);
+    expect(one({ ...ok, controller: { strategy: "gradient2", breaker: { baseIntervalMinutes: 20, maxIntervalMinutes: 10 } } })).to.deep.equal([
+      'providers.json: provider "ok" (#1): controller.breaker.maxIntervalMinutes 10 is below baseIntervalMinutes 20',
+    ]);
+  });
+
+  it("still reads step's rearmIntervalMinutes, saying it is ignored", () => {
+    const catalog = validateCatalog({ providers: [{ ...ok, controller: { strategy: "step", rearmIntervalMinutes: 5 } }] });
+    expect(catalog.warnings).to.deep.equal([
+      'providers.json: provider "ok" (#1): controller.rearmIntervalMinutes is ignored: step re-enables at the next re-arm tick, set by the stack\'s sluice:rearmIntervalMinutes',
+    ]);
+  });
+
   it("refuses an entry that gives both the old and the new name of a field", () => {
     expect(one({ ...ok, maxFanOut: 2, maxBatchSize: 2 })).to.deep.equal(['providers.json: provider "ok" (#1): maxBatchSize is the old name of maxFanOut: keep only maxFanOut']);
   });

@@ -3,7 +3,7 @@ import { describeHold, planPause, planResetBreaker, planResume, type Hold, type 
 import type { Provider } from "../../runtime/catalog/provider";
 import type { ProviderInput } from "../../runtime/catalog/schema";
 import { validateProvider } from "../../runtime/catalog/validate";
-import { initialState } from "../../runtime/controller";
+import { initialState, strategyOf } from "../../runtime/controller";
 import { BREAKER, type ControllerState } from "../../runtime/controller/types";
 import type { Pause, VersionedPipelineState } from "../../runtime/ledger/types";
 
@@ -75,7 +75,7 @@ describe("operator plans", () => {
 
     it("starts from the strategy's initial state when no invocation saved a pipeline yet", () => {
       const plan = saved(planPause(input(p, NIGHT, null)));
-      expect(plan.state.controller).to.deep.equal(initialState(p));
+      expect(plan.state.controller).to.deep.equal(strategyOf(p).initial(p, NIGHT));
       expect(plan.state.pause?.resumeMappingBatchSize).to.equal(2);
     });
 
@@ -164,7 +164,7 @@ describe("operator plans", () => {
     ] as const) {
       it(`restarts ${name === "open" ? "an" : "a"} ${name} breaker from the strategy's initial state and enables the mapping at its batch size`, () => {
         const plan = saved(planResetBreaker(input(p, NIGHT, loaded(p, { breaker, lastGoodLimit: 4, lastDecreaseAt: NIGHT - 5 }, null))));
-        expect(plan.state.controller).to.deep.equal(initialState(p));
+        expect(plan.state.controller).to.deep.equal(strategyOf(p).initial(p, NIGHT));
         expect(plan.state.pause).to.equal(null);
         expect(plan.mapping).to.deep.equal({ enabled: true, batchSize: 2 });
         expect(plan.hold).to.equal(null);

@@ -99,9 +99,9 @@ describe("status view", () => {
     expect(s.today).to.equal(null);
   });
 
-  it("reports the strategy's initial controller when no batch has run yet", () => {
+  it("reports the strategy's initial controller when no batch has run yet (adaptive: its warm-up at half the fan-out)", () => {
     const s = buildStatus(reading(p, { pipeline: { value: null } }), NOON);
-    expect(s.controller).to.deep.equal({ limit: 4, mappingBatchSize: 4, lastGoodLimit: 4, maxFanOut: 4, saved: false });
+    expect(s.controller).to.deep.equal({ limit: 2, mappingBatchSize: 4, lastGoodLimit: 4, maxFanOut: 4, saved: false });
     expect(s.breaker).to.deep.equal({ status: "closed" });
   });
 

@@ -23,7 +23,7 @@ const worker = (timeoutSeconds: number) => ({ worker: { ...shipped("demo").worke
 const adaptive = (breaker: { baseIntervalMinutes: number; maxIntervalMinutes: number }) => ({
   controller: adaptiveControllerSchema.parse({ strategy: "adaptive", breaker }),
 });
-const step = (rearmIntervalMinutes: number) => ({ controller: stepControllerSchema.parse({ strategy: "step", rearmIntervalMinutes }) });
+const step = () => ({ controller: stepControllerSchema.parse({ strategy: "step" }) });
 
 describe("components/sizing", () => {
   it("gives the worker Lambda a few seconds past the provider call timeout, within Lambda's 900 s", () => {
@@ -90,16 +90,17 @@ describe("components/sizing", () => {
   });
 
   it("alarms on the breaker after three failed half-open probes", () => {
-    expect(breakerAlarmMinutes(adaptive({ baseIntervalMinutes: 10, maxIntervalMinutes: 160 }))).to.equal(10 + 20 + 40);
-    expect(breakerAlarmMinutes(adaptive({ baseIntervalMinutes: 10, maxIntervalMinutes: 15 }))).to.equal(10 + 15 + 15);
-    expect(breakerAlarmMinutes(step(10))).to.equal(30);
+    expect(breakerAlarmMinutes(adaptive({ baseIntervalMinutes: 10, maxIntervalMinutes: 160 }), 10)).to.equal(10 + 20 + 40);
+    expect(breakerAlarmMinutes(adaptive({ baseIntervalMinutes: 10, maxIntervalMinutes: 15 }), 10)).to.equal(10 + 15 + 15);
+    expect(breakerAlarmMinutes(step(), 10)).to.equal(30);
+    expect(breakerAlarmMinutes(step(), 5)).to.equal(15);
   });
 
   it("evaluates the breaker alarm per re-arm tick, at least every 5 minutes", () => {
     const p = adaptive({ baseIntervalMinutes: 10, maxIntervalMinutes: 160 });
     expect(breakerAlarmWindow(p, 10)).to.deep.equal({ periodSeconds: 600, evaluationPeriods: 7 });
     expect(breakerAlarmWindow(p, 1)).to.deep.equal({ periodSeconds: 300, evaluationPeriods: 14 });
-    expect(breakerAlarmWindow(step(10), 60)).to.deep.equal({ periodSeconds: 3_600, evaluationPeriods: 1 });
+    expect(breakerAlarmWindow(step(), 60)).to.deep.equal({ periodSeconds: 3_600, evaluationPeriods: 3 });
   });
 
   it("alarms on iterator age past the longest planned pause, before records near expiry", () => {

@@ -31,6 +31,11 @@ export function stepSettings(controller: Overrides = {}, overrides: Overrides = 
   return provider({ strategy: "step", ...controller }, overrides);
 }
 
+/** Settings for any strategy by name (the peers take the same mechanics' settings as adaptive). */
+export function strategySettings(strategy: string, controller: Overrides = {}, overrides: Overrides = {}): Provider {
+  return provider({ strategy, ...controller }, overrides);
+}
+
 /** o ok, s ok but slow, e error, t throttled, x timeout (slow too). */
 const CALLS: Record<string, CallSample> = {
   o: { latencyMs: THRESHOLD_MS / 10, outcome: "ok" },

@@ -2,11 +2,10 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { validateProvider } from "../../runtime/catalog/validate";
 import type { Provider } from "../../runtime/catalog/provider";
-import { isCongested, recentSamples } from "../../runtime/controller/adaptive";
 import { MAX_MAPPING_BATCH_SIZE } from "../../runtime/controller/mapping-update";
 import { PROBE_SLACK_MS } from "../../runtime/controller/breaker";
-import { summarize } from "../../runtime/controller/batch-stats";
-import { restoreState, strategyOf } from "../../runtime/controller";
+import { freshEvidence, weigh, type Test } from "../../runtime/controller/evidence";
+import { restoreState, strategyOf, STRATEGY_NAMES } from "../../runtime/controller";
 import { controllerStateSchema } from "../../runtime/controller/state-schema";
 import { BREAKER, OUTCOMES, type CallSample, type ControllerState, type Decision } from "../../runtime/controller/types";
 
@@ -16,7 +15,7 @@ type Event =
 
 const settingsArb = fc
   .record({
-    strategy: fc.constantFrom("step", "adaptive"),
+    strategy: fc.constantFrom(...STRATEGY_NAMES),
     max: fc.integer({ min: 1, max: 40 }),
     initialShare: fc.double({ min: 0, max: 1, noNaN: true }),
     latencyThresholdMs: fc.integer({ min: 1, max: 5_000 }),
@@ -26,7 +25,6 @@ const settingsArb = fc
     baseIntervalMinutes: fc.integer({ min: 1, max: 30 }),
     extraMinutes: fc.integer({ min: 0, max: 300 }),
     probesToClose: fc.integer({ min: 1, max: 5 }),
-    rearmIntervalMinutes: fc.integer({ min: 1, max: 30 }),
   })
   .map((r): Provider =>
     validateProvider({
@@ -39,10 +37,10 @@ const settingsArb = fc
       worker: { module: "chaos", timeoutSeconds: 865 },
       controller:
         r.strategy === "step"
-          ? { strategy: "step", rearmIntervalMinutes: r.rearmIntervalMinutes }
+          ? { strategy: "step" }
           : {
-              strategy: "adaptive",
-              decreaseFactor: r.decreaseFactor,
+              strategy: r.strategy,
+              ...(r.strategy === "adaptive" ? { decreaseFactor: r.decreaseFactor } : {}),
               minUpdateIntervalSeconds: r.minUpdateIntervalSeconds,
               breaker: {
                 baseIntervalMinutes: r.baseIntervalMinutes,
@@ -81,7 +79,8 @@ interface Step {
   before: ControllerState;
   decision: Decision;
   ranLimit: number | null;
-  congested: boolean;
+  /** The evidence test a wave fired, for strategies other than step. */
+  fired: Test | null;
 }
 
 /** Replays events from the initial state, checking that no call mutates its input. */
@@ -95,22 +94,35 @@ function replay(settings: Provider, events: readonly Event[]): Step[] {
     const snapshot = JSON.stringify(state);
     let decision: Decision;
     let ranLimit: number | null = null;
-    let congested = false;
+    let fired: Test | null = null;
     if (e.kind === "schedule") {
       decision = strategy.onSchedule(state, settings, now);
     } else {
       ranLimit = Math.max(1, state.limit + (e.limitDelta ?? 0));
       const peakInFlight = Math.round(e.peakShare * ranLimit);
-      // Adaptive judges the recent calls of a batch; for step the property below does not read it.
-      congested = e.samples.length > 0 && isCongested(summarize(recentSamples(e.samples, ranLimit), settings.latencyThresholdMs), settings.errorRateThreshold);
+      if (settings.controller.strategy !== "step") fired = weigh(state.evidence ?? freshEvidence(), e.samples, settings).fired;
       decision = strategy.afterBatch(state, { samples: e.samples, limit: ranLimit, peakInFlight }, settings, now);
     }
     expect(JSON.stringify(state), "the input state was mutated").to.equal(snapshot);
-    steps.push({ at: now, before: state, decision, ranLimit, congested });
+    steps.push({ at: now, before: state, decision, ranLimit, fired });
     state = decision.state;
   }
   return steps;
 }
+
+const FOUND_PEER_UNDEFINED = {
+  settings: validateProvider({
+    id: "acme", maxConcurrency: 1, maxFanOut: 1, initialFanOut: 1, shardCount: 1, parallelizationFactor: 1, latencyThresholdMs: 1, errorRateThreshold: 0,
+    worker: { module: "chaos", timeoutSeconds: 900, settings: { baseLatencyMs: 50, slowPercentage: 0, slowMs: 2000, errorPercentage: 0, throttlePercentage: 0 } },
+    controller: { strategy: "aimd", minUpdateIntervalSeconds: 0, breaker: { baseIntervalMinutes: 1, maxIntervalMinutes: 1, probesToClose: 1 } },
+    ledger: { ttlDays: 7, leaseSeconds: 960 },
+  }),
+  events: [
+    { kind: "batch", dt: 0, limitDelta: null, peakShare: 1, samples: (["ok", "timeout", "timeout", "ok", "timeout", "ok", "timeout", "throttled"] as const).map((outcome) => ({ latencyMs: outcome === "ok" ? 2 : 0, outcome })) },
+    { kind: "schedule", dt: 0 },
+    { kind: "batch", dt: 0, limitDelta: null, peakShare: 1, samples: [{ latencyMs: 0, outcome: "ok" as const }] },
+  ] as Event[],
+};
 
 const MAPPING_ACTIONS = new Set(["resize", "open-breaker", "probe", "close"]);
 
@@ -132,15 +144,16 @@ describe("controller properties", () => {
           expect(restoreState(JSON.parse(JSON.stringify(s)), settings, 0)).to.deep.equal(s);
         }
       }),
-      { numRuns: 200 },
+      // Found by CI (seed -32370051): a half-open aimd close wrote `peer: undefined`, which JSON drops.
+      { numRuns: 200, examples: [[FOUND_PEER_UNDEFINED.settings, FOUND_PEER_UNDEFINED.events]] },
     );
   });
 
-  it("adaptive never resizes the mapping sooner than minUpdateIntervalSeconds after its last update", () => {
-    const adaptive = settingsArb.filter((s) => s.controller.strategy === "adaptive");
+  it("no strategy but step resizes the mapping sooner than minUpdateIntervalSeconds after its last update", () => {
+    const adaptive = settingsArb.filter((s) => s.controller.strategy !== "step");
     fc.assert(
       fc.property(adaptive, fc.array(eventArb, { maxLength: 80 }), (settings, events) => {
-        if (settings.controller.strategy !== "adaptive") return;
+        if (settings.controller.strategy === "step") return;
         const intervalMs = settings.controller.minUpdateIntervalSeconds * 1000;
         let lastMappingChange: number | null = null;
         for (const { at, decision } of replay(settings, events)) {
@@ -165,12 +178,13 @@ describe("controller properties", () => {
     );
   });
 
-  it("opens the breaker only from limit 1, and probes only from an open breaker that is due (within the slack)", () => {
+  it("opens the breaker only on evidence (step: a bad batch at 1; the others: 'down', or 'struggle' at 1), and probes only when due", () => {
     fc.assert(
       fc.property(settingsArb, fc.array(eventArb, { maxLength: 60 }), (settings, events) => {
-        for (const { at, before, decision } of replay(settings, events)) {
+        for (const { at, before, decision, fired } of replay(settings, events)) {
           if (decision.action.type === "open-breaker") {
-            expect(before.limit).to.equal(1);
+            if (settings.controller.strategy === "step" || before.breaker.status === BREAKER.HALF_OPEN) expect(before.limit).to.equal(1);
+            else expect(fired === "down" || (fired === "struggle" && before.limit === 1), `opened on ${fired} at ${before.limit}`).to.equal(true);
             expect(decision.action.nextProbeAt).to.be.at.least(at);
           }
           if (decision.action.type === "probe") {
@@ -183,13 +197,13 @@ describe("controller properties", () => {
     );
   });
 
-  it("adaptive never raises the limit on a congested batch, nor lowers it on a stale one", () => {
+  it("adaptive never raises the limit on a wave a test fired on, nor lowers it on a stale one", () => {
     const adaptive = settingsArb.filter((s) => s.controller.strategy === "adaptive");
     fc.assert(
       fc.property(adaptive, fc.array(eventArb, { maxLength: 60 }), (settings, events) => {
-        for (const { before, decision, ranLimit, congested } of replay(settings, events)) {
+        for (const { before, decision, ranLimit, fired } of replay(settings, events)) {
           if (ranLimit === null || before.breaker.status !== BREAKER.CLOSED) continue;
-          if (congested) expect(decision.state.limit).to.be.at.most(before.limit);
+          if (fired) expect(decision.state.limit).to.be.at.most(before.limit);
           if (ranLimit > before.limit) expect(decision.state.limit).to.equal(before.limit);
         }
       }),

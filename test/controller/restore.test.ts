@@ -101,9 +101,11 @@ describe("controller/restore", () => {
     expect(restoreState({ ...closed, legacy: true }, settings, NOW)).to.deep.equal(closed);
   });
 
-  it("starts at the initial batch size the catalog derives", () => {
-    const s = adaptiveSettings({}, { maxConcurrency: 12, maxFanOut: undefined, shardCount: 2, initialFanOut: 3 });
-    expect(restoreState(undefined, s, NOW)).to.include({ limit: 3, mappingBatchSize: 3, lastGoodLimit: 3 });
+  it("starts from the initial fan-out the catalog derives (adaptive: its warm-up at half of it first)", () => {
+    const s = adaptiveSettings({}, { maxConcurrency: 12, maxFanOut: undefined, shardCount: 2, initialFanOut: 4 });
+    expect(restoreState(undefined, s, NOW)).to.include({ limit: 2, mappingBatchSize: 4, lastGoodLimit: 4 });
+    const step = stepSettings({}, { maxConcurrency: 12, maxFanOut: undefined, shardCount: 2, initialFanOut: 3 });
+    expect(restoreState(undefined, step, NOW)).to.include({ limit: 3, mappingBatchSize: 3, lastGoodLimit: 3 });
   });
 
   describe("registry", () => {
@@ -120,7 +122,7 @@ describe("controller/restore", () => {
     });
 
     it("rejects an unknown name, listing the known ones", () => {
-      expect(() => strategyFor("vegas" as never)).to.throw(/"vegas" is not one of step, adaptive/);
+      expect(() => strategyFor("bbr" as never)).to.throw(/"bbr" is not one of step, adaptive, aimd, vegas, gradient2/);
     });
   });
 });

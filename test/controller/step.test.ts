@@ -1,11 +1,10 @@
 import { expect } from "chai";
-import { PROBE_SLACK_MS } from "../../runtime/controller/breaker";
-import { stepStrategy } from "../../runtime/controller/step";
+import { STEP_VERDICT, stepStrategy, stepVerdict } from "../../runtime/controller/step";
 import { BREAKER, type ControllerState } from "../../runtime/controller/types";
-import { adaptiveSettings, batch, MINUTE, stepSettings } from "./fixtures";
+import { adaptiveSettings, batch, MINUTE, stepSettings, THRESHOLD_MS } from "./fixtures";
 
 const NOW = 1_700_000_000_000;
-const settings = stepSettings({ rearmIntervalMinutes: 10 });
+const settings = stepSettings();
 
 function closedAt(limit: number, extra: Partial<ControllerState> = {}): ControllerState {
   return { ...stepStrategy.initial(settings, 0), limit, mappingBatchSize: limit, ...extra };
@@ -67,10 +66,16 @@ describe("controller/step (the original demo)", () => {
     expect(d.state).to.include({ lastGoodLimit: 5, lastDecreaseAt: NOW });
   });
 
-  it("opens the breaker when a batch of size 1 is bad, for the fixed re-arm interval", () => {
+  it("opens the breaker when a batch of size 1 is bad, until the next re-arm tick", () => {
     const d = stepStrategy.afterBatch(closedAt(1), batch("s", 1), settings, NOW);
-    expect(d.action).to.deep.equal({ type: "open-breaker", nextProbeAt: NOW + 10 * MINUTE });
-    expect(d.state.breaker).to.deep.equal({ status: BREAKER.OPEN, openedAt: NOW, nextProbeAt: NOW + 10 * MINUTE, trips: 1 });
+    expect(d.action).to.deep.equal({ type: "open-breaker", nextProbeAt: NOW });
+    expect(d.state.breaker).to.deep.equal({ status: BREAKER.OPEN, openedAt: NOW, nextProbeAt: NOW, trips: 1 });
+  });
+
+  it("counts a slow failure twice, as the demo's slowCount + errorCount: one timeout and two good calls are a bad batch", () => {
+    expect(stepVerdict(batch("xoo", 3), THRESHOLD_MS)).to.equal(STEP_VERDICT.BAD);
+    expect(stepVerdict(batch("eoo", 3), THRESHOLD_MS)).to.equal(STEP_VERDICT.MIXED);
+    expect(stepVerdict(batch("soo", 3), THRESHOLD_MS)).to.equal(STEP_VERDICT.MIXED);
   });
 
   it("ignores a batch that was still running when the breaker opened", () => {
@@ -82,14 +87,10 @@ describe("controller/step (the original demo)", () => {
   describe("re-arm schedule", () => {
     const open = stepStrategy.afterBatch(closedAt(1), batch("e", 1), settings, NOW).state;
 
-    it("does nothing before the probe is due (within the slack)", () => {
-      const d = stepStrategy.onSchedule(open, settings, NOW + 10 * MINUTE - PROBE_SLACK_MS - 1);
-      expect(d).to.deep.equal({ state: open, action: { type: "keep" } });
-    });
-
-    it("re-enables the mapping at batch size 1 when due (half-open)", () => {
+    it("re-enables the mapping at batch size 1 at the next tick after it opened, however soon (half-open)", () => {
+      expect(stepStrategy.onSchedule(open, settings, NOW + 1).action).to.deep.equal({ type: "probe", batchSize: 1 });
       const d = stepStrategy.onSchedule(open, settings, NOW + 10 * MINUTE);
-      expect(d.action).to.deep.equal({ type: "probe" });
+      expect(d.action).to.deep.equal({ type: "probe", batchSize: 1 });
       expect(d.state).to.include({ limit: 1, mappingBatchSize: 1, lastUpdateAt: NOW + 10 * MINUTE });
       expect(d.state.breaker).to.deep.equal({ status: BREAKER.HALF_OPEN, since: NOW + 10 * MINUTE, goodProbes: 0, trips: 1 });
     });
@@ -118,9 +119,9 @@ describe("controller/step (the original demo)", () => {
       expect(stepStrategy.afterBatch(h, batch("o", 1), capOne, halfOpenAt + 1).action).to.deep.equal({ type: "close", batchSize: 1 });
     });
 
-    it("re-opens for the same fixed interval, counted from the probe's tick, when the probe is bad", () => {
+    it("re-opens until the next tick when the probe is bad", () => {
       const d = stepStrategy.afterBatch(halfOpen, batch("t", 1), settings, halfOpenAt + 5);
-      expect(d.action).to.deep.equal({ type: "open-breaker", nextProbeAt: halfOpenAt + 10 * MINUTE });
+      expect(d.action).to.deep.equal({ type: "open-breaker", nextProbeAt: halfOpenAt + 5 });
       expect(d.state.breaker).to.include({ status: BREAKER.OPEN, trips: 2 });
     });
 

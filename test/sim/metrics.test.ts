@@ -24,6 +24,8 @@ describe("sim/metrics on tiny runs checked by hand", () => {
       duplicates: 0,
       lost: 0,
       maxRecordAgeS: 0.1,
+      breakerOpens: 0,
+      falseOpens: 0,
     });
   });
 
@@ -48,7 +50,7 @@ describe("sim/metrics definitions", () => {
   const provider = validateProvider({ id: "acme", maxConcurrency: 1, worker: { module: "chaos" } });
   /** One call in flight of exactly 1 s: the oracle completes one call per second. */
   const oracle = new Oracle(
-    { capacity: constant(1), latency: { medianMs: constant(1_000), sigma: 0 }, errorShare: 0, overload: { throttleShare: 0, errorShare: 0, latencyExponent: 1 }, outages: [], enforceDailyLimit: false },
+    { capacity: constant(1), latency: { medianMs: constant(1_000), sigma: 0 }, errorShare: 0, throttleShare: 0, overload: { throttleShare: 0, errorShare: 0, latencyExponent: 1 }, outages: [], enforceDailyLimit: false },
     provider,
     T0,
     T0 + 3_600 * S,

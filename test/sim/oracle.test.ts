@@ -12,6 +12,7 @@ const spec = (extra: Partial<ProviderModelSpec> = {}): ProviderModelSpec => ({
   capacity: constant(10),
   latency: { medianMs: constant(100), sigma: 0 },
   errorShare: 0,
+  throttleShare: 0,
   overload: { throttleShare: 0.5, errorShare: 0.2, latencyExponent: 1 },
   outages: [],
   enforceDailyLimit: true,

@@ -15,6 +15,7 @@ function spec(extra: Partial<ProviderModelSpec> = {}): ProviderModelSpec {
     capacity: constant(10),
     latency: { medianMs: constant(300), sigma: 1.2 },
     errorShare: 0,
+    throttleShare: 0,
     overload: { throttleShare: 0.5, errorShare: 0.2, latencyExponent: 1 },
     outages: [],
     enforceDailyLimit: true,

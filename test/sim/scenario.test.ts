@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { CONTROLLERS } from "../../sim/scenario";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -94,14 +95,15 @@ describe("sim/scenario files", () => {
   it("runs the chosen controller on the scenario's provider, with the catalog's defaults for it", () => {
     const s = validateScenario({ ...valid, provider: { ...TINY_PROVIDER, controller: { strategy: "adaptive", decreaseFactor: 0.5 } } }, "s.json");
     expect(providerFor(s, "adaptive").controller).to.include({ strategy: "adaptive", decreaseFactor: 0.5 });
-    expect(providerFor(s, "step").controller).to.deep.equal({ strategy: "step", rearmIntervalMinutes: 10 });
+    expect(providerFor(s, "step").controller).to.deep.equal({ strategy: "step" });
+    expect(providerFor(s, "gradient2").controller).to.deep.include({ strategy: "gradient2", minUpdateIntervalSeconds: 60 });
   });
 
-  it("ships the seven built-in scenarios of issue 6, each with a provider valid for both controllers", () => {
-    expect(SCENARIO_NAMES).to.deep.equal(["healthy", "capacity-step", "latency-ramp", "outage-30m", "flapping", "daily-limit", "maintenance"]);
+  it("ships the built-in scenarios, each with a provider valid for every controller", () => {
+    expect(SCENARIO_NAMES).to.include.members(["healthy", "capacity-step", "latency-ramp", "outage-30m", "flapping", "daily-limit", "maintenance"]);
+    expect(SCENARIO_NAMES).to.include.members(["tail-cap-1", "tail-cap-4", "tail-cap-8", "wide-spread", "capacity-below-cap", "load-latency", "steady-errors", "many-lanes"]);
     for (const s of BUILT_IN_SCENARIOS) {
-      expect(providerFor(s, "step").controller.strategy).to.equal("step");
-      expect(providerFor(s, "adaptive").controller.strategy).to.equal("adaptive");
+      for (const c of CONTROLLERS) expect(providerFor(s, c).controller.strategy).to.equal(c);
     }
   });
 });

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { LEDGER_STATUS } from "../../runtime/ledger/types";
-import { malformedKey, processBatch } from "../../runtime/ventilator/batch";
+import { GATE_RECHECK_MS, malformedKey, processBatch } from "../../runtime/ventilator/batch";
 import { createVentilator } from "../../runtime/ventilator/handler";
-import { context, harness, kinesisEvent, provider, T0 } from "./fixtures";
+import { context, harness, kinesisEvent, pastWarmUp, provider, T0 } from "./fixtures";
 
 const DAY = "2097-01-07";
 
@@ -42,6 +42,7 @@ describe("ventilator batch lifecycle", () => {
   it("starts at the controller's limit and never has more than maxFanOut calls in flight", async () => {
     const p = provider({ maxConcurrency: 8, maxFanOut: 8, initialFanOut: 3 });
     const h = harness(p);
+    await pastWarmUp(h, p);
     await processBatch(kinesisEvent(Array.from({ length: 40 }, (_, i) => ({ id: `r${i}` }))), context(), h.deps);
     expect(h.worker.calls).to.have.length(40);
     expect(h.worker.peak).to.be.at.most(8);
@@ -51,15 +52,38 @@ describe("ventilator batch lifecycle", () => {
   it("adapts the limit wave by wave inside one long batch (adaptive)", async () => {
     const p = provider({ maxConcurrency: 8, maxFanOut: 8, initialFanOut: 2 });
     const h = harness(p);
+    await pastWarmUp(h, p);
     await processBatch(kinesisEvent(Array.from({ length: 60 }, (_, i) => ({ id: `g${i}` }))), context(), h.deps);
     // Good waves grow the limit within the batch: the batch ends well above where it started.
     expect(h.worker.peak).to.be.above(2);
     expect(h.logs.at(-1)!.Limit as number).to.be.above(2);
   });
 
+  it("takes in a lower limit a parallel batch saved meanwhile, at the next gate recheck", async () => {
+    const p = provider({ maxConcurrency: 8, maxFanOut: 8, maxAttempts: 5 });
+    const h = harness(p);
+    const mine = await pastWarmUp(h, p);
+    let started = 0;
+    const inFlightAtStart: number[] = [];
+    h.worker.script = () => {
+      started++;
+      inFlightAtStart.push(h.worker.inFlight);
+      if (started === 20) {
+        // Another lane decreased to 2 and saved it; time passes beyond the recheck.
+        void h.ledger().loadPipeline().then((saved) => h.ledger().savePipeline({ ...saved!.state, controller: { ...mine, limit: 2, lastGoodLimit: 3, lastDecreaseAt: h.clock.t } }, saved!.version));
+        h.clock.t += GATE_RECHECK_MS + 1;
+      }
+      return { outcome: "ok" };
+    };
+    await processBatch(kinesisEvent(Array.from({ length: 80 }, (_, i) => ({ id: `p${i}` }))), context(), h.deps);
+    expect(Math.max(...inFlightAtStart.slice(0, 20))).to.equal(8);
+    expect(Math.max(...inFlightAtStart.slice(40))).to.be.at.most(2);
+  });
+
   it("a congested wave lowers the limit for the rest of the same batch", async () => {
     const p = provider({ maxConcurrency: 8, maxFanOut: 8, errorRateThreshold: 0.3, maxAttempts: 5 });
     const h = harness(p);
+    await pastWarmUp(h, p);
     let n = 0;
     h.worker.script = () => (++n <= 3 ? { outcome: "throttled", reason: "429" } : { outcome: "ok" });
     await processBatch(kinesisEvent(Array.from({ length: 40 }, (_, i) => ({ id: `c${i}` }))), context(), h.deps);
@@ -118,12 +142,15 @@ describe("ventilator batch lifecycle", () => {
     expect(await h.ledger().entry("a", DAY)).to.equal(null);
   });
 
-  it("stops starting calls once the batch shows throttling (adaptive) and hands the rest back", async () => {
-    const p = provider({ maxConcurrency: 2, maxFanOut: 2 });
+  it("under throttling drops to one call at a time, opens the breaker once the provider refuses it too, and hands the rest back", async () => {
+    const p = provider({ maxConcurrency: 2, maxFanOut: 2, maxAttempts: 5 });
     const h = harness(p, () => ({ outcome: "throttled", reason: "429" }));
-    const res = await processBatch(kinesisEvent(Array.from({ length: 6 }, (_, i) => ({ id: `t${i}` }))), context(), h.deps);
-    expect(h.worker.calls).to.have.length(2);
-    expect(res.batchItemFailures).to.have.length(6);
+    await pastWarmUp(h, p);
+    const res = await processBatch(kinesisEvent(Array.from({ length: 60 }, (_, i) => ({ id: `t${i}` }))), context(), h.deps);
+    expect(h.worker.peak).to.equal(2);
+    expect(h.worker.calls.length).to.be.within(10, 30);
+    expect(res.batchItemFailures).to.have.length(60);
+    expect(h.logs.at(-1)).to.include({ BreakerOpen: 1, action: "open-breaker" });
   });
 
   it("finishes the whole batch under the step strategy, like the original demo", async () => {
@@ -223,10 +250,11 @@ describe("ventilator batch lifecycle", () => {
     expect(h.worker.calls).to.have.length(0);
   });
 
-  it("opens the breaker at limit 1 when the provider still fails, disabling the mapping", async () => {
-    const p = provider({ initialFanOut: 1 });
+  it("opens the breaker when the provider fails call after call, disabling the mapping", async () => {
+    const p = provider({ initialFanOut: 1, maxAttempts: 5 });
     const h = harness(p, () => ({ outcome: "error", reason: "503" }));
-    await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
+    await processBatch(kinesisEvent(Array.from({ length: 10 }, (_, i) => ({ id: `f${i}` }))), context(), h.deps);
+    expect(h.worker.calls.length).to.be.within(3, 8);
     expect(h.mapping.updates.at(-1)).to.deep.equal({ enabled: false });
     const state = (await h.ledger().loadPipeline())!.state.controller as { breaker: { status: string } };
     expect(state.breaker.status).to.equal("open");

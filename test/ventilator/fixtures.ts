@@ -1,4 +1,7 @@
 /** In-memory ports for the ventilator's unit tests: the real Ledger on the memory store, a scripted worker and mapping. */
+import { strategyOf } from "../../runtime/controller/registry";
+import { emptyLevel } from "../../runtime/controller/load-latency";
+import type { ControllerState } from "../../runtime/controller/types";
 import type { Provider } from "../../runtime/catalog/provider";
 import type { ProviderInput } from "../../runtime/catalog/schema";
 import { validateProvider } from "../../runtime/catalog/validate";
@@ -119,3 +122,20 @@ export function context(remainingMs = 600_000): InvocationContext {
 }
 
 export const scheduled = { source: "aws.events", "detail-type": "Scheduled Event", detail: {} };
+
+/**
+ * A pipeline whose controller is past the adaptive warm-up (which runs a fresh
+ * pipeline at half its fan-out to measure its latency at low load), so a test
+ * starts at the catalog's initialFanOut. Saves it as the ledger's first state.
+ */
+export async function pastWarmUp(h: Harness, p: Provider, extra: Partial<ControllerState> = {}): Promise<ControllerState> {
+  const initial = strategyOf(p).initial(p, T0);
+  const controller: ControllerState = {
+    ...initial,
+    limit: p.initialFanOut,
+    ...(initial.loadLatency ? { loadLatency: { current: emptyLevel(p.initialFanOut), nextDipAt: Number.MAX_SAFE_INTEGER } } : {}),
+    ...extra,
+  };
+  await h.ledger().savePipeline({ controller, pause: null, updatedAt: T0 }, null);
+  return controller;
+}

@@ -14,9 +14,10 @@ describe("mapping for a pipeline state", () => {
     expect(mappingFor(p, closed)).to.deep.equal({ enabled: true, batchSize: 120 });
   });
 
-  it("runs one record at a time while half-open", () => {
+  it("runs at the batch size the probe chose while half-open (the fan-out is 1 either way)", () => {
     const halfOpen = { ...closed, controller: { ...closed.controller, breaker: { status: BREAKER.HALF_OPEN, trips: 1, goodProbes: 0, since: T0 } } } as Pipeline;
-    expect(mappingFor(p, halfOpen)).to.deep.equal({ enabled: true, batchSize: 1 });
+    expect(mappingFor(p, halfOpen)).to.deep.equal({ enabled: true, batchSize: 120 });
+    expect(mappingFor(p, { ...halfOpen, controller: { ...halfOpen.controller, mappingBatchSize: 1 } })).to.deep.equal({ enabled: true, batchSize: 1 });
   });
 
   it("is off while the breaker is open, while paused, and for a provider disabled in the catalog", () => {

@@ -95,23 +95,23 @@ describe("ventilator re-arm schedule", () => {
   });
 
   it("probes once the breaker's wait is over, and only one of two racing ticks wins", async () => {
-    const p = provider({ initialFanOut: 1 });
+    const p = provider({ initialFanOut: 1, maxAttempts: 9 });
     const h = harness(p, () => ({ outcome: "error", reason: "503" }));
-    await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
+    await processBatch(kinesisEvent(Array.from({ length: 10 }, (_, i) => ({ id: `f${i}` }))), context(), h.deps);
     expect((await onSchedule(h.deps)).outcome).to.equal("breaker-waiting");
     h.clock.t += 10 * 60_000;
     const [one, two] = await Promise.all([onSchedule(h.deps), onSchedule(h.deps)]);
     expect([one.outcome, two.outcome].sort()).to.deep.equal(["probe", "probe-claimed-elsewhere"]);
-    expect(h.mapping.updates.filter((u) => u.enabled === true && u.batchSize === 1)).to.have.length(1);
+    expect(h.mapping.updates.filter((u) => u.enabled === true)).to.have.length(1);
     const state = restoreState((await h.ledger().loadPipeline())!.state.controller, p, h.clock.t);
     expect(state.breaker.status).to.equal("half-open");
   });
 
   it("does not probe while the window is closed", async () => {
-    const p = provider({ initialFanOut: 1, accessWindows: [{ start: "06:00", end: "12:30" }] });
+    const p = provider({ initialFanOut: 1, maxAttempts: 9, accessWindows: [{ start: "06:00", end: "12:30" }] });
     const h = harness(p, () => ({ outcome: "error", reason: "503" }));
     h.clock.t = Date.UTC(2097, 0, 7, 12, 0, 0);
-    await processBatch(kinesisEvent([{ id: "a" }]), context(), h.deps);
+    await processBatch(kinesisEvent(Array.from({ length: 10 }, (_, i) => ({ id: `f${i}` }))), context(), h.deps);
     h.clock.t = Date.UTC(2097, 0, 7, 13, 0, 0);
     expect((await onSchedule(h.deps)).outcome).to.equal("paused-for-window");
   });
