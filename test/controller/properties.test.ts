@@ -113,9 +113,9 @@ function replay(settings: Provider, events: readonly Event[]): Step[] {
 const FOUND_PEER_UNDEFINED = {
   settings: validateProvider({
     id: "acme", maxConcurrency: 1, maxFanOut: 1, initialFanOut: 1, shardCount: 1, parallelizationFactor: 1, latencyThresholdMs: 1, errorRateThreshold: 0,
-    worker: { module: "chaos", timeoutSeconds: 900, settings: { baseLatencyMs: 50, slowPercentage: 0, slowMs: 2000, errorPercentage: 0, throttlePercentage: 0 } },
+    worker: { module: "chaos", timeoutSeconds: 865, settings: { baseLatencyMs: 50, slowPercentage: 0, slowMs: 2000, errorPercentage: 0, throttlePercentage: 0 } },
     controller: { strategy: "aimd", minUpdateIntervalSeconds: 0, breaker: { baseIntervalMinutes: 1, maxIntervalMinutes: 1, probesToClose: 1 } },
-    ledger: { ttlDays: 7, leaseSeconds: 960 },
+    ledger: { ttlDays: 7 },
   }),
   events: [
     { kind: "batch", dt: 0, limitDelta: null, peakShare: 1, samples: (["ok", "timeout", "timeout", "ok", "timeout", "ok", "timeout", "throttled"] as const).map((outcome) => ({ latencyMs: outcome === "ok" ? 2 : 0, outcome })) },
