@@ -18,9 +18,8 @@
  * its own spent budget), and `completionTime` as a run of its own that counts
  * its calls against the daily limit (budget back at each provider-day start).
  */
-import { DateTime } from "luxon";
 import type { Provider } from "../runtime/catalog/provider";
-import { windowStatus } from "../runtime/windows/clock";
+import { providerDayEnd, windowStatus } from "../runtime/windows/clock";
 import { valueAt } from "./profile";
 import { LATENCY_MAX_MS, LATENCY_MIN_MS, type ProviderModelSpec } from "./provider-model";
 
@@ -86,7 +85,7 @@ export class Oracle {
     const spans = openSpans(provider, start, start + steps * STEP_MS);
     this.windowOpenings = spans.map((s) => s.start).filter((t) => t > start && t < end);
     const limit = spec.enforceDailyLimit ? provider.dailyRequestLimit : undefined;
-    let nextDay = dayEnd(provider.timezone, start);
+    let nextDay = providerDayEnd(provider.timezone, start);
     let used = 0;
     let exhausted = false;
     let span = 0;
@@ -94,7 +93,7 @@ export class Oracle {
       const t = start + i * STEP_MS + STEP_MS / 2;
       if (t >= nextDay) {
         if (exhausted) this.budgetResets.push(nextDay);
-        nextDay = dayEnd(provider.timezone, t);
+        nextDay = providerDayEnd(provider.timezone, t);
         used = 0;
         exhausted = false;
       }
@@ -157,6 +156,3 @@ export class Oracle {
   }
 }
 
-function dayEnd(timezone: string, at: number): number {
-  return DateTime.fromMillis(at, { zone: timezone }).endOf("day").toMillis() + 1;
-}

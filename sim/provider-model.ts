@@ -17,7 +17,6 @@
  * A call lasting longer than the worker's timeout is a timeout at that timeout.
  * Waste: a call started while the provider is down or n > C.
  */
-import { DateTime } from "luxon";
 import type { Provider } from "../runtime/catalog/provider";
 import type { Outcome } from "../runtime/controller/types";
 import { providerDay, windowStatus } from "../runtime/windows/clock";
@@ -67,7 +66,6 @@ export class ProviderModel {
   private inFlightNow = 0;
   private readonly workerTimeoutMs: number;
   private window: { open: boolean; reason: DownReason; until: number } = { open: true, reason: "outside-window", until: -Infinity };
-  private day = { name: "", endsAt: -Infinity };
   private readonly dayCalls = new Map<string, number>();
   private readonly fetched = new Map<string, number>();
 
@@ -179,12 +177,7 @@ export class ProviderModel {
     return this.window;
   }
 
-  /** The provider day of `at`, cached until the day ends. */
   private dayAt(at: number): string {
-    if (at >= this.day.endsAt || at < this.day.endsAt - 26 * 3_600_000) {
-      const local = DateTime.fromMillis(at, { zone: this.provider.timezone });
-      this.day = { name: providerDay(this.provider.timezone, at), endsAt: local.endOf("day").toMillis() + 1 };
-    }
-    return this.day.name;
+    return providerDay(this.provider.timezone, at);
   }
 }

@@ -6,13 +6,13 @@
  * simulated worker, a virtual clock and a Lambda context whose remaining time
  * is read off the virtual clock. Same seed, same run.
  */
-import { DateTime } from "luxon";
 import { mappingSettings } from "../components/mapping";
 import { ventilatorTimeoutSeconds } from "../components/sizing";
 import type { Provider } from "../runtime/catalog/provider";
 import { Ledger, ledgerSettings } from "../runtime/ledger/ledger";
 import { MemoryLedgerStore } from "../runtime/ledger/memory-store";
 import { processBatch, type VentilatorDeps } from "../runtime/ventilator/batch";
+import { providerDayEnd } from "../runtime/windows/clock";
 import { onSchedule } from "../runtime/ventilator/schedule";
 import { EventLoop, type RunEnd } from "./event-loop";
 import { SimWorkerInvoker } from "./invoker";
@@ -91,7 +91,7 @@ export function budgetSpentSpans(points: Recorder["controller"], timezone: strin
   const spans: { from: number; to: number }[] = [];
   let since: number | null = null;
   const close = (at: number) => {
-    const dayEnds = DateTime.fromMillis(since!, { zone: timezone }).endOf("day").toMillis() + 1;
+    const dayEnds = providerDayEnd(timezone, since!);
     spans.push({ from: since!, to: Math.min(at, dayEnds) });
     since = null;
   };

@@ -13,10 +13,9 @@
  * that fits wins. When none fits within a year (a window shorter than the run)
  * the first opening is used and the window closes during the run, as it would.
  */
-import { DateTime } from "luxon";
 import type { Provider } from "../../runtime/catalog/provider";
 import type { Clock } from "../../runtime/ventilator/ports";
-import { nextOpen, providerDay, windowStatus } from "../../runtime/windows/clock";
+import { nextOpen, providerDay, providerDayEnd, windowStatus } from "../../runtime/windows/clock";
 
 const MAX_CANDIDATES = 1_000;
 const YEAR_MS = 366 * 86_400_000;
@@ -38,7 +37,7 @@ export function localStart(provider: WindowedProvider, now: number, needMs: numb
       continue;
     }
     if (providerDay(provider.timezone, candidate) !== providerDay(provider.timezone, end)) {
-      candidate = DateTime.fromMillis(candidate, { zone: provider.timezone }).plus({ days: 1 }).startOf("day").toMillis();
+      candidate = providerDayEnd(provider.timezone, candidate);
       continue;
     }
     return candidate;

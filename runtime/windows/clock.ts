@@ -115,13 +115,23 @@ export function nextClose(spec: WindowSpec, at: number): number | null {
 
 /** "YYYY-MM-DD" of `at` in the provider's zone: the key of the once-per-day dedup and daily limits. */
 export function providerDay(timezone: string, at: number): string {
+  return providerDayBounds(timezone, at).day;
+}
+
+/** The first instant after the provider day in which `at` falls (epoch ms): when its dedup and budget start over. */
+export function providerDayEnd(timezone: string, at: number): number {
+  return providerDayBounds(timezone, at).end;
+}
+
+/** The provider day of `at` with its bounds in epoch ms, `start` inclusive, `end` exclusive (23 or 25 hours apart across DST). */
+export function providerDayBounds(timezone: string, at: number): { day: string; start: number; end: number } {
   checkInstant(at);
   const cached = lastDay.get(timezone);
-  if (cached && at >= cached.start && at < cached.end) return cached.day;
+  if (cached && at >= cached.start && at < cached.end) return cached;
   const local = DateTime.fromMillis(at, { zone: providerZone(timezone) });
   const bounds = { day: local.toFormat("yyyy-MM-dd"), start: local.startOf("day").toMillis(), end: local.endOf("day").toMillis() + 1 };
   lastDay.set(timezone, bounds);
-  return bounds.day;
+  return bounds;
 }
 
 /**
