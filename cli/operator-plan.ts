@@ -25,6 +25,7 @@ import { BREAKER, type ControllerState } from "../runtime/controller/types";
 import type { DayStats, Pause, PipelineState, VersionedPipelineState } from "../runtime/ledger/types";
 import type { MappingChange } from "../runtime/ventilator/ports";
 import { windowStatus } from "../runtime/windows/clock";
+import type { WindowClosed } from "../runtime/windows/closed-because";
 import { localAndUtc } from "./time-text";
 
 export const OPERATOR_ACTION = { PAUSE: "pause", RESUME: "resume", RESET_BREAKER: "reset-breaker" } as const;
@@ -46,7 +47,7 @@ export interface PlanInput {
 export type Hold =
   | { by: "catalog" }
   | { by: "pause"; pause: Pause }
-  | { by: "window"; reason: "outside-window" | "maintenance"; opensAt: number | null }
+  | { by: "window"; reason: WindowClosed; opensAt: number | null }
   | { by: "breaker"; nextProbeAt: number };
 
 export type Plan =
@@ -95,12 +96,12 @@ export function planResume(input: PlanInput): Plan {
   const limit = provider.dailyRequestLimit;
   const dailyUsedUp = limit !== undefined && (input.today?.requests ?? 0) >= limit;
   let next: Pause | null = null;
-  if (!window.open) next = { reason: window.reason === "maintenance" ? "maintenance" : "outside-window", since: now, resumeMappingBatchSize: resumeAt };
+  if (!window.open) next = { reason: window.reason, since: now, resumeMappingBatchSize: resumeAt };
   else if (dailyUsedUp) next = { reason: "daily-limit", since: now, resumeMappingBatchSize: resumeAt };
 
   let hold: Hold | null = null;
   if (!provider.enabled) hold = { by: "catalog" };
-  else if (!window.open) hold = { by: "window", reason: window.reason === "maintenance" ? "maintenance" : "outside-window", opensAt: window.opensAt };
+  else if (!window.open) hold = { by: "window", reason: window.reason, opensAt: window.opensAt };
   else if (next) hold = { by: "pause", pause: next };
   else if (controller.breaker.status === BREAKER.OPEN) hold = { by: "breaker", nextProbeAt: controller.breaker.nextProbeAt };
   const mapping: MappingChange | null = hold ? null : { enabled: true, batchSize: controller.breaker.status === BREAKER.HALF_OPEN ? 1 : resumeAt };
@@ -120,7 +121,7 @@ export function planResetBreaker(input: PlanInput): Plan {
   let hold: Hold | null = null;
   if (!provider.enabled) hold = { by: "catalog" };
   else if (pause) hold = { by: "pause", pause };
-  else if (!window.open) hold = { by: "window", reason: window.reason === "maintenance" ? "maintenance" : "outside-window", opensAt: window.opensAt };
+  else if (!window.open) hold = { by: "window", reason: window.reason, opensAt: window.opensAt };
   const mapping: MappingChange | null = hold ? null : { enabled: true, batchSize: fresh.mappingBatchSize };
   return { kind: "save", state: { controller: fresh, pause, updatedAt: now }, mapping, hold };
 }

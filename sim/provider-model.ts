@@ -20,6 +20,7 @@
 import type { Provider } from "../runtime/catalog/provider";
 import type { Outcome } from "../runtime/controller/types";
 import { providerDay, windowStatus } from "../runtime/windows/clock";
+import { WINDOW_CLOSED, type PauseReason } from "../runtime/windows/closed-because";
 import { valueAt, type Profile } from "./profile";
 import { normal, type Random } from "./rng";
 import type { Outage } from "./scenario";
@@ -41,7 +42,8 @@ export interface ProviderModelSpec {
   enforceDailyLimit: boolean;
 }
 
-export const DOWN_REASONS = ["outage", "maintenance", "outside-window", "daily-limit"] as const;
+/** Why the modelled provider refuses a call: an outage of the scenario, or a rule of the pipeline's vocabulary (closed-because.ts). */
+export const DOWN_REASONS = ["outage", WINDOW_CLOSED.MAINTENANCE, WINDOW_CLOSED.OUTSIDE_WINDOW, "daily-limit"] as const satisfies readonly (PauseReason | "outage")[];
 export type DownReason = (typeof DOWN_REASONS)[number];
 
 export interface ProviderCall {
@@ -172,7 +174,7 @@ export class ProviderModel {
     if (at >= this.window.until || at < this.window.until - 8 * 24 * 3_600_000) {
       const s = windowStatus(this.provider, at);
       if (s.open) this.window = { open: true, reason: "outside-window", until: s.closesAt ?? Infinity };
-      else this.window = { open: false, reason: s.reason === "maintenance" ? "maintenance" : "outside-window", until: s.opensAt ?? Infinity };
+      else this.window = { open: false, reason: s.reason, until: s.opensAt ?? Infinity };
     }
     return this.window;
   }

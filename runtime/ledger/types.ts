@@ -2,6 +2,7 @@
  * What the ledger stores and answers, independent of any store. One entry per
  * record per provider day; the pipeline's shared state; the day's counters.
  */
+import { PAUSE_REASONS, type PauseReason } from "../windows/closed-because";
 
 export const LEDGER_STATUS = {
   /** Claimed under a lease: a call is (or was, if the caller crashed) in flight. */
@@ -68,12 +69,8 @@ export type ClaimResult =
       becameDead: boolean;
     };
 
-/**
- * Why a pipeline is paused. "auth": the provider refused the credential (401/403): a
- * provider-level condition that only an operator's `sluice resume` lifts.
- */
-export const PAUSE_REASONS = ["outside-window", "maintenance", "daily-limit", "operator", "auth"] as const;
-export type PauseReason = (typeof PAUSE_REASONS)[number];
+/** Why a pipeline is paused: the vocabulary of runtime/windows/closed-because.ts. */
+export { PAUSE_REASONS, type PauseReason };
 
 export interface Pause {
   reason: PauseReason;

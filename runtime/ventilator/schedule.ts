@@ -1,17 +1,17 @@
 /**
  * The re-arm schedule. In a short-lived function the breaker and the pause
- * live in the ledger with timestamps, not in timers: every tick reads them and
- * decides. Only one invocation gets to probe: the probe is claimed by the
- * conditional write of the half-open state.
+ * live in the ledger with timestamps, not in timers: every tick reads them,
+ * asks the gate (gate.ts) and decides. Only one invocation gets to probe: the
+ * probe is claimed by the conditional write of the half-open state.
  *
  *   provider disabled in the catalog  → keep the mapping disabled
- *   operator pause                    → keep the mapping disabled until an operator resumes
- *   auth pause (credential refused)   → the same: only an operator's resume lifts it
- *   paused for a window, now open     → resume at the saved batch size
- *   paused for the daily limit, new day and open → resume at the saved batch size
- *   breaker open, probe due, window open → enable at batch size 1 (half-open)
- *   window about to be closed          → pause before the next batch arrives
- *   otherwise                          → reconcile the mapping with the state
+ *   gate: operator or auth pause      → keep the mapping disabled until an operator resumes
+ *   paused, gate still closed for it  → keep the mapping disabled
+ *   paused, gate open (or only the breaker closes it) → clear the pause, resume at the
+ *                                        saved mapping batch size (disabled if the breaker is open)
+ *   gate: window closed               → save the pause, disable the mapping
+ *   gate: breaker open, probe due     → enable at the half-open mapping batch size
+ *   otherwise                         → reconcile the mapping with the state
  *
  * A pipeline held for an hour or more (paused, or its breaker open) has its
  * mapping enabled once an hour: the batches it delivers are handed back, but
@@ -27,7 +27,10 @@
  */
 import { strategyOf } from "../controller";
 import { BREAKER } from "../controller/types";
-import { providerDay, windowStatus } from "../windows/clock";
+import { windowStatus } from "../windows/clock";
+import { byWindow, heldForOperator } from "../windows/closed-because";
+import type { Provider } from "../catalog/provider";
+import { gate } from "./gate";
 import { heldOffMs, mappingChangeFor, mappingFor, mappingShows } from "./mapping-actions";
 import { loadPipeline, savePipeline, type Pipeline } from "./pipeline-state";
 import type { LedgerPort, MappingChange } from "./ports";
@@ -70,7 +73,7 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
   const ledger = deps.openLedger();
   const now = clock.now();
   const pipeline = await loadPipeline(ledger, provider, now);
-  const window = windowStatus(provider, now);
+  const g = gate(provider, pipeline.pause, pipeline.controller, now);
   const breaker = pipeline.controller.breaker;
   let outcome: TickOutcome = "idle";
   let change: MappingChange | null = null;
@@ -80,18 +83,18 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
     // Declared but not migrated yet: the catalog keeps the mapping off whatever the ledger says.
     outcome = "disabled";
     change = { enabled: false };
-  } else if (pause?.reason === "operator" || pause?.reason === "auth") {
-    outcome = pause.reason === "operator" ? "operator-paused" : "auth-paused";
+  } else if (!g.open && heldForOperator(g.reason)) {
+    outcome = g.reason === "operator" ? "operator-paused" : "auth-paused";
     change = { enabled: false };
   } else if (pause) {
-    const sameDay = providerDay(provider.timezone, pause.since) === providerDay(provider.timezone, now);
-    const canResume = window.open && !(pause.reason === "daily-limit" && sameDay);
+    // The pause's own cause (a window, a spent day) is over once the gate is open or only the breaker closes it.
+    const canResume = g.open || g.reason === "breaker-open";
     if (!canResume) {
       outcome = "still-paused";
       change = { enabled: false };
     } else {
       const { saved } = await savePipeline(ledger, provider, now, pipeline, (current) =>
-        current.pause === null || current.pause.reason === "operator" || current.pause.reason === "auth" ? null : { controller: current.controller, pause: null },
+        current.pause === null || heldForOperator(current.pause.reason) ? null : { controller: current.controller, pause: null },
       );
       outcome = saved ? "resumed" : "still-paused";
       if (saved) {
@@ -101,14 +104,14 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
             : { enabled: true, batchSize: breaker.status === BREAKER.HALF_OPEN ? pipeline.controller.mappingBatchSize : (pause.resumeMappingBatchSize ?? pipeline.controller.mappingBatchSize) };
       }
     }
-  } else if (!window.open) {
-    const reason = window.reason === "maintenance" ? "maintenance" : "outside-window";
+  } else if (!g.open && byWindow(g.reason)) {
+    const reason = g.reason;
     const { saved } = await savePipeline(ledger, provider, now, pipeline, (current) =>
       current.pause ? null : { controller: current.controller, pause: { reason, since: now, resumeMappingBatchSize: current.controller.mappingBatchSize } },
     );
     outcome = "paused-for-window";
     if (saved) change = { enabled: false };
-  } else if (breaker.status === BREAKER.OPEN) {
+  } else if (!g.open && g.reason === "breaker-open") {
     const decision = strategyOf(provider).onSchedule(pipeline.controller, provider, now);
     if (decision.action.type !== "probe") {
       outcome = "breaker-waiting";
@@ -159,7 +162,7 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
         message: "schedule",
         outcome,
         pause: pause?.reason ?? null,
-        window: window.open ? "open" : window.reason,
+        window: windowReport(provider, now),
         mappingChange: change,
         mappingApplied: result?.applied ?? null,
         ...(swept ? { expirySweep: true } : {}),
@@ -167,4 +170,9 @@ export async function onSchedule(deps: VentilatorDeps): Promise<{ outcome: TickO
     ),
   );
   return { outcome };
+}
+
+function windowReport(provider: Provider, now: number): string {
+  const window = windowStatus(provider, now);
+  return window.open ? "open" : window.reason;
 }

@@ -22,6 +22,7 @@
  */
 import { DateTime } from "luxon";
 import { ClockError } from "../errors";
+import { WINDOW_CLOSED, type WindowClosed } from "./closed-because";
 import { containing } from "./spans";
 import { timeline, type Timeline, type WindowSpec } from "./timeline";
 import { openMask } from "./weekly";
@@ -29,8 +30,8 @@ import { checkInstant, localDayNumber, providerZone } from "./zone";
 
 export type { WindowSpec } from "./timeline";
 
-export const CLOSED_REASON = { OUTSIDE_ACCESS: "outside-access", MAINTENANCE: "maintenance" } as const;
-export type ClosedReason = (typeof CLOSED_REASON)[keyof typeof CLOSED_REASON];
+/** Why a window is closed (see closed-because.ts). */
+export type ClosedReason = WindowClosed;
 
 export type WindowStatus =
   /** closesAt: epoch ms of the next close, null if it never closes. */
@@ -89,7 +90,7 @@ function settle(t: Timeline, at: number): WindowStatus | undefined {
 }
 
 function reasonAt(t: Timeline, at: number): ClosedReason {
-  return containing(t.maintenance, at) ? CLOSED_REASON.MAINTENANCE : CLOSED_REASON.OUTSIDE_ACCESS;
+  return containing(t.maintenance, at) ? WINDOW_CLOSED.MAINTENANCE : WINDOW_CLOSED.OUTSIDE_WINDOW;
 }
 
 /** Inside an access window (or none declared) and not in maintenance. */

@@ -63,7 +63,7 @@ describe("status view", () => {
         nextProbeAt: { utc: "2026-11-30T12:09:00.000Z", local: "Mon 2026-11-30 12:09 GMT" },
       },
       pause: null,
-      window: { open: false, reason: "outside-access", nextChange: { utc: "2026-11-30T20:00:00.000Z", local: "Mon 2026-11-30 20:00 GMT" } },
+      window: { open: false, reason: "outside-window", nextChange: { utc: "2026-11-30T20:00:00.000Z", local: "Mon 2026-11-30 20:00 GMT" } },
       today: { day: "2026-11-30", done: 1_100, failed: 40, dead: 2, adHoc: { done: 7, failed: 1, dead: 0 }, requests: 1_200, dailyRequestLimit: 40_000, dailyUsage: 0.03, records: null },
       recentActions: [{ action: "pause", by: "alice", reason: "INC-1", at: { utc: "2026-11-30T10:00:00.000Z", local: "Mon 2026-11-30 10:00 GMT" } }],
     });
@@ -193,7 +193,7 @@ describe("status view", () => {
         "  controller  fan-out limit 4 of max 4, mapping batch size asked 4, last good limit 4",
         "  breaker     closed",
         "  pause       operator by alice since Mon 2026-11-30 11:59 GMT (2026-11-30T11:59Z) (1m ago): INC-1",
-        "  window      closed (outside-access); opens Mon 2026-11-30 20:00 GMT (2026-11-30T20:00Z), in 8h",
+        "  window      closed (outside-window); opens Mon 2026-11-30 20:00 GMT (2026-11-30T20:00Z), in 8h",
         "  today       2026-11-30: 1100 done, 40 failed attempt(s), 2 dead; daily limit 1200/40000 (3.0%)",
         "  ad hoc      7 done, 1 failed attempt(s), 0 dead of the above were requested ad hoc",
         "  scheduled   90 done, 2 failed, 1 dead, 3 in flight, 1 stalled (lease expired)",

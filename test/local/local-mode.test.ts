@@ -290,7 +290,7 @@ describe("sluice local", function () {
     it("turns breaker and window log lines into events", () => {
       expect(notableEvent({ atMs: 1, line: { message: "batch", action: "open-breaker", limitUsed: 1 } })?.kind).to.equal("breaker-open");
       expect(notableEvent({ atMs: 1, line: { message: "schedule", outcome: "probe" } })?.kind).to.equal("probe");
-      expect(notableEvent({ atMs: 1, line: { message: "schedule", outcome: "paused-for-window", window: "outside-access" } })?.text).to.match(/paused/);
+      expect(notableEvent({ atMs: 1, line: { message: "schedule", outcome: "paused-for-window", window: "outside-window" } })?.text).to.match(/paused/);
       expect(notableEvent({ atMs: 1, line: { message: "batch", action: "keep" } })).to.equal(null);
     });
 

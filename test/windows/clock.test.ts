@@ -6,14 +6,14 @@ import { formatLocal, isCallable, nextClose, nextOpen, windowStatus, type Window
 import { access, iso, maintenance, spec, utc } from "./support";
 
 /** A status with its instant as "YYYY-MM-DDTHH:MM" UTC, readable in a table. */
-type Expected = { open: true; closesAt: string | null } | { open: false; reason: "outside-access" | "maintenance"; opensAt: string | null };
+type Expected = { open: true; closesAt: string | null } | { open: false; reason: "outside-window" | "maintenance"; opensAt: string | null };
 
 function readable(s: WindowStatus): Expected {
   return s.open ? { open: true, closesAt: iso(s.closesAt) } : { open: false, reason: s.reason, opensAt: iso(s.opensAt) };
 }
 
 const open = (closesAt: string | null): Expected => ({ open: true, closesAt });
-const outside = (opensAt: string | null): Expected => ({ open: false, reason: "outside-access", opensAt });
+const outside = (opensAt: string | null): Expected => ({ open: false, reason: "outside-window", opensAt });
 const inMaintenance = (opensAt: string | null): Expected => ({ open: false, reason: "maintenance", opensAt });
 
 interface Row {

@@ -8,6 +8,7 @@
 import { FINISH_MARGIN_MS } from "../../catalog/timing";
 import { LedgerUnavailableError } from "../../ledger/errors";
 import { providerDay } from "../../windows/clock";
+import { heldForOperator } from "../../windows/closed-because";
 import { candidatesOf, type Candidate } from "../candidates";
 import { expiring, expiryReason } from "../expiry";
 import type { Gate } from "../gate";
@@ -62,9 +63,6 @@ export async function pause(until: number, context: InvocationContext, deps: Ven
   if (wait > 0) await sleeperOf(deps)(wait);
 }
 
-/** Pauses only an operator's resume lifts; nothing the pipeline decides on its own replaces them. */
-const OPERATOR_HELD = new Set<string>(["operator", "auth"]);
-
 /** Remembers why nothing may be called (unless the breaker says it already) and makes sure the mapping stops. */
 export async function hold(g: Closed, pipeline: Pipeline, deps: VentilatorDeps, ledger: LedgerPort, now: number, note?: string): Promise<boolean> {
   await remember(g, pipeline, deps, ledger, now, note);
@@ -76,7 +74,7 @@ async function remember(g: Closed, pipeline: Pipeline, deps: VentilatorDeps, led
   if (g.reason !== "breaker-open" && pipeline.pause?.reason !== g.reason) {
     const reason = g.reason;
     await savePipeline(ledger, deps.provider, now, pipeline, (current) =>
-      current.pause?.reason === reason || (current.pause && OPERATOR_HELD.has(current.pause.reason) && reason !== "operator")
+      current.pause?.reason === reason || (current.pause && heldForOperator(current.pause.reason) && reason !== "operator")
         ? null
         : { controller: current.controller, pause: { reason, since: now, resumeMappingBatchSize: current.controller.mappingBatchSize, ...(note ? { note } : {}) } },
     ).catch((err: unknown) => {
