@@ -16,7 +16,7 @@
  *
  * so one short blip cannot spend every attempt within seconds.
  * A claim counts as an attempt even if its caller crashes (its call may have
- * reached the provider). A refused claim is classified from the item the
+ * reached the provider). A refused claim is classified (claim-refusal.ts) from the item the
  * store returns with the refusal (DynamoDB's ALL_OLD), with no second read.
  *
  * A lease that ended with no result recorded is an attempt whose outcome
@@ -54,16 +54,15 @@
  * invocation's (a Lambda container reuses it across sequential invocations,
  * which is fine; the simulator gives each concurrent ventilator its own).
  */
-import { LedgerConflictError, LedgerUnavailableError } from "./errors";
+import { LedgerConflictError } from "./errors";
 import { F, NO_PREVIOUS, readClaimMemo, readEntry, type ClaimMemo } from "./items";
+import { claimRefused } from "./claim-refusal";
 import type { DeadRecords } from "./dead-records";
 import { appliedEntry, type LedgerScope } from "./scope";
-import { when, type Condition, type Item, type ItemKey, type WriteResult } from "./store";
+import { when, type Condition, type ItemKey, type WriteResult } from "./store";
 import { LEDGER_STATUS, type ClaimResult, type DeadKeep, type LedgerEntry } from "./types";
 
-/** The reason a record goes dead when a claim finds an expired lease (see the header). */
-export const LEASE_EXPIRED_OUTCOME_UNKNOWN =
-  "outcome unknown: a claim's lease ended with no result recorded (its invocation or worker died mid-call); the provider may have served it, so it is not fetched again today: redrive it if it was not";
+export { LEASE_EXPIRED_OUTCOME_UNKNOWN } from "./claim-refusal";
 /** Longest retry backoff from the doubling (a larger retryBackoffSeconds is its own cap). */
 export const BACKOFF_CAP_MS = 600_000;
 /** Longest a provider's Retry-After can hold a record back. */
@@ -118,7 +117,7 @@ export class RecordLedger {
       this.scope.held.set(this.scope.heldKey(recordId, day), readClaimMemo(key, result.item)!);
       return { claimed: true, entry: readEntry(key, result.item) };
     }
-    return this.refusal(key, result.current, now, opts);
+    return claimRefused(this.scope, this.dead, key, result.current, now, opts);
   }
   /**
    * Claims several records of one day with parallel conditional writes (one per
@@ -212,37 +211,7 @@ export class RecordLedger {
     const item = await this.scope.io("entry", () => this.scope.store.get(key));
     return item && readEntry(key, item);
   }
-  async refusal(key: ItemKey, current: Item | null, now: number, keep: DeadKeep): Promise<ClaimResult> {
-    // A refusal returns the item; an absent item would have been claimable, so a store without ALL_OLD is misbehaving.
-    if (current === null) throw new LedgerUnavailableError("claim", "update", this.scope.settings.providerId, key, { detail: "the store refused the claim but returned no item" });
-    const entry = readEntry(key, current);
-    if (entry.status === LEDGER_STATUS.DONE) return { claimed: false, reason: "done", entry, becameDead: false };
-    if (entry.status === LEDGER_STATUS.DEAD) return { claimed: false, reason: "dead", entry, becameDead: false };
-    if (entry.status === LEDGER_STATUS.LANDING) return { claimed: false, reason: "landing", entry, becameDead: false };
-    if (entry.status === LEDGER_STATUS.IN_PROGRESS && entry.leaseUntil !== null && entry.leaseUntil >= now) return { claimed: false, reason: "leased", entry, becameDead: false };
-    if (entry.status === LEDGER_STATUS.FAILED && entry.attempts < this.scope.settings.maxAttempts && entry.notBefore !== null && entry.notBefore > now) {
-      return { claimed: false, reason: "backing-off", entry, becameDead: false };
-    }
-    // Refused yet neither done, dead, landing, leased nor backing off: an expired lease (an outcome nobody knows),
-    // or no attempts left (a failure under a since-lowered cap).
-    const reason = entry.status === LEDGER_STATUS.IN_PROGRESS ? LEASE_EXPIRED_OUTCOME_UNKNOWN : `attempts exhausted (${entry.attempts} of ${this.scope.settings.maxAttempts})`;
-    const recordId = entry.recordId;
-    await this.dead.index("claim", recordId, entry.day, now);
-    const result = await this.scope.io("claim", () =>
-      this.scope.store.update(
-        key,
-        { set: { [F.status]: LEDGER_STATUS.DEAD, [F.updatedAt]: now, ...this.dead.fields(reason, keep) }, remove: [F.leaseUntil, F.prevStatus, F.claimId, F.notBefore] },
-        // Exactly the state we judged: anyone who changed it since decided first.
-        when.and(when.eq(F.status, entry.status), when.eq(F.attempts, entry.attempts), entry.leaseUntil === null ? when.lacks(F.leaseUntil) : when.eq(F.leaseUntil, entry.leaseUntil)),
-      ),
-    );
-    if (result.ok) return { claimed: false, reason: "dead", entry: readEntry(key, result.item), becameDead: true };
-    const latest = result.current && readEntry(key, result.current);
-    if (latest?.status === LEDGER_STATUS.DONE) return { claimed: false, reason: "done", entry: latest, becameDead: false };
-    if (latest?.status === LEDGER_STATUS.DEAD) return { claimed: false, reason: "dead", entry: latest, becameDead: false };
-    // Someone else moved it (released it back, say): report it busy; the record stays in the stream for a later try.
-    return { claimed: false, reason: "leased", entry: latest ?? entry, becameDead: false };
-  }
+
   /**
    * The claim a fail/release acts on: only one this instance made. A claim
    * read back from the store could be another invocation's, and failing or
