@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { REPO_ROOT } from "../../components/bundle";
-import { ventilatorEntry } from "../../components/entries";
+import { ventilatorEntry, workerEntryFor } from "../../components/entries";
 import { sluiceStack, type ProgramDeps, type ProgramOutputs } from "../../components/program";
 import { PROVIDER_PIPELINE_TYPE } from "../../components/provider-pipeline";
 import { breakerAlarmWindow, iteratorAgeAlarmMs, maximumRecordAgeSeconds, ventilatorTimeoutSeconds, workerLambdaTimeoutSeconds } from "../../components/sizing";
@@ -12,7 +12,6 @@ import { loadCatalog } from "../../runtime/catalog/load";
 import type { CatalogInput } from "../../runtime/catalog/schema";
 import { validateCatalog } from "../../runtime/catalog/validate";
 import { CatalogError } from "../../runtime/errors";
-import { workerEntry } from "../../runtime/workers/registry";
 import { named, ofType, runUnderMocks, valueOf, type MockRun, type Registered } from "./support";
 
 const SHIPPED = path.join(REPO_ROOT, "providers.json");
@@ -82,7 +81,7 @@ describe("components/program", () => {
 
     it("bundles the ventilator and each provider's worker module", () => {
       expect(deps.entries[0]).to.equal(ventilatorEntry());
-      expect(deps.entries.slice(1)).to.deep.equal(catalog.providers.map((p) => workerEntry(p.worker.module)));
+      expect(deps.entries.slice(1)).to.deep.equal(catalog.providers.map((p) => workerEntryFor(p)));
     });
 
     for (const provider of catalog.providers) {
