@@ -11,4 +11,5 @@ export { defineWorker } from "./define";
 export type { LandOptions, LogFields, WorkerContext, WorkerDefinition, WorkerFunction, WorkerLogger, WorkerRecord, WorkerResult } from "./define";
 export { authFailed, ok, permanent, throttled, transient, WorkerOutcome, type Ok, type OutcomeKind } from "./outcome";
 export { checkStatus, retryAfterMs, statusOutcome } from "./status";
+export { providerUrl } from "./schemas";
 export type { WorkerFetch } from "./fetch";

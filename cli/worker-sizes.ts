@@ -1,0 +1,67 @@
+/**
+ * The size of each worker bundle the catalog deploys, bundled exactly as the
+ * Pulumi program bundles it (components/bundle.ts, components/entries.ts):
+ * the table between the markers in docs/workers.md, rewritten by
+ * `sluice worker sizes --write` and checked by test/cli/worker-sizes.test.ts.
+ */
+import * as path from "node:path";
+import { bundleEntry } from "../components/bundle";
+import { workerEntryFor } from "../components/entries";
+import { loadCatalog } from "../runtime/catalog/load";
+import { ProblemsError } from "../runtime/errors";
+import { workerModuleProblems } from "../runtime/workers/user/load";
+
+export const WORKERS_DOC = "docs/workers.md";
+const OPEN = "<!-- sluice worker sizes -->";
+const CLOSE = "<!-- /sluice worker sizes -->";
+const PARTS_SHOWN = 3;
+
+export interface WorkerSize {
+  /** "http", "chaos" or the module path. */
+  worker: string;
+  providers: string[];
+  bytes: number;
+  composition: [string, number][];
+}
+
+export function workerSizes(catalogPath: string): WorkerSize[] {
+  const file = path.resolve(catalogPath);
+  const catalog = loadCatalog(file);
+  const problems = workerModuleProblems(catalog, file);
+  if (problems.length > 0) throw new ProblemsError(problems);
+  const byWorker = new Map<string, WorkerSize>();
+  for (const provider of catalog.providers) {
+    const key = provider.worker.module;
+    const known = byWorker.get(key);
+    if (known) {
+      known.providers.push(provider.id);
+      continue;
+    }
+    const bundle = bundleEntry(workerEntryFor(provider, path.dirname(file)));
+    byWorker.set(key, { worker: key, providers: [provider.id], bytes: bundle.bytes, composition: bundle.composition });
+  }
+  return [...byWorker.values()].sort((a, b) => a.worker.localeCompare(b.worker));
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+export function sizesMarkdown(sizes: readonly WorkerSize[]): string {
+  const rows = sizes.map((s) => {
+    const parts = s.composition.slice(0, PARTS_SHOWN).map(([name, bytes]) => `${name} ${kib(bytes)}`);
+    return `| \`${s.worker}\` | ${s.providers.join(", ")} | ${kib(s.bytes)} | ${parts.join(", ")} |`;
+  });
+  return ["| worker | providers | bundle (minified, AWS SDK external) | largest parts |", "|---|---|---:|---|", ...rows, ""].join("\n");
+}
+
+export function sizesSection(text: string, source = WORKERS_DOC): string {
+  const start = text.indexOf(OPEN);
+  const end = text.indexOf(CLOSE);
+  if (start < 0 || end < start) throw new ProblemsError([`${source} has no "${OPEN}" … "${CLOSE}" section`]);
+  return text.slice(start + OPEN.length, end).trim() + "\n";
+}
+
+export function replaceSizesSection(text: string, table: string, source = WORKERS_DOC): string {
+  sizesSection(text, source);
+  const start = text.indexOf(OPEN) + OPEN.length;
+  return text.slice(0, start) + "\n" + table.trimEnd() + "\n" + text.slice(text.indexOf(CLOSE));
+}
