@@ -26,8 +26,22 @@ function envelope(body: unknown, status = 200): StubResponse {
 const fault = (faultcode: string, faultstring: string, code?: string) =>
   envelope({ "s:Fault": { faultcode, faultstring, ...(code ? { detail: { ErrorCode: code } } : {}) } }, 500);
 
+/** ISINs with a valid check digit (ISO 6166, Luhn over the letters as numbers): `sluice local` enqueues these. */
+export function isin(country: string, n: number): string {
+  const body = `${country}${String(n).padStart(9, "0")}`;
+  const digits = [...body].map((c) => (/[A-Z]/.test(c) ? String(c.charCodeAt(0) - 55) : c)).join("");
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 0) d *= 2;
+    sum += d > 9 ? d - 9 : d;
+  }
+  return `${body}${(10 - (sum % 10)) % 10}`;
+}
+
 export default defineStub({
   secrets: { ...CREDENTIALS },
+  ids: (count) => Array.from({ length: count }, (_, i) => isin("CH", 1000 + i)),
   settings: (url) => ({ endpoint: `${url}/ReferenceData.svc` }),
   handle(request) {
     if (request.path !== "/ReferenceData.svc" || request.method !== "POST") return undefined;

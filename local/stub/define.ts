@@ -57,6 +57,8 @@ export interface StubDefinition {
    * @default every request
    */
   inject?: (request: StubRequest) => boolean;
+  /** The record ids `sluice local` enqueues (ids the provider knows). @default `<provider>-record-<n>` */
+  ids?: (count: number) => string[];
   /** Overrides of the simulated profile local mode derives from the catalog's thresholds. */
   profile?: Partial<ChaosSettings>;
 }
