@@ -33,8 +33,15 @@ function recordingDeps(): ProgramDeps & { entries: string[] } {
 }
 
 let dir: string;
+/** Writes a catalog into the test's directory; a provider's own worker module still points at the repository's file. */
 function catalogFile(name: string, content: unknown): string {
   const file = path.join(dir, name);
+  if (typeof content !== "string") {
+    for (const p of (content as CatalogInput).providers ?? []) {
+      const module = (p as { worker?: { module?: string } }).worker?.module;
+      if (module?.startsWith(".")) (p.worker as { module: string }).module = path.relative(dir, path.resolve(REPO_ROOT, module)).split(path.sep).join("/");
+    }
+  }
   writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content, null, 2));
   return file;
 }
@@ -247,6 +254,23 @@ describe("components/program", () => {
     expect(named(run.resources, "demo-ventilator").inputs.handler).to.equal("index.handler");
   });
 
+  it("bundles a provider's own worker through its generated entry, and grants it its declared secrets and its prefix of the stack's bucket", async () => {
+    const deps = recordingDeps();
+    const run = await runProgram(SHIPPED, {}, deps);
+    if (run.error) throw run.error;
+    const entry = deps.entries.find((e) => e.includes(`${path.sep}.sluice${path.sep}entries${path.sep}`) && readFileSync(e, "utf8").includes("lumen-ratings"));
+    expect(entry, "generated entry").to.not.equal(undefined);
+    expect(readFileSync(entry!, "utf8")).to.include('workerLambda(exportedWorker(mod, "./workers/lumen-ratings.ts"), { module: "./workers/lumen-ratings.ts" })');
+    const worker = named(run.resources, "lumen-ratings-worker").inputs;
+    expect(worker.environment.variables.SLUICE_BUCKET).to.match(/landing/);
+    const statements = JSON.parse(named(run.resources, "lumen-ratings-worker-policy").inputs.policy).Statement as { Sid: string; Resource: string[] }[];
+    expect(statements.find((st) => st.Sid === "OwnCredential")!.Resource).to.deep.equal([
+      "arn:aws:secretsmanager:eu-west-2:123456789012:secret:sluice/lumen-ratings/client-id-??????",
+      "arn:aws:secretsmanager:eu-west-2:123456789012:secret:sluice/lumen-ratings/client-secret-??????",
+    ]);
+    expect(statements.find((st) => st.Sid === "LandOwnObjects")!.Resource[0]).to.match(/\/lumen-ratings\/\*$/);
+  });
+
   it("adds exactly one component and its children for one more provider", async () => {
     const before = await runProgram(SHIPPED);
     const input = shippedInput();
@@ -333,8 +357,9 @@ describe("components/program", () => {
     expect(demo.map((s: { Sid: string }) => s.Sid)).not.to.include("LandingKey");
   });
 
-  it("creates no landing bucket when every http provider names its own", async () => {
+  it("creates no landing bucket when every http provider names its own (and no provider's own worker lands in it)", async () => {
     const input = shippedInput();
+    input.providers = input.providers.filter((p) => p.worker.module === "chaos" || p.worker.module === "http");
     for (const p of input.providers) {
       if (p.worker.module === "http") p.worker.settings = { ...p.worker.settings, bucket: "acme-landing" };
     }
