@@ -31,7 +31,8 @@ export function workerSource(id: string): string {
  * ${id}: one record per call from the provider's REST API, landed as JSON.
  * Scaffolded by \`sluice new provider ${id}\`; see docs/workers.md.
  */
-import { checkStatus, defineWorker, ok, permanent, providerUrl, z } from "sluice/worker";
+import { checkStatus, defineWorker, ok, permanent, providerUrl } from "sluice/worker";
+import * as z from "zod";
 
 /** worker.settings in providers.json: \`sluice validate\` checks them against this schema. */
 const Settings = z.strictObject({

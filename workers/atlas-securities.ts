@@ -12,7 +12,8 @@
  *   an answer the mapping refuses           -> permanent, naming the field
  */
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
-import { authFailed, defineWorker, ok, permanent, providerUrl, statusOutcome, throttled, transient, z } from "sluice/worker";
+import { authFailed, defineWorker, ok, permanent, providerUrl, statusOutcome, throttled, transient } from "sluice/worker";
+import * as z from "zod";
 
 const Settings = z.strictObject({
   endpoint: providerUrl(),

@@ -10,7 +10,8 @@
  *   format; an answer that does not fit is permanent (its format changed:
  *   retrying cannot help; redrive once the mapping is fixed).
  */
-import { authFailed, checkStatus, defineWorker, ok, permanent, providerUrl, statusOutcome, transient, z, type WorkerContext } from "sluice/worker";
+import { authFailed, checkStatus, defineWorker, ok, permanent, providerUrl, statusOutcome, transient, type WorkerContext } from "sluice/worker";
+import * as z from "zod";
 
 const Settings = z.strictObject({
   baseUrl: providerUrl(),

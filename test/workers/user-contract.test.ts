@@ -7,7 +7,7 @@ import { exportedWorker } from "../../runtime/workers/user/exported";
 import { authFailed, isWorkerOutcome, ok, OUTCOME, permanent, throttled, transient, WorkerOutcome, type OutcomeKind } from "../../runtime/workers/user/outcome";
 import { runWorker, type WorkerRuntime } from "../../runtime/workers/user/run";
 import { parseSettings } from "../../runtime/workers/user/settings";
-import { z } from "../../runtime/workers/user/index";
+import * as z from "zod";
 import { MemorySecrets, MemoryStore } from "./support";
 
 const request: WorkerRequest = { providerId: "acme", recordId: "a/b c", day: "2026-12-03" };

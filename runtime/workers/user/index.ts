@@ -6,7 +6,7 @@
  *
  * See docs/workers.md. (Resolved by tsconfig `paths`, which TypeScript, tsx and esbuild all read.)
  */
-export { z } from "zod";
+/** Settings and answer schemas: import * as z from "zod" (a namespace import keeps the bundle tree-shaken). */
 export { defineWorker } from "./define";
 export type { LandOptions, LogFields, WorkerContext, WorkerDefinition, WorkerFunction, WorkerLogger, WorkerRecord, WorkerResult } from "./define";
 export { authFailed, ok, permanent, throttled, transient, WorkerOutcome, type Ok, type OutcomeKind } from "./outcome";
