@@ -30,7 +30,7 @@ import { chaosWorker } from "../runtime/workers/chaos/chaos";
 import type { WorkerRequest, WorkerResponse } from "../runtime/workers/contract";
 import { withLedgerGuard } from "../runtime/workers/ledger-guard";
 import type { ObjectStore } from "../runtime/workers/http/ports";
-import { fetchTimeoutMs } from "../runtime/workers/http/http";
+import { fetchTimeoutMs } from "../runtime/workers/deadline";
 import type { LocalEngines } from "./engines";
 import type { MappingHandle, SandboxSpec } from "./lambda-emulator";
 import type { Schedule } from "./lambda-emulator/schedule";

@@ -9,7 +9,7 @@
 import type { ChaosSettings } from "../../runtime/catalog/schema";
 import type { Log } from "../../runtime/ventilator/telemetry";
 import type { WorkerHandler } from "../../runtime/workers/contract";
-import { fetchTimeoutMs } from "../../runtime/workers/http/http";
+import { fetchTimeoutMs } from "../../runtime/workers/deadline";
 import { isCustomProvider } from "../../runtime/workers/user/load";
 import { loadStub } from "../stub/load";
 import { localWorkerHandler } from "../stub/local-worker";

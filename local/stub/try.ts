@@ -10,7 +10,7 @@ import type { Provider } from "../../runtime/catalog/provider";
 import { ProblemsError } from "../../runtime/errors";
 import { providerDay } from "../../runtime/windows/clock";
 import type { Landing, WorkerResponse } from "../../runtime/workers/contract";
-import { fetchTimeoutMs } from "../../runtime/workers/http/http";
+import { fetchTimeoutMs } from "../../runtime/workers/deadline";
 import { withLedgerGuard } from "../../runtime/workers/ledger-guard";
 import type { RawFetch } from "../../runtime/workers/user/fetch";
 import { isCustomProvider } from "../../runtime/workers/user/load";

@@ -28,18 +28,12 @@ import type { SecretSource } from "./ports";
 
 export { MAX_REDIRECTS, redirectVerdict } from "../user/fetch";
 export { retryAfterMs } from "../user/status";
+export { fetchTimeoutMs } from "../deadline";
 
 /** The name the http worker reads its credential by; the binding maps it to settings.secretId. */
 export const HTTP_CREDENTIAL = "credential";
 const JSON_TYPE = "application/json; charset=utf-8";
 
-/**
- * Leaves the worker time to classify, land the body and answer before its own
- * Lambda timeout would cut it off: timeout − min(5 s, 20 % of it), at least 100 ms.
- */
-export function fetchTimeoutMs(workerTimeoutMs: number): number {
-  return Math.max(100, Math.floor(workerTimeoutMs - Math.min(5_000, workerTimeoutMs * 0.2)));
-}
 
 export function recordUrl(urlTemplate: string, recordId: string): string {
   return urlTemplate.split("{id}").join(encodeURIComponent(recordId));

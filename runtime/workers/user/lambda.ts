@@ -17,7 +17,7 @@ import { validateProvider } from "../../catalog/validate";
 import { ProblemsError } from "../../errors";
 import { DEFAULT_METRICS_NAMESPACE, HTTP_WORKER_ENV, VENTILATOR_ENV } from "../../lambda-env";
 import type { WorkerHandler, WorkerRequest, WorkerResponse } from "../contract";
-import { fetchTimeoutMs } from "../http/http";
+import { fetchTimeoutMs } from "../deadline";
 import { ledgerGuardFromEnv } from "../ledger-guard-env";
 import type { WorkerDefinition } from "./define";
 import { runWorker } from "./run";
