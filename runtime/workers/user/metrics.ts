@@ -4,7 +4,7 @@
  * Kept apart from the ventilator's METRICS (runtime/ventilator/telemetry.ts):
  * the dashboard and alarms read those, and these add per-call detail.
  */
-import { METRIC_DIMENSION } from "../../ventilator/telemetry";
+import { emfLineOf } from "../../ventilator/telemetry";
 
 export const WORKER_METRICS = {
   WorkerLatency: "Milliseconds",
@@ -27,24 +27,5 @@ const COUNT_BY_KIND: Record<string, keyof typeof WORKER_METRICS> = {
 
 export function workerEmfLine(namespace: string, providerId: string, timestamp: number, kind: string, latencyMs: number, context: Record<string, unknown>): Record<string, unknown> {
   const count = COUNT_BY_KIND[kind] ?? "WorkerError";
-  return {
-    _aws: {
-      Timestamp: timestamp,
-      CloudWatchMetrics: [
-        {
-          Namespace: namespace,
-          Dimensions: [[METRIC_DIMENSION]],
-          Metrics: [
-            { Name: "WorkerLatency", Unit: WORKER_METRICS.WorkerLatency },
-            { Name: count, Unit: WORKER_METRICS[count] },
-          ],
-        },
-      ],
-    },
-    [METRIC_DIMENSION]: providerId,
-    ...context,
-    outcome: kind,
-    WorkerLatency: Math.round(latencyMs),
-    [count]: 1,
-  };
+  return emfLineOf(WORKER_METRICS, namespace, providerId, timestamp, { WorkerLatency: Math.round(latencyMs), [count]: 1 }, { ...context, outcome: kind });
 }
