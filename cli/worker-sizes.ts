@@ -10,6 +10,7 @@ import { workerEntryFor } from "../components/entries";
 import { loadCatalog } from "../runtime/catalog/load";
 import { ProblemsError } from "../runtime/errors";
 import { workerModuleProblems } from "../runtime/workers/user/load";
+import { isBuiltInWorker } from "../runtime/workers/registry";
 
 export const WORKERS_DOC = "docs/workers.md";
 const OPEN = "<!-- sluice worker sizes -->";
@@ -24,21 +25,28 @@ export interface WorkerSize {
   composition: [string, number][];
 }
 
-export function workerSizes(catalogPath: string): WorkerSize[] {
-  const file = path.resolve(catalogPath);
-  const catalog = loadCatalog(file);
-  const problems = workerModuleProblems(catalog, file);
-  if (problems.length > 0) throw new ProblemsError(problems);
+/** The catalogs the docs' table covers: the shipped one and the examples'. */
+export const SIZE_CATALOGS = ["providers.json", "examples/providers.json"];
+
+export function workerSizes(catalogPaths: readonly string[] = SIZE_CATALOGS): WorkerSize[] {
   const byWorker = new Map<string, WorkerSize>();
-  for (const provider of catalog.providers) {
-    const key = provider.worker.module;
-    const known = byWorker.get(key);
-    if (known) {
-      known.providers.push(provider.id);
-      continue;
+  for (const catalogPath of catalogPaths) {
+    const file = path.resolve(catalogPath);
+    const catalog = loadCatalog(file);
+    const problems = workerModuleProblems(catalog, file);
+    if (problems.length > 0) throw new ProblemsError(problems);
+    for (const provider of catalog.providers) {
+      const entry = workerEntryFor(provider, path.dirname(file));
+      // A module is named by its path from the working directory: the same path from two catalogs is one worker.
+      const key = isBuiltInWorker(provider.worker.module) ? provider.worker.module : path.relative(process.cwd(), path.resolve(path.dirname(file), provider.worker.module)).split(path.sep).join("/");
+      const known = byWorker.get(key);
+      if (known) {
+        known.providers.push(provider.id);
+        continue;
+      }
+      const bundle = bundleEntry(entry);
+      byWorker.set(key, { worker: key, providers: [provider.id], bytes: bundle.bytes, composition: bundle.composition });
     }
-    const bundle = bundleEntry(workerEntryFor(provider, path.dirname(file)));
-    byWorker.set(key, { worker: key, providers: [provider.id], bytes: bundle.bytes, composition: bundle.composition });
   }
   return [...byWorker.values()].sort((a, b) => a.worker.localeCompare(b.worker));
 }

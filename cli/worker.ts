@@ -11,7 +11,7 @@ import { DEFAULT_SECRETS_FILE } from "../runtime/workers/user/local-secrets";
 import { tryWorker, type TryResult } from "../local/stub/try";
 import { CliInputError } from "./errors";
 import { EXIT_FAILURE, EXIT_OK } from "./output";
-import { replaceSizesSection, sizesMarkdown, workerSizes, WORKERS_DOC } from "./worker-sizes";
+import { replaceSizesSection, SIZE_CATALOGS, sizesMarkdown, workerSizes, WORKERS_DOC } from "./worker-sizes";
 
 interface TryCliOptions {
   provider: string;
@@ -96,10 +96,10 @@ Exit code 0 when the worker answered ok, 1 otherwise.`,
   worker
     .command("sizes")
     .description("bundle every worker the catalog deploys (as the Pulumi program does) and print its size")
-    .option("-c, --catalog <file>", "catalog file", DEFAULT_CATALOG)
+    .option("-c, --catalog <files...>", "catalog files", SIZE_CATALOGS)
     .option("--markdown", "print the table docs/workers.md holds")
     .option("--write", `rewrite the table in ${WORKERS_DOC}`)
-    .action((opts: { catalog: string; markdown?: boolean; write?: boolean }) =>
+    .action((opts: { catalog: string[]; markdown?: boolean; write?: boolean }) =>
       run(() => {
         const sizes = workerSizes(opts.catalog);
         const table = sizesMarkdown(sizes);

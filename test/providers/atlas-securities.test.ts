@@ -1,12 +1,16 @@
 import { expect } from "chai";
 import { XMLParser } from "fast-xml-parser";
+import * as path from "node:path";
 import { openWorker, type WorkerSession } from "sluice/stub";
-import { LandedSecurity, requestEnvelope } from "../../workers/atlas-securities";
-import stub from "../../workers/atlas-securities.stub";
+import { LandedSecurity, requestEnvelope } from "../../examples/workers/atlas-securities";
+import stub from "../../examples/workers/atlas-securities.stub";
+
+/** The examples' catalog (examples/providers.json), where their module paths start. */
+const EXAMPLES = path.join(__dirname, "..", "..", "examples", "providers.json");
 
 describe("atlas-securities worker (SOAP/XML) against its stub", () => {
   let session: WorkerSession;
-  before(async () => (session = await openWorker({ provider: "atlas-securities", stub: true })));
+  before(async () => (session = await openWorker({ catalog: EXAMPLES, provider: "atlas-securities", stub: true })));
   after(() => session.close());
 
   it("lands the security parsed from the XML answer as JSON", async () => {
@@ -35,7 +39,7 @@ describe("atlas-securities worker (SOAP/XML) against its stub", () => {
   }
 
   it("answers an auth failure when the service refuses the credentials", async () => {
-    const wrong = await openWorker({ provider: "atlas-securities", stub: { ...stub, secrets: { username: "stub-user", password: "nope" } } });
+    const wrong = await openWorker({ catalog: EXAMPLES, provider: "atlas-securities", stub: { ...stub, secrets: { username: "stub-user", password: "nope" } } });
     try {
       expect((await wrong.run("DE0001102580")).response).to.deep.include({ ok: false, kind: "auth" });
     } finally {

@@ -1,14 +1,18 @@
 import { expect } from "chai";
+import * as path from "node:path";
 import { openWorker, type WorkerSession } from "sluice/stub";
-import { LandedRating } from "../../workers/lumen-ratings";
-import stub, { state } from "../../workers/lumen-ratings.stub";
+import { LandedRating } from "../../examples/workers/lumen-ratings";
+import stub, { state } from "../../examples/workers/lumen-ratings.stub";
+
+/** The examples' catalog (examples/providers.json), where their module paths start. */
+const EXAMPLES = path.join(__dirname, "..", "..", "examples", "providers.json");
 
 describe("lumen-ratings worker (OAuth2 client credentials) against its stub", () => {
   let session: WorkerSession;
   beforeEach(async () => {
     state.tokenLifetimeSeconds = 3600;
     state.revoked.clear();
-    session = await openWorker({ provider: "lumen-ratings", stub: true });
+    session = await openWorker({ catalog: EXAMPLES, provider: "lumen-ratings", stub: true });
   });
   afterEach(() => session.close());
 
@@ -53,7 +57,7 @@ describe("lumen-ratings worker (OAuth2 client credentials) against its stub", ()
   });
 
   it("answers an auth failure when the token endpoint refuses the client", async () => {
-    const wrong = await openWorker({ provider: "lumen-ratings", stub: { ...stub, secrets: { clientId: "stub-client", clientSecret: "wrong" } } });
+    const wrong = await openWorker({ catalog: EXAMPLES, provider: "lumen-ratings", stub: { ...stub, secrets: { clientId: "stub-client", clientSecret: "wrong" } } });
     try {
       const result = await wrong.run("ISS-1");
       expect(result.response).to.deep.include({ ok: false, kind: "auth" });
@@ -71,7 +75,7 @@ describe("lumen-ratings worker (OAuth2 client credentials) against its stub", ()
   });
 
   it("passes the provider's 429 on as throttled with its Retry-After", async () => {
-    const busy = await openWorker({ provider: "lumen-ratings", stub: true, profile: { baseLatencyMs: 0, slowPercentage: 0, slowMs: 0, errorPercentage: 0, throttlePercentage: 100 } });
+    const busy = await openWorker({ catalog: EXAMPLES, provider: "lumen-ratings", stub: true, profile: { baseLatencyMs: 0, slowPercentage: 0, slowMs: 0, errorPercentage: 0, throttlePercentage: 100 } });
     try {
       expect((await busy.run("ISS-1")).response).to.deep.include({ ok: false, kind: "throttled", retryAfterMs: 1_000 });
     } finally {
