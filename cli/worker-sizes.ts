@@ -5,12 +5,18 @@
  * `sluice worker sizes --write` and checked by test/cli/worker-sizes.test.ts.
  */
 import * as path from "node:path";
-import { bundleEntry } from "../components/bundle";
-import { workerEntryFor } from "../components/entries";
+import type * as Bundle from "../components/bundle";
+import type * as Entries from "../components/entries";
 import { loadCatalog } from "../runtime/catalog/load";
 import { ProblemsError } from "../runtime/errors";
 import { workerModuleProblems } from "../runtime/workers/user/load";
 import { isBuiltInWorker } from "../runtime/workers/registry";
+
+// Loaded on use: components/bundle pulls in @pulumi/pulumi, which every sluice command would otherwise pay for at start-up.
+const lazy = {
+  bundle: () => require("../components/bundle") as typeof Bundle,
+  entries: () => require("../components/entries") as typeof Entries,
+};
 
 export const WORKERS_DOC = "docs/workers.md";
 const OPEN = "<!-- sluice worker sizes -->";
@@ -36,7 +42,7 @@ export function workerSizes(catalogPaths: readonly string[] = SIZE_CATALOGS): Wo
     const problems = workerModuleProblems(catalog, file);
     if (problems.length > 0) throw new ProblemsError(problems);
     for (const provider of catalog.providers) {
-      const entry = workerEntryFor(provider, path.dirname(file));
+      const entry = lazy.entries().workerEntryFor(provider, path.dirname(file));
       // A module is named by its path from the working directory: the same path from two catalogs is one worker.
       const key = isBuiltInWorker(provider.worker.module) ? provider.worker.module : path.relative(process.cwd(), path.resolve(path.dirname(file), provider.worker.module)).split(path.sep).join("/");
       const known = byWorker.get(key);
@@ -44,7 +50,7 @@ export function workerSizes(catalogPaths: readonly string[] = SIZE_CATALOGS): Wo
         known.providers.push(provider.id);
         continue;
       }
-      const bundle = bundleEntry(entry);
+      const bundle = lazy.bundle().bundleEntry(entry);
       byWorker.set(key, { worker: key, providers: [provider.id], bytes: bundle.bytes, composition: bundle.composition });
     }
   }
