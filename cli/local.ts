@@ -35,6 +35,9 @@ HTML report.
 
 Simulated providers: a chaos provider runs on its worker.settings; an http
 provider runs on the chaos worker with a profile derived from its thresholds.
+A provider with its own worker module runs that worker against its stub
+(workers/<id>.stub.ts), which injects the derived profile's latency, errors
+and 429s (docs/workers.md).
 
 Time: --speed X divides every interval (breaker waits, re-arm schedule,
 mapping hysteresis and update delay) by X. Latencies (chaos profile, latency
@@ -97,6 +100,7 @@ export function localRunOptions(cli: LocalCliOptions): LocalRunOptions {
   const scenario = cli.scenario === false ? null : cli.scenario === undefined ? builtInScenario(known) : loadLocalScenario(cli.scenario, known);
   return {
     catalog,
+    catalogFile: cli.catalog ?? DEFAULT_CATALOG,
     ...(providerIds ? { providerIds } : {}),
     records,
     scenario,

@@ -10,6 +10,8 @@ import { registerDead } from "./dead";
 import { registerSimulate } from "./simulate";
 import { registerBench } from "./bench";
 import { registerPolicyCheck } from "./policy-check";
+import { registerWorker } from "./worker";
+import { registerNew } from "./new";
 
 export function buildProgram(): { program: Command; done: Promise<number> } {
   let settle: (code: number) => void = () => {};
@@ -32,6 +34,8 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerSimulate(program, run);
   registerBench(program, run);
   registerPolicyCheck(program, run);
+  registerWorker(program, run);
+  registerNew(program, run);
   return { program, done };
 }
 

@@ -6,6 +6,8 @@ import { CONFIG, readStackSettings, type StackSettings } from "../components/set
 import { configSource, readStackConfig, stackConfigFile } from "../components/stack-config";
 import { DEFAULT_CATALOG, loadCatalog } from "../runtime/catalog/load";
 import { renderCatalogJsonSchema, SCHEMA_FILE } from "../runtime/catalog/json-schema";
+import { CatalogError } from "../runtime/errors";
+import { workerModuleProblems } from "../runtime/workers/user/load";
 import { CliInputError } from "./errors";
 import { EXIT_OK } from "./output";
 
@@ -23,7 +25,7 @@ function stackSettings(stack: string): { file: string; settings: StackSettings }
 export function registerValidate(program: Command, run: (fn: () => Promise<number> | number) => void): void {
   program
     .command("validate")
-    .description("check a provider catalog; prints one line per problem and exits 1 if any")
+    .description("check a provider catalog and its providers' worker modules; prints one line per problem and exits 1 if any")
     .option("-c, --catalog <file>", "catalog file", DEFAULT_CATALOG)
     .option(
       "--stack <name>",
@@ -35,6 +37,9 @@ export function registerValidate(program: Command, run: (fn: () => Promise<numbe
         const catalogPath = stack && command.getOptionValueSource("catalog") === "default" ? stack.settings.catalogPath : opts.catalog;
         const catalog = loadCatalog(catalogPath);
         for (const warning of catalog.warnings) process.stderr.write(`warning: ${warning}\n`);
+        // Each provider's own worker module: there, exporting a worker, its settings passing the worker's schema.
+        const moduleProblems = workerModuleProblems(catalog, catalogPath);
+        if (moduleProblems.length > 0) throw new CatalogError(moduleProblems);
         const enabled = catalog.providers.filter((p) => p.enabled).length;
         let fits: string | undefined;
         if (stack) {

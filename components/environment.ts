@@ -38,7 +38,7 @@ export function ventilatorEnvironment(provider: Provider, refs: VentilatorRefs):
  * Every worker gets its catalog entry and the ledger table, so its ledger guard
  * marks a fetched record done itself (a ventilator dying after the call cannot
  * cause a second fetch). chaos adds the demo's variables from worker.settings;
- * http adds where bodies land.
+ * http and a provider's own worker add where bodies land.
  */
 export function workerEnvironment(provider: Provider, refs: { tableName: string; bucket?: string }): Record<string, string> {
   const ledger = { [WORKER_LEDGER_ENV.PROVIDER]: serializeProvider(provider), [WORKER_LEDGER_ENV.TABLE]: refs.tableName };
@@ -46,8 +46,9 @@ export function workerEnvironment(provider: Provider, refs: { tableName: string;
   switch (worker.module) {
     case "chaos":
       return { ...ledger, ...chaosEnvironment(worker.settings) };
-    case "http": {
-      const bucket = worker.settings.bucket ?? refs.bucket;
+    default: {
+      // http and a provider's own worker: the contract workers' entry reads the same variables.
+      const bucket = (worker.module === "http" ? worker.settings.bucket : undefined) ?? refs.bucket;
       return {
         ...ledger,
         [HTTP_WORKER_ENV.PROVIDER]: serializeProvider(provider),

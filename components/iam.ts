@@ -127,8 +127,8 @@ export interface WorkerGrants {
   logGroupArn: string;
   /** The ledger table, where the worker's guard marks a fetched record done (one conditional update). */
   tableArn: string;
-  /** http workers: the provider's credential. */
-  secretArn?: string;
+  /** Contract workers (http, a provider's own): the secrets they read. */
+  secretArns?: readonly string[];
   /** http workers: where bodies land, only under the provider's own prefix; with the bucket's customer-managed key, if it has one. */
   landing?: { bucketArn: string; prefix: string; kmsKeyArn?: string };
 }
@@ -138,8 +138,8 @@ export function workerPolicy(grants: WorkerGrants): PolicyDocument {
     logsStatement(grants.logGroupArn),
     { Sid: "CompleteOwnRecords", Effect: "Allow", Action: [...WORKER_LEDGER_ACTIONS], Resource: [grants.tableArn], Condition: RECORD_ITEMS_CONDITION },
   ];
-  if (grants.secretArn !== undefined) {
-    statements.push({ Sid: "OwnCredential", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [grants.secretArn] });
+  if (grants.secretArns !== undefined && grants.secretArns.length > 0) {
+    statements.push({ Sid: "OwnCredential", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [...grants.secretArns] });
   }
   if (grants.landing !== undefined) {
     statements.push({

@@ -9,13 +9,15 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Catalog, Provider } from "../runtime/catalog/provider";
 import { loadCatalog } from "../runtime/catalog/load";
-import { SluiceError } from "../runtime/errors";
+import { CatalogError, SluiceError } from "../runtime/errors";
+import { workerModuleProblems } from "../runtime/workers/user/load";
 import { Bundler } from "./bundle";
 import { ventilatorEntry, workerEntryFor } from "./entries";
 import { landingBucketPolicy } from "./iam";
 import { landingBucketPrefix } from "./naming";
 import { withoutPromiseStacks } from "./promise-stacks";
 import { TAG } from "./tags";
+import { usesStackBucket } from "./worker-access";
 import { pipelineArgProblems, ProviderPipeline, type ProviderPipelineArgs } from "./provider-pipeline";
 import { readStackSettings, type StackSettings } from "./settings";
 
@@ -60,9 +62,9 @@ export function stackSettingsFromConfig(): StackSettings {
   return readStackSettings({ stack: pulumi.getStack(), region: aws.config.region, get: (key) => config.get(key) });
 }
 
-/** Whether some http provider lands its bodies in the stack's bucket. */
+/** Whether some provider's worker (http or its own) lands its bodies in the stack's bucket. */
 export function needsLandingBucket(providers: readonly Provider[]): boolean {
-  return providers.some((p) => p.worker.module === "http" && p.worker.settings.bucket === undefined);
+  return providers.some(usesStackBucket);
 }
 
 function fail(err: unknown): never {
@@ -75,9 +77,13 @@ export function sluiceProgram(settings: StackSettings, deps: ProgramDeps = defau
   let catalog: Catalog;
   let code: Map<string, { ventilator: pulumi.asset.Archive; worker: pulumi.asset.Archive }>;
   try {
-    catalog = deps.loadCatalog(path.resolve(deps.cwd, settings.catalogPath));
+    const catalogFile = path.resolve(deps.cwd, settings.catalogPath);
+    catalog = deps.loadCatalog(catalogFile);
+    // A provider's own worker module: there, exporting a worker, its settings passing its schema.
+    const moduleProblems = workerModuleProblems(catalog, catalogFile);
+    if (moduleProblems.length > 0) throw new CatalogError(moduleProblems);
     const ventilator = deps.archive(ventilatorEntry());
-    code = new Map(catalog.providers.map((p) => [p.id, { ventilator, worker: deps.archive(workerEntryFor(p)) }]));
+    code = new Map(catalog.providers.map((p) => [p.id, { ventilator, worker: deps.archive(workerEntryFor(p, path.dirname(catalogFile))) }]));
   } catch (err) {
     fail(err);
   }

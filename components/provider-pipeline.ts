@@ -8,7 +8,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Provider } from "../runtime/catalog/provider";
-import type { HttpSettings } from "../runtime/catalog/schema";
 import { SluiceError } from "../runtime/errors";
 import { BILLING_MODE, KEY_TYPE, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from "../runtime/ledger/table";
 import { alarmSpecs, type AlarmKey } from "./alarms";
@@ -17,6 +16,7 @@ import { dashboardBody, dashboardUrl } from "./dashboard";
 import { environmentBytes, LAMBDA_ENVIRONMENT_MAX_BYTES, ventilatorEnvironment, workerEnvironment } from "./environment";
 import { arnParts, bucketArn, lambdaAssumeRolePolicy, secretArn, ventilatorMappingPolicy, ventilatorPolicy, workerPolicy } from "./iam";
 import { mappingOptions, mappingSettings } from "./mapping";
+import { usesStackBucket, workerAccess } from "./worker-access";
 import { pipelineNames, type PipelineNames } from "./naming";
 import { LOG_RETENTION_DAYS } from "./settings";
 import {
@@ -58,12 +58,6 @@ export interface ProviderPipelineArgs {
   code: { ventilator: pulumi.asset.Archive; worker: pulumi.asset.Archive };
 }
 
-/** The key the worker's landing bucket is encrypted with: the provider's own bucket's, else the stack bucket's. */
-function landingKey(http: HttpSettings, stackKey: string | undefined): { kmsKeyArn?: string } {
-  const key = http.bucket !== undefined ? http.kmsKeyArn : stackKey;
-  return key !== undefined ? { kmsKeyArn: key } : {};
-}
-
 export class ProviderPipelineError extends SluiceError {
   constructor(
     readonly providerId: string,
@@ -93,8 +87,8 @@ export function pipelineArgProblems(args: ProviderPipelineArgs): string[] {
     problems.push(`accountConcurrencyLimit ${args.accountConcurrencyLimit} must be a whole number ≥ 1`);
   }
   problems.push(...tagProblems(contractTags(provider)));
-  if (provider.worker.module === "http" && provider.worker.settings.bucket === undefined && args.landingBucket === undefined) {
-    problems.push("the http worker names no worker.settings.bucket and no landingBucket was given");
+  if (usesStackBucket(provider) && args.landingBucket === undefined) {
+    problems.push(`the ${provider.worker.module === "http" ? "http worker names no worker.settings.bucket" : "worker lands in the stack's bucket"} and no landingBucket was given`);
   }
   const placeholders = { tableName: "", streamArn: "", workerFunctionName: "", metricsNamespace: args.metricsNamespace };
   const largest = Math.max(
@@ -184,21 +178,20 @@ export class ProviderPipeline extends pulumi.ComponentResource {
 
     const assumeRolePolicy = JSON.stringify(lambdaAssumeRolePolicy());
 
-    // Worker: its logs, its ledger (the guard completes records), and for http its credential and its own prefix of the landing bucket.
+    // Worker: its logs, its ledger (the guard completes records), and (http or its own module) its secrets and its own prefix of the landing bucket.
     const workerRole = new aws.iam.Role(`${name}-worker-role`, { name: names.workerRole, assumeRolePolicy, tags }, child);
-    const workerBucket: pulumi.Input<string> | undefined =
-      provider.worker.module === "http" ? (provider.worker.settings.bucket ?? args.landingBucket) : undefined;
+    const access = workerAccess(provider, args.landingBucket, args.landingKmsKeyArn);
+    const workerBucket: pulumi.Input<string> | undefined = access.bucket;
     const workerGrants = pulumi
       .all([workerLogs.arn, this.stream.arn, this.table.arn, workerBucket])
       .apply(([logGroupArn, streamArn, tableArn, bucket]) => {
         const where = arnParts(streamArn);
-        const http = provider.worker.module === "http" ? provider.worker.settings : undefined;
         return JSON.stringify(
           workerPolicy({
             logGroupArn,
             tableArn,
-            ...(http ? { secretArn: secretArn(http.secretId, where) } : {}),
-            ...(http && bucket ? { landing: { bucketArn: bucketArn(bucket, where.partition), prefix: `${provider.id}/`, ...landingKey(http, args.landingKmsKeyArn) } } : {}),
+            secretArns: access.secretIds.map((id) => secretArn(id, where)),
+            ...(bucket ? { landing: { bucketArn: bucketArn(bucket, where.partition), prefix: `${provider.id}/`, ...(access.kmsKeyArn !== undefined ? { kmsKeyArn: access.kmsKeyArn } : {}) } } : {}),
           }),
         );
       });
@@ -208,7 +201,7 @@ export class ProviderPipeline extends pulumi.ComponentResource {
       `${name}-worker`,
       {
         name: names.worker,
-        description: `sluice ${provider.id}: ${provider.worker.module} worker`,
+        description: `sluice ${provider.id}: ${provider.worker.module} worker`.slice(0, 256),
         role: workerRole.arn,
         runtime: LAMBDA_RUNTIME,
         architectures: [LAMBDA_ARCHITECTURE],

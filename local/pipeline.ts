@@ -29,7 +29,8 @@ import type { Log } from "../runtime/ventilator/telemetry";
 import { chaosWorker } from "../runtime/workers/chaos/chaos";
 import type { WorkerRequest, WorkerResponse } from "../runtime/workers/contract";
 import { withLedgerGuard } from "../runtime/workers/ledger-guard";
-import { fetchTimeoutMs } from "../runtime/workers/http/http";
+import type { ObjectStore } from "../runtime/workers/http/ports";
+import { fetchTimeoutMs } from "../runtime/workers/deadline";
 import type { LocalEngines } from "./engines";
 import type { MappingHandle, SandboxSpec } from "./lambda-emulator";
 import type { Schedule } from "./lambda-emulator/schedule";
@@ -76,6 +77,13 @@ export interface LocalPipelineOptions {
   /** Test seam: variables set on top of the ventilator's environment (e.g. a DynamoDB endpoint that stalls a write). */
   environment?: Record<string, string>;
   /**
+   * The provider's own worker (or the http worker), run in-process behind the ledger guard in place
+   * of the chaos simulator, e.g. against its stub provider (local/stub). Its calls are recorded in `calls`.
+   */
+  worker?: (request: WorkerRequest) => Promise<WorkerResponse>;
+  /** Where the worker's guard lands fetched bodies. @default none (the chaos worker lands nothing) */
+  land?: ObjectStore;
+  /**
    * A worker module run in its own execution environments instead of the in-process chaos
    * worker (whose calls `calls` records). Its environment gets the ledger guard's variables
    * and the engines' besides the spec's own.
@@ -120,12 +128,13 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
   const chaos = opts.chaos;
   const chaosProvider = chaosWorker(chaos, { random: opts.random ?? Math.random, sleep: realSleep, timeoutMs: fetchTimeoutMs(provider.worker.timeoutSeconds * 1000) });
   const intercept = opts.intercept;
-  const provide = intercept ? (request: WorkerRequest) => intercept(request, chaosProvider) : chaosProvider;
+  const simulated = opts.worker ?? chaosProvider;
+  const provide = intercept ? (request: WorkerRequest) => intercept(request, simulated) : simulated;
   const served = async (request: WorkerRequest): Promise<WorkerResponse> => {
     const startedAt = clock.now();
     try {
       const response = await provide(request);
-      calls.push({ recordId: request.recordId, startedAt, endedAt: clock.now(), outcome: response.ok ? "ok" : "throttled" });
+      calls.push({ recordId: request.recordId, startedAt, endedAt: clock.now(), outcome: response.ok ? "ok" : response.kind === "throttled" ? "throttled" : "error" });
       return response;
     } catch (err) {
       calls.push({ recordId: request.recordId, startedAt, endedAt: clock.now(), outcome: "error" });
@@ -142,7 +151,7 @@ export async function startLocalPipeline(engines: LocalEngines, opts: LocalPipel
             env: { ...engines.environment, [WORKER_LEDGER_ENV.TABLE]: names.table, [WORKER_LEDGER_ENV.PROVIDER]: serializeProvider(provider), ...workerSandbox.env },
           },
         }
-      : { handler: (event: WorkerRequest) => withLedgerGuard(served, { ledger: newLedger, clock })(event) }),
+      : { handler: (event: WorkerRequest) => withLedgerGuard(served, { ledger: newLedger, clock, ...(opts.land ? { land: opts.land } : {}) })(event) }),
     timeoutMs: provider.worker.timeoutSeconds * 1000,
     reservedConcurrency: workerReservedConcurrency(provider),
     memoryMb: provider.worker.memoryMb,

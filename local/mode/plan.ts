@@ -16,6 +16,7 @@ import { enabledProviders } from "../../runtime/catalog/provider";
 import type { ChaosSettings } from "../../runtime/catalog/schema";
 import { validateProvider } from "../../runtime/catalog/validate";
 import { formatLocal } from "../../runtime/windows/clock";
+import type { Stub } from "../stub/define";
 import { LocalOptionError } from "./errors";
 import { providerProfile } from "./profile";
 import { compressChaos, compressEntry, latencyFactor, resolvedEntry } from "./time-compression";
@@ -34,6 +35,8 @@ export interface LocalProviderPlan {
   /** Epoch ms the provider's clock shows when the run starts; null = the real clock. */
   clockStart: number | null;
   notes: string[];
+  /** A provider's own worker: run in-process against its stub (own-worker.ts), the stub serving `chaos`. */
+  ownWorker?: { catalogFile: string; stub: Stub };
 }
 
 export interface PlanOptions {

@@ -101,7 +101,9 @@ export class ProviderRun {
   }
 
   async enqueue(count: number): Promise<void> {
-    const ids = Array.from({ length: count }, (_, i) => `${this.id}-record-${String(i + 1).padStart(String(count).length, "0")}`);
+    const ids =
+      this.plan.ownWorker?.stub.ids?.(count) ?? Array.from({ length: count }, (_, i) => `${this.id}-record-${String(i + 1).padStart(String(count).length, "0")}`);
+    if (new Set(ids).size !== count) throw new Error(`${this.id}: the stub's ids(${count}) must give ${count} distinct ids, gave ${ids.length} (${new Set(ids).size} distinct)`);
     const { failed } = await this.pipeline.enqueue(ids.map((id) => ({ id })));
     if (failed > 0) throw new Error(`${this.id}: ${failed} of ${count} records could not be written to the stream`);
     this.recordIds.push(...ids);

@@ -24,9 +24,14 @@ import { compressedTimings } from "./time-compression";
 import { PlainView, SilentView, TtyView, type Output, type View } from "./view";
 import { warmUp } from "./warm-up";
 import { offsetClock } from "./window-start";
+import { startOwnWorker, withOwnWorker } from "./own-worker";
+import type { StubServer } from "../stub/server";
+import { DEFAULT_CATALOG } from "../../runtime/catalog/load";
 
 export interface LocalRunOptions {
   catalog: Catalog;
+  /** The file the catalog was read from: a provider's own worker module and stub are found from it. @default providers.json */
+  catalogFile?: string;
   /** --providers; absent = every enabled provider. */
   providerIds?: readonly string[];
   /** Records enqueued per provider. */
@@ -67,7 +72,10 @@ const PLAIN_VIEW_EVERY_MS = 5_000;
 
 export async function runLocal(opts: LocalRunOptions, io: LocalRunIo): Promise<LocalRunResult> {
   const origin = Date.now();
-  const plans = planProviders(opts.catalog, { ids: opts.providerIds, speed: opts.speed, runMs: opts.timeoutMs, realClock: opts.realClock, now: origin });
+  const catalogFile = opts.catalogFile ?? DEFAULT_CATALOG;
+  const plans = planProviders(opts.catalog, { ids: opts.providerIds, speed: opts.speed, runMs: opts.timeoutMs, realClock: opts.realClock, now: origin }).map((p) =>
+    withOwnWorker(p, catalogFile),
+  );
   const say = (text: string) => (opts.json ? undefined : io.stdout.write(text));
   checkJava();
 
@@ -75,6 +83,7 @@ export async function runLocal(opts: LocalRunOptions, io: LocalRunIo): Promise<L
   say(`sluice local: starting kinesis-mock, DynamoDB Local and the Lambda emulator for ${plans.map((p) => p.provider.id).join(", ")}…\n`);
   const engines = await startLocalEngines({ updateDelayMs: timings.updateDelayMs });
   let view: View = new SilentView();
+  const stubs: StubServer[] = [];
   // Ctrl-C during start-up skips the remaining steps; the watch then ends at once.
   const interrupted = () => io.signal?.aborted === true;
   try {
@@ -84,7 +93,7 @@ export async function runLocal(opts: LocalRunOptions, io: LocalRunIo): Promise<L
     // Wall second 0 is when the records start going in: the scenario's `at` and the report count from it.
     let t0 = Number.POSITIVE_INFINITY;
     const elapsed = () => Math.max(0, Date.now() - t0);
-    for (const plan of plans) if (!interrupted()) runs.push(await startRun(engines, plan, timings, origin, elapsed));
+    for (const plan of plans) if (!interrupted()) runs.push(await startRun(stubs, engines, plan, timings, origin, elapsed));
 
     t0 = Date.now();
     if (!interrupted()) {
@@ -115,11 +124,13 @@ export async function runLocal(opts: LocalRunOptions, io: LocalRunIo): Promise<L
     return { summary, runs, exitCode: stoppedBy === STOPPED_BY.DONE ? 0 : stoppedBy === STOPPED_BY.SIGNAL ? EXIT_INTERRUPTED : 1 };
   } finally {
     view.stop();
+    await Promise.all(stubs.map((s) => s.close()));
     await engines.stop();
   }
 }
 
 async function startRun(
+  stubs: StubServer[],
   engines: LocalEngines,
   plan: LocalProviderPlan,
   timings: ReturnType<typeof compressedTimings>,
@@ -128,9 +139,14 @@ async function startRun(
 ): Promise<ProviderRun> {
   const clock = plan.clockStart === null ? systemClock : offsetClock(plan.clockStart, origin);
   const lines: TimedLine[] = [];
+  // One profile object: the scenario changes it, the chaos worker or the stub reads it at every call.
+  const chaos = { ...plan.chaos };
+  const own = await startOwnWorker(plan, chaos);
+  if (own) stubs.push(own.server);
   const pipeline = await startLocalPipeline(engines, {
     provider: plan.provider,
-    chaos: { ...plan.chaos },
+    chaos,
+    ...(own ? { worker: own.worker, land: own.land } : {}),
     clock,
     rearmIntervalMs: timings.rearmIntervalMs,
     pollIntervalMs: timings.pollIntervalMs,

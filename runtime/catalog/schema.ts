@@ -36,7 +36,7 @@ export const maintenanceWindowSchema = z.strictObject({
   end: clock.describe("Local end time, HH:MM; earlier than start means the next day."),
 });
 
-const chaosSettings = z.strictObject({
+export const chaosSettings = z.strictObject({
   baseLatencyMs: z.number().int().min(0).max(900_000).default(50).describe("Latency of a healthy call."),
   slowPercentage: z.number().min(0).max(100).default(0).describe("SLOW_PERCENTAGE: share of calls that are slow."),
   slowMs: z.number().int().min(0).max(900_000).default(2_000).describe("SLOW_MS: latency of a slow call."),
@@ -44,7 +44,7 @@ const chaosSettings = z.strictObject({
   throttlePercentage: z.number().min(0).max(100).default(0).describe("THROTTLE_PERCENTAGE: share of calls throttled."),
 });
 
-const httpSettings = z.strictObject({
+export const httpSettings = z.strictObject({
   urlTemplate: z
     .string()
     .regex(/^https:\/\/[^\s]*\{id\}[^\s]*$/, { message: "expected an https URL containing {id}" })
@@ -65,9 +65,34 @@ const workerCommon = {
   memoryMb: z.number().int().min(128).max(10_240).default(256).describe("Worker Lambda memory."),
 };
 
-export const workerSchema = z.discriminatedUnion("module", [
+/** The built-in workers, by name. */
+export const BUILT_IN_WORKERS = ["chaos", "http"] as const;
+
+/**
+ * A provider's own worker (`defineWorker`, runtime/workers/user): a module path relative to the
+ * catalog file. Its settings are checked against the worker's own schema by `sluice validate`
+ * (runtime/workers/user/load.ts) and again when its function starts, not here.
+ */
+export const customWorkerSchema = z.strictObject({
+  module: z
+    .templateLiteral([z.enum(["./", "../"]), z.string().min(1)])
+    .describe("Path of the provider's worker module, relative to the catalog file: ./workers/<id>.ts exporting `default defineWorker(...)`."),
+  ...workerCommon,
+  settings: z.record(z.string(), z.unknown()).default({}).describe("The worker's own settings, checked against the schema its module declares."),
+  secrets: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { message: "expected a name of letters, digits, _ and -" }), z.string().min(1))
+    .default({})
+    .describe("Secrets the worker reads with ctx.secret(name): name → Secrets Manager secret id or ARN (the worker may read these only)."),
+});
+
+/**
+ * Not a discriminated union: a custom module is any relative path. validate.ts reports a
+ * failing union by the branch whose `module` matched, so messages stay per field.
+ */
+export const workerSchema = z.union([
   z.strictObject({ module: z.literal("chaos"), ...workerCommon, settings: chaosSettings.default(chaosSettings.parse({})) }),
   z.strictObject({ module: z.literal("http"), ...workerCommon, settings: httpSettings }),
+  customWorkerSchema,
 ]);
 
 const breakerSchema = z.strictObject({
@@ -193,6 +218,7 @@ export type CatalogInput = z.input<typeof catalogSchema>;
 export type AccessWindow = z.output<typeof accessWindowSchema>;
 export type MaintenanceWindow = z.output<typeof maintenanceWindowSchema>;
 export type WorkerConfig = z.output<typeof workerSchema>;
+export type CustomWorkerConfig = z.output<typeof customWorkerSchema>;
 export type ChaosSettings = z.output<typeof chaosSettings>;
 export type HttpSettings = z.output<typeof httpSettings>;
 export type ControllerConfig = z.output<typeof controllerSchema>;

@@ -65,7 +65,7 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : String(JSON.stringify(v) ?? v));
 
 /** One readable phrase per zod issue; `field` is the path inside the provider (or catalog). */
-function describeIssue(issue: z.core.$ZodIssue, field: string, value: unknown): string {
+export function describeIssue(issue: z.core.$ZodIssue, field: string, value: unknown): string {
   const subject = field ? `${field} ` : "";
   switch (issue.code) {
     case "unrecognized_keys":
@@ -86,9 +86,30 @@ function describeIssue(issue: z.core.$ZodIssue, field: string, value: unknown): 
       return typeof value === "number"
         ? `${subject}${value} is above the maximum ${String(issue.maximum)}`
         : `${subject}must have at most ${String(issue.maximum)} ${issue.origin === "string" ? "characters" : "items"}`;
+    case "custom":
+      // A message written as the rest of a sentence about the value.
+      if ((issue.params as { phrase?: boolean } | undefined)?.phrase) return `${subject}${show(value)} ${issue.message}`;
+      return `${subject}${show(value)}: ${issue.message}`;
     default:
       return `${subject}${show(value)}: ${issue.message}`;
   }
+}
+
+/** The discriminator of the worker union (runtime/catalog/schema.ts). */
+const WORKER_KEY = "module";
+
+/**
+ * A failed union of objects told apart by `module` (the worker): the issues of the branch whose
+ * `module` matched, with the union's path in front; none matched: one issue naming `module`.
+ */
+function unionIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union" || !("errors" in issue) || issue.errors.length === 0) return [issue];
+  const matched = issue.errors.filter((branch) => !branch.some((i) => i.path.length === 1 && i.path[0] === WORKER_KEY));
+  if (matched.length === 1) return matched[0]!.flatMap((i) => unionIssues({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
+  if (matched.length === 0 && issue.errors.every((branch) => branch.some((i) => i.path[0] === WORKER_KEY))) {
+    return [{ code: "custom", path: [...issue.path, WORKER_KEY], message: `is not one of "chaos", "http", nor the path of a worker module ("./workers/<id>.ts")`, params: { phrase: true }, input: undefined }];
+  }
+  return [issue];
 }
 
 function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssue): string {
@@ -244,7 +265,7 @@ export function resolveProvider(parsed: Parsed): Provider {
 export function validateCatalog(raw: unknown, source = "providers.json"): Catalog {
   const parsed = catalogSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new CatalogError(parsed.error.issues.map((issue) => formatIssue(source, raw, issue)));
+    throw new CatalogError(parsed.error.issues.flatMap(unionIssues).map((issue) => formatIssue(source, raw, issue)));
   }
   const problems: string[] = [];
   const warnings: string[] = [];

@@ -49,7 +49,19 @@ export function emfLine(
   metrics: Partial<Record<MetricName, number>>,
   context: Record<string, unknown>,
 ): Record<string, unknown> {
-  const names = (Object.keys(metrics) as MetricName[]).filter((k) => Number.isFinite(metrics[k]));
+  return emfLineOf(METRICS, namespace, providerId, timestamp, metrics, context);
+}
+
+/** emfLine for any set of metrics (name → unit), e.g. the workers' own (runtime/workers/user/metrics.ts). */
+export function emfLineOf<Name extends string>(
+  units: Readonly<Record<Name, string>>,
+  namespace: string,
+  providerId: string,
+  timestamp: number,
+  metrics: Partial<Record<Name, number>>,
+  context: Record<string, unknown>,
+): Record<string, unknown> {
+  const names = (Object.keys(metrics) as Name[]).filter((k) => Number.isFinite(metrics[k]));
   return {
     _aws: {
       Timestamp: timestamp,
@@ -57,7 +69,7 @@ export function emfLine(
         {
           Namespace: namespace,
           Dimensions: [[METRIC_DIMENSION]],
-          Metrics: names.map((Name) => ({ Name, Unit: METRICS[Name] })),
+          Metrics: names.map((Name) => ({ Name, Unit: units[Name] })),
         },
       ],
     },

@@ -53,8 +53,13 @@ export async function runCli(args: readonly string[], env: Record<string, string
 }
 
 export function spawnCli(args: readonly string[], opts: { env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
+  return spawnNode([join(root, "bin", "sluice.js"), ...args], { ...opts, cwd: root });
+}
+
+/** `node <args>` in `cwd`, its output captured. */
+export function spawnNode(args: readonly string[], opts: { cwd: string; env?: Record<string, string>; input?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "bin", "sluice.js"), ...args], { cwd: root, env: { ...process.env, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => out.push(c));

@@ -116,7 +116,7 @@ describe("components/iam", () => {
     const doc = workerPolicy({
       logGroupArn: "arn:aws:logs:eu-west-2:1:log-group:/aws/lambda/w",
       tableArn: own.tableArn,
-      secretArn: secretArn("sluice/meridian-funds/api-key", where),
+      secretArns: [secretArn("sluice/meridian-funds/api-key", where)],
       landing: { bucketArn: bucketArn("landing", "aws"), prefix: "meridian-funds/" },
     });
     noWildcardActions(doc);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { REPO_ROOT } from "../../components/bundle";
-import { ventilatorEntry } from "../../components/entries";
+import { ventilatorEntry, workerEntryFor } from "../../components/entries";
 import { sluiceStack, type ProgramDeps, type ProgramOutputs } from "../../components/program";
 import { PROVIDER_PIPELINE_TYPE } from "../../components/provider-pipeline";
 import { breakerAlarmWindow, iteratorAgeAlarmMs, maximumRecordAgeSeconds, ventilatorTimeoutSeconds, workerLambdaTimeoutSeconds } from "../../components/sizing";
@@ -12,10 +12,11 @@ import { loadCatalog } from "../../runtime/catalog/load";
 import type { CatalogInput } from "../../runtime/catalog/schema";
 import { validateCatalog } from "../../runtime/catalog/validate";
 import { CatalogError } from "../../runtime/errors";
-import { workerEntry } from "../../runtime/workers/registry";
 import { named, ofType, runUnderMocks, valueOf, type MockRun, type Registered } from "./support";
 
 const SHIPPED = path.join(REPO_ROOT, "providers.json");
+/** The examples' catalog: providers with their own worker modules. */
+const EXAMPLES = path.join(REPO_ROOT, "examples", "providers.json");
 const shippedInput = (): CatalogInput => JSON.parse(readFileSync(SHIPPED, "utf8")) as CatalogInput;
 const catalog = loadCatalog(SHIPPED);
 
@@ -34,8 +35,15 @@ function recordingDeps(): ProgramDeps & { entries: string[] } {
 }
 
 let dir: string;
+/** Writes a catalog into the test's directory; a provider's own worker module still points at the repository's file. */
 function catalogFile(name: string, content: unknown): string {
   const file = path.join(dir, name);
+  if (typeof content !== "string") {
+    for (const p of (content as CatalogInput).providers ?? []) {
+      const module = (p as { worker?: { module?: string } }).worker?.module;
+      if (module?.startsWith(".")) (p.worker as { module: string }).module = path.relative(dir, path.resolve(REPO_ROOT, module)).split(path.sep).join("/");
+    }
+  }
   writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content, null, 2));
   return file;
 }
@@ -82,7 +90,7 @@ describe("components/program", () => {
 
     it("bundles the ventilator and each provider's worker module", () => {
       expect(deps.entries[0]).to.equal(ventilatorEntry());
-      expect(deps.entries.slice(1)).to.deep.equal(catalog.providers.map((p) => workerEntry(p.worker.module)));
+      expect(deps.entries.slice(1)).to.deep.equal(catalog.providers.map((p) => workerEntryFor(p)));
     });
 
     for (const provider of catalog.providers) {
@@ -246,6 +254,23 @@ describe("components/program", () => {
     expect(new Set(files).size).to.equal(1);
     expect(readFileSync(files[0]!, "utf8")).to.match(/exports|module\.exports/).and.not.include(REPO_ROOT);
     expect(named(run.resources, "demo-ventilator").inputs.handler).to.equal("index.handler");
+  });
+
+  it("bundles a provider's own worker through its generated entry, and grants it its declared secrets and its prefix of the stack's bucket", async () => {
+    const deps = recordingDeps();
+    const run = await runProgram(EXAMPLES, {}, deps);
+    if (run.error) throw run.error;
+    const entry = deps.entries.find((e) => e.includes(`${path.sep}.sluice${path.sep}entries${path.sep}`) && readFileSync(e, "utf8").includes("lumen-ratings"));
+    expect(entry, "generated entry").to.not.equal(undefined);
+    expect(readFileSync(entry!, "utf8")).to.include('workerLambda(exportedWorker(mod, "./workers/lumen-ratings.ts"), { module: "./workers/lumen-ratings.ts" })');
+    const worker = named(run.resources, "lumen-ratings-worker").inputs;
+    expect(worker.environment.variables.SLUICE_BUCKET).to.match(/landing/);
+    const statements = JSON.parse(named(run.resources, "lumen-ratings-worker-policy").inputs.policy).Statement as { Sid: string; Resource: string[] }[];
+    expect(statements.find((st) => st.Sid === "OwnCredential")!.Resource).to.deep.equal([
+      "arn:aws:secretsmanager:eu-west-2:123456789012:secret:sluice/lumen-ratings/client-id-??????",
+      "arn:aws:secretsmanager:eu-west-2:123456789012:secret:sluice/lumen-ratings/client-secret-??????",
+    ]);
+    expect(statements.find((st) => st.Sid === "LandOwnObjects")!.Resource[0]).to.match(/\/lumen-ratings\/\*$/);
   });
 
   it("adds exactly one component and its children for one more provider", async () => {

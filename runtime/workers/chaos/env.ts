@@ -4,7 +4,7 @@
  * `chaosSettingsFromEnv` what the worker reads back: one mapping, both ways.
  * Bounds and defaults come from the catalog schema, not from here.
  */
-import { workerSchema, type ChaosSettings } from "../../catalog/schema";
+import { chaosSettings, type ChaosSettings } from "../../catalog/schema";
 import { SluiceError } from "../../errors";
 import { CHAOS_ENV } from "../../lambda-env";
 
@@ -45,16 +45,15 @@ export function chaosSettingsFromEnv(env: NodeJS.ProcessEnv): ChaosSettings {
   }
   if (problems.length > 0) throw new ChaosEnvironmentError(problems);
 
-  const parsed = workerSchema.safeParse({ module: "chaos", settings: raw });
+  const parsed = chaosSettings.safeParse(raw);
   if (!parsed.success) {
     throw new ChaosEnvironmentError(
       parsed.error.issues.map((issue) => {
-        const field = issue.path[1] as keyof ChaosSettings | undefined;
+        const field = issue.path[0] as keyof ChaosSettings | undefined;
         const name = field && field in FIELD_TO_ENV ? FIELD_TO_ENV[field] : issue.path.join(".");
         return `${name} ${field ? String(raw[field]) : ""}: ${issue.message}`.replace(/ :/, ":");
       }),
     );
   }
-  if (parsed.data.module !== "chaos") throw new ChaosEnvironmentError(["settings did not parse as the chaos worker's"]);
-  return parsed.data.settings;
+  return parsed.data;
 }

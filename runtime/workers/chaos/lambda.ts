@@ -10,7 +10,7 @@ import type { WorkerHandler, WorkerRequest, WorkerResponse } from "../contract";
 import { chaosWorker } from "./chaos";
 import { chaosSettingsFromEnv } from "./env";
 import { ledgerGuardFromEnv } from "../ledger-guard-env";
-import { fetchTimeoutMs } from "../http/http";
+import { fetchTimeoutMs } from "../deadline";
 
 export { chaosEnvironment } from "./env";
 

@@ -1,7 +1,7 @@
 /**
- * What the http worker needs from the outside world. The Lambda entry wires
- * the AWS adapters (runtime/aws/s3-store, runtime/aws/secrets) and global
- * fetch; tests wire in-memory ones and a local HTTP server.
+ * What the contract workers (http, a provider's own) need from the outside world.
+ * The Lambda entry wires the AWS adapters (runtime/aws/s3-store, runtime/aws/secrets);
+ * tests and local runs wire in-memory or local ones.
  */
 
 /** Where fetched bodies land; the bucket is bound by the adapter. */
@@ -15,5 +15,3 @@ export interface SecretSource {
   getSecret(secretId: string): Promise<string>;
 }
 
-/** The subset of global fetch the worker uses; redirects are followed by the worker itself. */
-export type Fetch = (url: string, init: { method: "GET"; headers: Record<string, string>; signal: AbortSignal; redirect: "manual" }) => Promise<Response>;
