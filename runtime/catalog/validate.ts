@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import { CatalogError } from "../errors";
+import { closedLongerThan } from "../windows/closed";
 import { accessIntervals, intervalsOverlap, longestClosedMinutes, longestOpenMinutes, maintenanceInterval, openMask } from "../windows/weekly";
 import { catalogSchema, providerSchema } from "./schema";
 import type { Catalog, DeprecatedField, Provider } from "./provider";
@@ -28,16 +29,6 @@ export function isValidTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Whether the zone's UTC offset differs between January and July of this year. */
-function observesDst(tz: string): boolean {
-  if (!isValidTimeZone(tz)) return false;
-  const offset = (month: number) =>
-    new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" })
-      .formatToParts(Date.UTC(new Date().getUTCFullYear(), month, 1))
-      .find((part) => part.type === "timeZoneName")?.value;
-  return offset(0) !== offset(6);
 }
 
 function label(raw: unknown, index: number): string {
@@ -171,11 +162,12 @@ function crossCheck(p: Parsed, resolved: Provider): string[] {
   if (problems.length === 0 && !openMask(p.accessWindows, p.maintenanceWindows).includes(1)) {
     problems.push("maintenanceWindows cover every accessWindow: the provider could never be called");
   }
-  // The week is wall-clock; the night the clocks go back lasts one real hour more.
-  const closedHours = resolved.longestClosedMinutes / 60 + (observesDst(p.timezone) ? 1 : 0);
-  if (p.streamRetentionHours !== undefined && p.streamRetentionHours < closedHours) {
+  // Real instants over the coming year, as the stream retention policy measures at deploy: the night the
+  // clocks go back lasts the zone's shift longer than the wall clock says. A provider that never opens is reported above.
+  const closed = p.streamRetentionHours !== undefined && isValidTimeZone(p.timezone) ? closedLongerThan(p, p.streamRetentionHours * 60, Date.now()) : null;
+  if (p.streamRetentionHours !== undefined && closed !== null && Number.isFinite(closed.minutes)) {
     problems.push(
-      `streamRetentionHours ${p.streamRetentionHours} is shorter than the longest closed period (${closedHours.toFixed(1)} h in real time): queued records would expire before the provider opens`,
+      `streamRetentionHours ${p.streamRetentionHours} is shorter than the longest closed period (${(closed.minutes / 60).toFixed(1)} h in real time): queued records would expire before the provider opens`,
     );
   }
   return problems;
