@@ -21,7 +21,6 @@ import { MAPPING_STATES, type MappingState, type MappingView } from "../ventilat
 import { describeError as describe, errorName, httpStatusOf } from "./sdk-errors";
 
 export { MappingError } from "../mapping/transport";
-export type { MappingUpdateResult } from "../mapping/policy";
 
 export interface EventSourceMappingControlOptions extends MappingControlOptions {
   client: LambdaClient;
