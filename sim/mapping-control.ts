@@ -113,7 +113,7 @@ export class SimControlPlane {
 }
 
 /** The plane as the policy's transport; a refusal becomes the MappingError the SDK adapter would raise. */
-export function planeTransport(plane: SimControlPlane): MappingTransport {
+function planeTransport(plane: SimControlPlane): MappingTransport {
   const refused = (r: Refusal) => new MappingError(r.error, { failure: mappingFailureOf(r.error, r.status) });
   return {
     get: async () => {
