@@ -18,6 +18,7 @@ import { validateProvider } from "../runtime/catalog/validate";
 import { dynamoClient } from "../runtime/aws/clients";
 import { DynamoDbLedgerStore } from "../runtime/ledger/dynamodb-store";
 import { Ledger, ledgerSettings } from "../runtime/ledger/ledger";
+import { MAPPING_CONTROL_DEFAULTS } from "../runtime/mapping/settings";
 import { LEDGER_STATUS } from "../runtime/ledger/types";
 import { HAND_BACK_PAUSE_MS } from "../runtime/ventilator/batch";
 import { providerDay } from "../runtime/windows/clock";
@@ -166,8 +167,8 @@ async function main(): Promise<void> {
       chaos: { baseLatencyMs: 20, slowPercentage: 0, slowMs: 0, errorPercentage: 100, throttlePercentage: 0 },
       pollIntervalMs: 100,
       rearmIntervalMs: 10 * minute,
-      mappingUpdateIntervalMs: 5_000 / SPEED,
-      mappingViewMaxAgeMs: 60_000 / SPEED,
+      mappingUpdateIntervalMs: MAPPING_CONTROL_DEFAULTS.minUpdateIntervalMs / SPEED,
+      mappingViewMaxAgeMs: MAPPING_CONTROL_DEFAULTS.viewMaxAgeMs / SPEED,
       handBackPauseMs: HAND_BACK_PAUSE_MS / SPEED,
       environment,
     });

@@ -13,7 +13,7 @@
  * would be malformed again.
  */
 import type { Command } from "commander";
-import { realSleep } from "../runtime/aws/backoff";
+import { realSleep } from "../runtime/backoff";
 import { putRecordsReliably } from "../runtime/aws/stream-writer";
 import type { LedgerEntry } from "../runtime/ledger/types";
 import { malformedKey } from "../runtime/ventilator/batch";

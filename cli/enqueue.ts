@@ -10,7 +10,7 @@ import { Option, type Command } from "commander";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { realSleep } from "../runtime/aws/backoff";
+import { realSleep } from "../runtime/backoff";
 import { putRecordsReliably, type PutRecordsReport } from "../runtime/aws/stream-writer";
 import { encodeStreamRecord, type StreamRecord } from "../runtime/ventilator/records";
 import { CliInputError, NotDeployedError } from "./errors";

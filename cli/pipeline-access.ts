@@ -8,7 +8,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamSummaryCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
-import { realSleep } from "../runtime/aws/backoff";
+import { realSleep } from "../runtime/backoff";
 import { dynamoClient, endpointFor, kinesisClient, lambdaClient, type Service } from "../runtime/aws/clients";
 import { EventSourceMappingControl, MappingError } from "../runtime/aws/mapping-control";
 import { describeError, errorName } from "../runtime/aws/sdk-errors";

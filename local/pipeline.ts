@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { ventilatorEnvironment } from "../components/environment";
 import { pipelineNames, type PipelineNames } from "../components/naming";
 import { maximumRecordAgeSeconds, ventilatorReservedConcurrency, workerReservedConcurrency } from "../components/sizing";
-import { realSleep } from "../runtime/aws/backoff";
+import { realSleep } from "../runtime/backoff";
 import { putRecordsReliably } from "../runtime/aws/stream-writer";
 import { serializeProvider, type Provider } from "../runtime/catalog/provider";
 import type { ChaosSettings } from "../runtime/catalog/schema";

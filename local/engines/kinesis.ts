@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, ListStreamsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { kinesisClient } from "../../runtime/aws/clients";
-import { realSleep as sleep } from "../../runtime/aws/backoff";
+import { realSleep as sleep } from "../../runtime/backoff";
 import { SluiceError } from "../../runtime/errors";
 import { freePort } from "./free-port";
 

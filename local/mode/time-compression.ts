@@ -23,14 +23,13 @@ import type { Provider } from "../../runtime/catalog/provider";
 import { serializeProvider } from "../../runtime/catalog/provider";
 import type { ChaosSettings } from "../../runtime/catalog/schema";
 import { STACK_DEFAULTS } from "../../components/settings";
+import { MAPPING_CONTROL_DEFAULTS } from "../../runtime/mapping/settings";
 import { HAND_BACK_PAUSE_MS } from "../../runtime/ventilator/batch";
 
 export const LATENCY_FLOOR_MS = 1_000;
 
 /** Lambda applies an UpdateEventSourceMapping after about this long (the emulator's default). */
 export const LAMBDA_UPDATE_DELAY_MS = 1_000;
-/** The ventilator's spacing of two mapping batch size updates from one container (the pipeline's default). */
-export const VENTILATOR_UPDATE_SPACING_MS = 5_000;
 /** Lambda polls an idle shard about once a second. */
 export const IDLE_POLL_MS = 1_000;
 /** Idle polls are not compressed below this: each is a GetRecords call to kinesis-mock. */
@@ -49,7 +48,7 @@ export function compressedTimings(speed: number): { rearmIntervalMs: number; upd
   return {
     rearmIntervalMs: Math.max(1, Math.round((STACK_DEFAULTS.rearmIntervalMinutes * MINUTE_MS) / speed)),
     updateDelayMs: Math.round(LAMBDA_UPDATE_DELAY_MS / speed),
-    mappingUpdateIntervalMs: Math.round(VENTILATOR_UPDATE_SPACING_MS / speed),
+    mappingUpdateIntervalMs: Math.round(MAPPING_CONTROL_DEFAULTS.minUpdateIntervalMs / speed),
     pollIntervalMs: Math.max(MIN_IDLE_POLL_MS, Math.round(IDLE_POLL_MS / speed)),
     handBackPauseMs: Math.round(HAND_BACK_PAUSE_MS / speed),
   };

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { sluiceStack } from "../../components/program";
 import { SluiceError } from "../../runtime/errors";
-import { PROJECT, runUnderMocks, type EngineResource, type MockRun } from "../../local/pulumi-mocks";
+import { PROJECT, runUnderMocks, type EngineResource, type MockRun } from "./pulumi-mocks";
 import type { PolicyClock } from "../clock";
 import { groupPipelines } from "../pipeline";
 import { analyze, type Analysis, type NormalizedPackConfig, type PackUnderTest } from "./analyze";

@@ -14,7 +14,7 @@
  * first; the ledger, not stream order, guarantees once-per-day.
  */
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
-import { fullJitterDelay } from "./backoff";
+import { fullJitterDelay } from "../backoff";
 import { describeError, errorName, httpStatusOf } from "./sdk-errors";
 
 export interface StreamEntry {

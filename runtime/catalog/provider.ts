@@ -20,7 +20,11 @@ export interface Provider extends Omit<Parsed, "maxFanOut" | "initialFanOut" | D
   ledger: { ttlDays: number; leaseSeconds: number; retryBackoffSeconds: number };
   /** Batches that can be in flight at once: shards × parallelization factor. */
   concurrentBatches: number;
-  /** Longest stretch of the week during which calls are forbidden, in minutes. */
+  /**
+   * Longest stretch of the week during which calls are forbidden, in wall-clock minutes: sizes the default
+   * retention (+ 24 h) and the iterator-age alarm. Whether a retention covers it in real time, DST
+   * included, is runtime/windows/closed's to say (validation and the retention policy).
+   */
   longestClosedMinutes: number;
 }
 

@@ -8,7 +8,7 @@
  * invocation. Only what an environment cannot carry is injected (VentilatorSeams).
  */
 import { ledgerDynamoClient, ventilatorLambdaClient } from "../aws/clients";
-import { realSleep } from "../aws/backoff";
+import { realSleep } from "../backoff";
 import { LambdaWorkerInvoker } from "../aws/lambda-invoker";
 import { EventSourceMappingControl } from "../aws/mapping-control";
 import { validateProvider } from "../catalog/validate";

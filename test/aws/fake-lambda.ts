@@ -14,6 +14,11 @@ export interface FakeMapping {
   State: string;
 }
 
+export interface MappingChangeBody {
+  BatchSize?: number;
+  Enabled?: boolean;
+}
+
 export interface ScriptedError {
   status: number;
   type: string;
@@ -140,11 +145,24 @@ export class FakeLambda {
     if (this.failed(res, this.updateFailures)) return;
     const m = this.mappings.get(uuid);
     if (!m) return sendAwsError(res, 404, "ResourceNotFoundException", `The resource you requested does not exist. (UUID ${uuid})`);
-    const change = JSON.parse(body || "{}") as { BatchSize?: number; Enabled?: boolean };
-    if (change.BatchSize !== undefined) m.BatchSize = change.BatchSize;
-    if (change.Enabled !== undefined) this.enabled.set(uuid, change.Enabled);
-    m.State = change.Enabled === true ? "Enabling" : change.Enabled === false ? "Disabling" : "Updating";
+    this.apply(m, JSON.parse(body || "{}") as MappingChangeBody);
     sendJson(res, 202, m);
+  }
+
+  /** Another client's update, accepted and in progress (settles on the next read); not recorded as a request. */
+  changeBy(uuid: string, change: MappingChangeBody): void {
+    this.apply(this.mappings.get(uuid)!, change);
+  }
+
+  /** The enabled flag the mapping was last asked for. */
+  isEnabled(uuid: string): boolean {
+    return this.enabled.get(uuid) ?? false;
+  }
+
+  private apply(m: FakeMapping, change: MappingChangeBody): void {
+    if (change.BatchSize !== undefined) m.BatchSize = change.BatchSize;
+    if (change.Enabled !== undefined) this.enabled.set(m.UUID, change.Enabled);
+    m.State = change.Enabled === true ? "Enabling" : change.Enabled === false ? "Disabling" : "Updating";
   }
 
   private async invokeFunction(res: ServerResponse, name: string, body: string): Promise<void> {

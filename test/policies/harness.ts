@@ -5,7 +5,7 @@
  * server).
  *
  * - `resource(...)` makes one registration (URN with its parent's type,
- *   options, wire inputs/outputs) like the ones local/pulumi-mocks.ts records;
+ *   options, wire inputs/outputs) like the ones policies/offline/pulumi-mocks.ts records;
  * - `pipeline(provider, patch)` makes a provider's component, stream, mapping,
  *   worker and ventilator with the settings and tags the component gives them,
  *   for tests that break one setting at a time;

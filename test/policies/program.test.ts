@@ -1,6 +1,6 @@
 /**
  * The pack on what the real program registers: index.ts's program under
- * Pulumi's mocks (local/pulumi-mocks.ts, the runner test/components uses),
+ * Pulumi's mocks (policies/offline/pulumi-mocks.ts, the runner test/components uses),
  * judged as the engine would judge it.
  */
 import { expect } from "chai";
@@ -11,7 +11,7 @@ import { MAINTENANCE_WINDOW } from "../../policies/maintenance-window";
 import { checkProgram, type ProgramCheck } from "../../policies/offline/check-program";
 import { sluicePolicies } from "../../policies/pack";
 import { STREAM_RETENTION } from "../../policies/stream-retention";
-import type { EngineResource } from "../../local/pulumi-mocks";
+import type { EngineResource } from "../../policies/offline/pulumi-mocks";
 
 const CI = fixedClock(Date.parse("2026-01-06T12:00:00Z"), "--at");
 const summary = (c: ProgramCheck) => c.analysis.diagnostics.map((d) => `${d.enforcementLevel} ${d.policyName} ${d.urn?.split("::").at(-1) ?? "(stack)"}`);

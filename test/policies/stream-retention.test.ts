@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { TAG, contractTags } from "../../components/tags";
 import { STREAM_RETENTION, streamRetentionPolicy } from "../../policies/stream-retention";
-import { longestClosedStretch } from "../../policies/windows";
+import { longestClosedStretch } from "../../runtime/windows/closed";
 import { ACME, at, check, pipeline, provider, UNKNOWN } from "./harness";
 
 /**

@@ -257,7 +257,7 @@ describe("ventilator guarantees (issue 11 findings)", () => {
     const p = provider({ initialFanOut: 1, errorRateThreshold: 0.01 });
     const h = harness(p, () => ({ outcome: "error", reason: "503" }));
     h.mapping.update = async () => {
-      throw new MappingError("GetEventSourceMapping m-1 failed: TooManyRequestsException: Rate exceeded", "ventilator", "arn:stream");
+      throw new MappingError("GetEventSourceMapping m-1 failed: TooManyRequestsException: Rate exceeded", { failure: "throttled" });
     };
     const res = await processBatch(kinesisEvent([{ id: "a" }, { id: "b" }]), context(), h.deps);
     expect(res.batchItemFailures.length).to.be.at.least(1);

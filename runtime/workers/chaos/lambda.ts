@@ -5,7 +5,7 @@
  * with an error naming the variable.
  */
 import type { ChaosSettings } from "../../catalog/schema";
-import { realSleep } from "../../aws/backoff";
+import { realSleep } from "../../backoff";
 import type { WorkerHandler, WorkerRequest, WorkerResponse } from "../contract";
 import { chaosWorker } from "./chaos";
 import { chaosSettingsFromEnv } from "./env";

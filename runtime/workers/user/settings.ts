@@ -4,7 +4,7 @@
  * it lands). The built-in http worker binds the same way as a provider's own.
  */
 import type { WorkerConfig } from "../../catalog/schema";
-import { describeIssue, fieldPath, valueAt } from "../../catalog/validate";
+import { describeIssue, fieldPath, valueAt } from "../../catalog/issues";
 import type { WorkerDefinition } from "./define";
 
 export type SettingsResult<S> = { ok: true; settings: S } | { ok: false; problems: string[] };

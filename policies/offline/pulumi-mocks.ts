@@ -13,7 +13,8 @@
  *   the SDK sends to the mock monitor. `sluice policy-check` builds the policy
  *   pack's arguments from it, the way the engine builds them from the same requests.
  *
- * Used by the component tests and by `sluice policy-check`.
+ * Used by `sluice policy-check` (check-program.ts, next to it), the component
+ * and policy tests and the Pulumi program benchmark (bench/pulumi-program.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 
