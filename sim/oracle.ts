@@ -21,7 +21,7 @@
 import { DateTime } from "luxon";
 import type { Provider } from "../runtime/catalog/provider";
 import { windowStatus } from "../runtime/windows/clock";
-import { valueAt } from "./profile";
+import { valueAt } from "./time-profile";
 import { LATENCY_MAX_MS, LATENCY_MIN_MS, type ProviderModelSpec } from "./provider-model";
 
 const STEP_MS = 1_000;

@@ -17,7 +17,7 @@ import type { ChaosSettings } from "../../runtime/catalog/schema";
 import { validateProvider } from "../../runtime/catalog/validate";
 import { formatLocal } from "../../runtime/windows/clock";
 import { LocalOptionError } from "./errors";
-import { providerProfile } from "./profile";
+import { providerProfile } from "./chaos-profile";
 import { compressChaos, compressEntry, latencyFactor, resolvedEntry } from "./time-compression";
 import { localStart } from "./window-start";
 

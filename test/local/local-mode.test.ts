@@ -20,8 +20,8 @@ import { JavaMissingError, LocalOptionError, LocalScenarioError } from "../../lo
 import { notableEvent } from "../../local/mode/events";
 import { checkJava, javaMajor } from "../../local/mode/java";
 import { planProvider, selectProviders } from "../../local/mode/plan";
-import { renderReport } from "../../local/mode/report";
-import { applyStep, validateLocalScenario } from "../../local/mode/scenario";
+import { renderReport } from "../../local/mode/local-report";
+import { applyStep, validateLocalScenario } from "../../local/mode/local-scenario";
 import { fetchedTwice, summarizeProvider, type LocalSummary } from "../../local/mode/summary";
 import { compressEntry, latencyFactor, LATENCY_FLOOR_MS, resolvedEntry } from "../../local/mode/time-compression";
 import { PlainView, progressBar, providerLine } from "../../local/mode/view";
