@@ -66,6 +66,10 @@ export interface ShardProgress {
   /** Consecutive failed invocations of the records at the head of the shard. */
   attempts: number;
   inFlight: boolean;
+  /** Turns of the shard's loop begun: reads, and looks at a disabled mapping (what "the poller looked and found nothing" waits on). */
+  polls: number;
+  /** Records read and held while MaximumBatchingWindowInSeconds gathers more (0 otherwise). */
+  buffered: number;
   /** The shard ended (closed by resharding) and every record was handled. */
   finished: boolean;
 }
@@ -166,7 +170,7 @@ export class KinesisPoller {
         } while (token);
         for (const id of ids) {
           this.shardRuntimes.set(id, {
-            progress: { shardId: id, checkpoint: null, batchesDelivered: 0, recordsProcessed: 0, retries: 0, throttles: 0, recordsDiscarded: 0, attempts: 0, inFlight: false, finished: false },
+            progress: { shardId: id, checkpoint: null, batchesDelivered: 0, recordsProcessed: 0, retries: 0, throttles: 0, recordsDiscarded: 0, attempts: 0, inFlight: false, polls: 0, buffered: 0, finished: false },
             position: { start: this.mapping.startingPosition },
             iterator: undefined,
             retry: FRESH_RETRY_STATE,
@@ -183,6 +187,7 @@ export class KinesisPoller {
 
   private async runShard(shard: ShardRuntime): Promise<void> {
     while (!this.stopping && !shard.progress.finished) {
+      shard.progress.polls++;
       const settings = this.mapping.effective;
       const readAt = this.clock.now();
       if (!settings.enabled) {
@@ -242,8 +247,10 @@ export class KinesisPoller {
       firstSeenAt ??= Date.now();
       const left = windowMs - (Date.now() - firstSeenAt);
       if (left <= 0) break;
+      shard.progress.buffered = records.length;
       await this.wake.sleep(Math.min(left, this.mapping.pollIntervalMs));
     }
+    shard.progress.buffered = 0;
     // With nothing read, the iterator still marks our position: keep it for the next poll.
     if (records.length === 0) shard.iterator = iterator;
     return { records, after: iterator };
