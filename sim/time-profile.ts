@@ -1,7 +1,7 @@
 /**
  * A time profile: a value that changes over a simulated run (the provider's
- * true capacity, its median latency). Points are (minute since the run's start, value), minutes strictly
- * increasing, the first at minute 0.
+ * true capacity, its median latency). Points are (minute since the run's
+ * start, value), minutes strictly increasing, the first at minute 0.
  *
  *   step:   v(t) = value of the last point with atMinute ≤ t
  *   linear: v(t) = linear interpolation between the points around t; the last value holds after the last point

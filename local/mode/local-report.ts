@@ -1,14 +1,13 @@
 /**
  * The local report (`sluice local --report`): one self-contained HTML file of
  * a local run, drawn with the report kit (report/) the simulation report uses
- * too. The summary, then per
- * provider the fan-out limit over time (the seed article's chart: calls a
- * batch may have in flight, with the peak actually in
+ * too. The summary, then per provider: the fan-out limit over time (the seed
+ * article's chart: calls a batch may have in flight, with the peak actually in
  * flight, breaker and pause periods shaded, scenario steps marked), the event
  * source mapping's BatchSize (with the adaptive strategy a ceiling of records
  * per invocation, not the fan-out), latency (each call as the provider served
  * it, each batch's p50/p95 as the ventilator measured it, engines included)
- * against the threshold, the provider's calls by outcome, and progress. One file, inline SVG and CSS only.
+ * against the threshold, the provider's calls by outcome, and progress.
  */
 import type { ProviderCall } from "../pipeline";
 import type { LocalProviderPlan } from "./plan";
