@@ -227,9 +227,11 @@ describe("ventilator end to end", function () {
   });
 
   it("i. a closed window: no worker calls until it opens, then everything is fetched", async () => {
-    // The pipeline's clock starts 4 s before 06:00 on a day in the future; the window opens at 06:00.
+    // The pipeline's clock starts 12 s before 06:00 on a day in the future; the window opens at 06:00. The clock is
+    // shifted by a constant (the functions' clocks follow it), so the margin must cover the pipeline's start on a
+    // loaded machine: with 4 s the window was sometimes open before the first tick.
     const start = Date.now();
-    const target = Date.UTC(2097, 0, 7, 5, 59, 56);
+    const target = Date.UTC(2097, 0, 7, 5, 59, 48);
     const clock = { now: () => target + (Date.now() - start) };
     const provider = e2eProvider({ accessWindows: [{ start: "06:00", end: "20:00" }] });
     const pipeline = await startPipeline(engines(), { provider, clock });
