@@ -312,7 +312,7 @@ describe("operator commands on the local engines", function () {
       try {
         const records = ids("outage", 15);
         expect((await cli("enqueue", "-p", provider.id, "-f", tempFile("o.txt", records.join("\n")), "-c", catalog, ...STACK)).code).to.equal(0);
-        await eventually("the breaker to open", async () => (await pipeline.ledger().loadPipeline())?.state.controller !== undefined && breakerOf(await pipeline.ledger().loadPipeline()) === "open", 20_000);
+        await eventually("the breaker to open", async () => (await pipeline.ledger().loadPipeline())?.state.controller !== undefined && breakerOf(await pipeline.ledger().loadPipeline()) === "open", 20_000, 100);
         await eventually("the mapping to be disabled", () => pipeline.mapping.mapping.state === "Disabled", 10_000);
 
         // Resources from stack outputs this time, as `pulumi stack output --json` gives them.
