@@ -11,7 +11,7 @@ import type { Command } from "commander";
 import { formatTable, runBench } from "../sim/bench";
 import { BENCH_DOC, replaceSection, scenariosSection, sweepSection } from "../sim/bench-doc";
 import { DEFAULT_SEED } from "../sim/run";
-import { CONTROLLERS, type ControllerName } from "../sim/scenario";
+import { CONTROLLERS, type ControllerName } from "../sim/simulation-scenario";
 import { BUILT_IN_SCENARIOS, resolveScenario } from "../sim/scenarios";
 import { runSweep, sweepDraw, type SweepSummary } from "../sim/sweep";
 import { CliInputError } from "./errors";

@@ -10,7 +10,7 @@ import { BUILT_IN_SCENARIO, builtInScenario, DEFAULTS } from "../local/mode/defa
 import { parseDuration } from "../local/mode/duration";
 import { LocalOptionError } from "../local/mode/errors";
 import { EXIT_INTERRUPTED, runLocal, type LocalRunIo, type LocalRunOptions } from "../local/mode/run";
-import { loadLocalScenario } from "../local/mode/scenario";
+import { loadLocalScenario } from "../local/mode/local-scenario";
 import { LATENCY_FLOOR_MS } from "../local/mode/time-compression";
 
 /** The options as commander hands them over (strings, or false for a negated flag). */

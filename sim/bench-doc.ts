@@ -9,7 +9,7 @@
 import { SluiceError } from "../runtime/errors";
 import { formatMarkdown } from "./bench";
 import type { Metrics } from "./metrics";
-import { DEFAULT_CONTROLLER, providerFor, type ControllerName, type Scenario } from "./scenario";
+import { DEFAULT_CONTROLLER, providerFor, type ControllerName, type Scenario } from "./simulation-scenario";
 import type { SweepRow, SweepSummary } from "./sweep";
 
 export const BENCH_DOC = "docs/benchmarks.md";

@@ -9,7 +9,7 @@
 import type { Metrics } from "./metrics";
 import { round } from "./metrics";
 import { healsOf, oracleFor, runScenario } from "./run";
-import { CONTROLLERS, DEFAULT_CONTROLLER, outagesOf, providerFor, startOf, totalRecords, type ControllerName, type Scenario } from "./scenario";
+import { CONTROLLERS, DEFAULT_CONTROLLER, outagesOf, providerFor, startOf, totalRecords, type ControllerName, type Scenario } from "./simulation-scenario";
 
 export const ORACLE = "oracle";
 

@@ -3,7 +3,7 @@
  * will behave before deploying it: `sluice simulate --provider ID`.
  *
  *   provider   the entry as the catalog resolved it (windows, maintenance, daily limit, cap, lanes)
- *   behaviour  the healthy profile local mode runs it with (local/mode/profile: a chaos entry's own
+ *   behaviour  the healthy profile local mode runs it with (local/mode/chaos-profile: a chaos entry's own
  *              settings; an http entry's derived from its thresholds): latency baseLatencyMs with the
  *              chaos worker's ±10 % jitter (σ 0.06), slowPercentage of calls at slowMs, errorPercentage
  *              errors, throttlePercentage throttles; true capacity = maxConcurrency
@@ -12,12 +12,12 @@
  *              within [1 000, 50 000]; horizon 48 h
  */
 import { DateTime } from "luxon";
-import { providerProfile } from "../local/mode/profile";
+import { providerProfile } from "../local/mode/chaos-profile";
 import type { Provider } from "../runtime/catalog/provider";
 import { serializeProvider } from "../runtime/catalog/provider";
 import { windowStatus } from "../runtime/windows/clock";
 import { LATENCY_MAX_MS, LATENCY_MIN_MS } from "./provider-model";
-import { validateScenario, type Scenario } from "./scenario";
+import { validateScenario, type Scenario } from "./simulation-scenario";
 
 /** The chaos worker's latency jitter, uniform ±10 %, as a log-normal shape. */
 const CHAOS_JITTER_SIGMA = 0.06;

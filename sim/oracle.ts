@@ -20,7 +20,7 @@
  */
 import type { Provider } from "../runtime/catalog/provider";
 import { providerDayEnd, windowStatus } from "../runtime/windows/clock";
-import { valueAt } from "./profile";
+import { valueAt } from "./time-profile";
 import { LATENCY_MAX_MS, LATENCY_MIN_MS, type ProviderModelSpec } from "./provider-model";
 
 const STEP_MS = 1_000;

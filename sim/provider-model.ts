@@ -21,9 +21,9 @@ import type { Provider } from "../runtime/catalog/provider";
 import type { Outcome } from "../runtime/controller/types";
 import { providerDay, windowStatus } from "../runtime/windows/clock";
 import { WINDOW_CLOSED, type PauseReason } from "../runtime/windows/closed-because";
-import { valueAt, type Profile } from "./profile";
+import { valueAt, type TimeProfile } from "./time-profile";
 import { normal, type Random } from "./rng";
-import type { Outage } from "./scenario";
+import type { Outage } from "./simulation-scenario";
 
 export const LATENCY_MIN_MS = 5;
 export const LATENCY_MAX_MS = 70_000;
@@ -33,8 +33,8 @@ const REFUSAL_SIGMA = 0.5;
 const MINUTE_MS = 60_000;
 
 export interface ProviderModelSpec {
-  capacity: Profile;
-  latency: { medianMs: Profile; sigma: number; slow?: { share: number; ms: number } };
+  capacity: TimeProfile;
+  latency: { medianMs: TimeProfile; sigma: number; slow?: { share: number; ms: number } };
   errorShare: number;
   throttleShare: number;
   overload: { throttleShare: number; errorShare: number; latencyExponent: number };

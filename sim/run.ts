@@ -20,11 +20,11 @@ import { SimControlPlane, SimMappingControl, type EffectiveChange } from "./mapp
 import { SimEventSourceMapping, type MappingStats } from "./mapping-model";
 import { computeMetrics, type Metrics } from "./metrics";
 import { Oracle } from "./oracle";
-import { rises } from "./profile";
+import { rises } from "./time-profile";
 import { ProviderModel, type ProviderModelSpec } from "./provider-model";
 import { Recorder } from "./recorder";
 import { stream as rngStream, uniform } from "./rng";
-import { outagesOf, providerFor, startOf, totalRecords, type ControllerName, type Scenario } from "./scenario";
+import { outagesOf, providerFor, startOf, totalRecords, type ControllerName, type Scenario } from "./simulation-scenario";
 import { SimStream } from "./stream";
 
 const MINUTE_MS = 60_000;

@@ -4,8 +4,8 @@
  * left to the catalog) unless it says otherwise, and a backlog large enough to
  * outlast its incident, so every controller faces the same provider and records.
  */
-import { DEFAULT_CONTROLLER, loadScenarioFile, validateScenario, type Scenario, type ScenarioInput } from "./scenario";
-import { ScenarioError } from "./scenario";
+import { DEFAULT_CONTROLLER, loadScenarioFile, validateScenario, type Scenario, type ScenarioInput } from "./simulation-scenario";
+import { ScenarioError } from "./simulation-scenario";
 import { existsSync } from "node:fs";
 
 /** A provider with a contractual cap of 20 calls in flight, answering in 5 ms to 70 s. */

@@ -23,7 +23,7 @@ import { round } from "./metrics";
 import { meanClippedLatency } from "./oracle";
 import { stream, uniform, type Random } from "./rng";
 import { runScenario } from "./run";
-import { CONTROLLERS, DEFAULT_CONTROLLER, validateScenario, type ControllerName, type Scenario, type ScenarioInput } from "./scenario";
+import { CONTROLLERS, DEFAULT_CONTROLLER, validateScenario, type ControllerName, type Scenario, type ScenarioInput } from "./simulation-scenario";
 
 export interface SweepDraw {
   index: number;

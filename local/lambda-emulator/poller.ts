@@ -3,28 +3,31 @@
  * with the production SDK client and invoking through the function registry
  * (so timeouts, throttles and the invocation log apply).
  *
- * Per shard, one loop and so one batch in flight: read up to
- * min(BatchSize, the size a bisection owes) records after the checkpoint
- * (gathering for up to MaximumBatchingWindowInSeconds when fewer are there),
- * drop and report records older than MaximumRecordAgeInSeconds, invoke,
- * then follow `nextStep` (shard-retry.ts). The mapping's `effective` settings
+ * Per shard, one loop and so one batch in flight: read the next batch after
+ * the checkpoint (shard-reader.ts), drop and report records older than
+ * MaximumRecordAgeInSeconds, invoke (batch-invocation.ts), then follow
+ * `nextStep` (shard-retry.ts). The mapping's `effective` settings
  * are read before every batch, so an update applies from the next batch on;
  * a disabled mapping keeps its checkpoints and resumes from them.
  *
  * Not emulated: ParallelizationFactor > 1, resharding after start, AT_TIMESTAMP,
  * tumbling windows, filter criteria.
  */
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient, type _Record } from "@aws-sdk/client-kinesis";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { Clock } from "../../runtime/ventilator/ports";
-import { LambdaApiError, LAMBDA_ERROR } from "./api-errors";
-import { executionRoleArn, functionArn, type Place } from "./arn";
-import { readBatchResponse } from "./batch-response";
+import { functionArn, type Place } from "./arn";
+import { invokeBatch, type BatchAnswer } from "./batch-invocation";
+import type { EventSourceMapping } from "./event-source-mapping";
 import type { FunctionRegistry } from "./functions";
-import { describeBatch, kinesisEvent, type StreamRecord } from "./kinesis-event";
-import { REPORT_BATCH_ITEM_FAILURES, type EventSourceMapping, type MappingSettings } from "./mappings";
+import type { StreamRecord } from "./kinesis-event";
+import type { MappingSettings } from "./mapping-settings";
 import { onFailureRecord, type OnFailureRecord } from "./on-failure";
-import { DISCARD_CONDITION, expiredPrefix, FRESH_RETRY_STATE, nextStep, type DeliveryOutcome, type DiscardCondition, type RetryState } from "./shard-retry";
+import { checkpointAfter, discardedThrough, newShard, type DeliveredBatch, type ShardProgress, type ShardRuntime } from "./shard-progress";
+import { ShardReader } from "./shard-reader";
+import { DISCARD_CONDITION, expiredPrefix, FRESH_RETRY_STATE, nextStep, type DiscardCondition } from "./shard-retry";
 import { WakeUp } from "./wake-up";
+
+export type { DeliveredBatch, ShardProgress } from "./shard-progress";
 
 export interface PollerOptions {
   mapping: EventSourceMapping;
@@ -34,59 +37,13 @@ export interface PollerOptions {
   place: Place;
 }
 
-/** One delivery of a batch to the function. */
-export interface DeliveredBatch {
-  shardId: string;
-  size: number;
-  firstSequenceNumber: string;
-  lastSequenceNumber: string;
-  /** The mapping's effective BatchSize when the batch was read. */
-  batchSizeSetting: number;
-  /** When the settings for this batch were taken and its read began. */
-  readAt: number;
-  /** When the invocation began and ended. */
-  startedAt: number;
-  endedAt: number;
-  outcome: DeliveryOutcome["kind"];
-  /** Failed deliveries of these records before this one (0 = first try). */
-  attempt: number;
-}
-
-export interface ShardProgress {
-  shardId: string;
-  /** Sequence number of the last record done with (processed or discarded); null before the first. */
-  checkpoint: string | null;
-  batchesDelivered: number;
-  /** Records the checkpoint moved past after successful processing. */
-  recordsProcessed: number;
-  /** Deliveries that failed and led to a re-send (function errors, partial failures, malformed answers). */
-  retries: number;
-  throttles: number;
-  recordsDiscarded: number;
-  /** Consecutive failed invocations of the records at the head of the shard. */
-  attempts: number;
-  inFlight: boolean;
-  /** The shard ended (closed by resharding) and every record was handled. */
-  finished: boolean;
-}
-
-type Position = { after: string } | { at: string } | { start: "TRIM_HORIZON" | "LATEST" };
-
-interface ShardRuntime {
-  progress: ShardProgress;
-  position: Position;
-  /** An iterator positioned exactly at `position`, when we hold one (saves a GetShardIterator). */
-  iterator: string | undefined;
-  retry: RetryState;
-}
-
 export class KinesisPoller {
   private readonly mapping: EventSourceMapping;
   private readonly functions: FunctionRegistry;
-  private readonly kinesis: KinesisClient;
   private readonly clock: Clock;
   private readonly place: Place;
   private readonly wake = new WakeUp();
+  private readonly reader: ShardReader;
   private readonly shardRuntimes = new Map<string, ShardRuntime>();
   private readonly delivered: DeliveredBatch[] = [];
   private readonly discarded: OnFailureRecord[] = [];
@@ -98,9 +55,9 @@ export class KinesisPoller {
   constructor(opts: PollerOptions) {
     this.mapping = opts.mapping;
     this.functions = opts.functions;
-    this.kinesis = opts.kinesis;
     this.clock = opts.clock;
     this.place = opts.place;
+    this.reader = new ShardReader({ kinesis: opts.kinesis, streamName: opts.mapping.streamName, pollIntervalMs: opts.mapping.pollIntervalMs, wake: this.wake, stopping: () => this.stopping });
   }
 
   get uuid(): string {
@@ -157,21 +114,8 @@ export class KinesisPoller {
   private async discoverShards(): Promise<string[]> {
     while (!this.stopping) {
       try {
-        const ids: string[] = [];
-        let token: string | undefined;
-        do {
-          const out = await this.kinesis.send(new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.mapping.streamName }));
-          for (const shard of out.Shards ?? []) if (shard.ShardId) ids.push(shard.ShardId);
-          token = out.NextToken;
-        } while (token);
-        for (const id of ids) {
-          this.shardRuntimes.set(id, {
-            progress: { shardId: id, checkpoint: null, batchesDelivered: 0, recordsProcessed: 0, retries: 0, throttles: 0, recordsDiscarded: 0, attempts: 0, inFlight: false, finished: false },
-            position: { start: this.mapping.startingPosition },
-            iterator: undefined,
-            retry: FRESH_RETRY_STATE,
-          });
-        }
+        const ids = await this.reader.listShardIds();
+        for (const id of ids) this.shardRuntimes.set(id, newShard(id, this.mapping.startingPosition));
         return ids;
       } catch (error) {
         this.problem(`ListShards ${this.mapping.streamName}`, error);
@@ -183,6 +127,7 @@ export class KinesisPoller {
 
   private async runShard(shard: ShardRuntime): Promise<void> {
     while (!this.stopping && !shard.progress.finished) {
+      shard.progress.polls++;
       const settings = this.mapping.effective;
       const readAt = this.clock.now();
       if (!settings.enabled) {
@@ -192,7 +137,7 @@ export class KinesisPoller {
       let records: StreamRecord[];
       let after: string | undefined;
       try {
-        ({ records, after } = await this.read(shard, settings));
+        ({ records, after } = await this.reader.read(shard, settings));
       } catch (error) {
         this.problem(`GetRecords ${shard.progress.shardId}`, error);
         shard.iterator = undefined;
@@ -224,96 +169,24 @@ export class KinesisPoller {
     }
   }
 
-  /**
-   * Reads the next batch from the shard's position. `after` is an iterator just
-   * past the records read (undefined when the shard is closed and drained).
-   */
-  private async read(shard: ShardRuntime, settings: MappingSettings): Promise<{ records: StreamRecord[]; after: string | undefined }> {
-    const limit = Math.min(settings.batchSize, shard.retry.pendingSizes[0] ?? Number.POSITIVE_INFINITY);
-    const windowMs = settings.maximumBatchingWindowInSeconds * 1000;
-    let iterator: string | undefined = shard.iterator ?? (await this.iteratorAt(shard));
-    const records: StreamRecord[] = [];
-    let firstSeenAt: number | undefined;
-    while (iterator !== undefined) {
-      const out = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit - records.length }));
-      records.push(...(out.Records ?? []).map(toStreamRecord));
-      iterator = out.NextShardIterator ?? undefined;
-      if (records.length === 0 || records.length >= limit || windowMs === 0 || this.stopping) break;
-      firstSeenAt ??= Date.now();
-      const left = windowMs - (Date.now() - firstSeenAt);
-      if (left <= 0) break;
-      await this.wake.sleep(Math.min(left, this.mapping.pollIntervalMs));
-    }
-    // With nothing read, the iterator still marks our position: keep it for the next poll.
-    if (records.length === 0) shard.iterator = iterator;
-    return { records, after: iterator };
-  }
-
-  private async iteratorAt(shard: ShardRuntime): Promise<string | undefined> {
-    const p = shard.position;
-    const where =
-      "after" in p
-        ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER" as const, StartingSequenceNumber: p.after }
-        : "at" in p
-          ? { ShardIteratorType: "AT_SEQUENCE_NUMBER" as const, StartingSequenceNumber: p.at }
-          : { ShardIteratorType: p.start };
-    const out = await this.kinesis.send(new GetShardIteratorCommand({ StreamName: this.mapping.streamName, ShardId: shard.progress.shardId, ...where }));
-    return out.ShardIterator;
-  }
-
   private async deliver(shard: ShardRuntime, records: StreamRecord[], after: string | undefined, settings: MappingSettings, readAt: number): Promise<void> {
     const { shardId } = shard.progress;
-    const functionName = this.mapping.functionName;
-    // A function whose environment runs on a shifted clock sees arrival times on that clock too.
-    const shift = this.functions.clockOffsetOf(functionName);
-    const event = kinesisEvent(shift === 0 ? records : records.map((r) => ({ ...r, arrivalMs: r.arrivalMs + shift })), {
-      shardId,
-      eventSourceArn: this.mapping.eventSourceArn,
-      region: this.place.region,
-      invokeIdentityArn: executionRoleArn(this.place, functionName),
-    });
     const attempt = shard.retry.attempts;
     const startedAt = this.clock.now();
     shard.progress.inFlight = true;
-    let outcome: DeliveryOutcome;
-    let requestId = "";
-    let functionError = "";
+    let answer: BatchAnswer;
     try {
-      const result = await this.functions.invoke(functionName, event, { source: "kinesis", summary: describeBatch(shardId, records) });
-      requestId = result.requestId;
-      if (result.functionError !== undefined) {
-        functionError = result.functionError;
-        outcome = { kind: "failed" };
-      } else if (settings.functionResponseTypes.includes(REPORT_BATCH_ITEM_FAILURES)) {
-        const verdict = readBatchResponse(result.payload, records.map((r) => r.sequenceNumber));
-        outcome = verdict.kind === "malformed" ? { kind: "failed" } : verdict;
-      } else {
-        outcome = { kind: "success" };
-      }
-    } catch (error) {
-      // Lambda could not invoke the function (throttled, gone): retried until the records expire.
-      if (!(error instanceof LambdaApiError)) throw error;
-      outcome = { kind: "throttled" };
-      this.mapping.lastProcessingResult = error.type === LAMBDA_ERROR.TOO_MANY_REQUESTS ? "PROBLEM: Function call throttled" : "PROBLEM: Function not found";
+      answer = await invokeBatch(this.functions, this.mapping, this.place, shardId, records, settings);
     } finally {
       shard.progress.inFlight = false;
     }
+    const { outcome, requestId, functionError } = answer;
     const endedAt = this.clock.now();
     shard.progress.batchesDelivered++;
     const first = records[0]!;
     const last = records[records.length - 1]!;
-    this.delivered.push({
-      shardId,
-      size: records.length,
-      firstSequenceNumber: first.sequenceNumber,
-      lastSequenceNumber: last.sequenceNumber,
-      batchSizeSetting: settings.batchSize,
-      readAt,
-      startedAt,
-      endedAt,
-      outcome: outcome.kind,
-      attempt,
-    });
+    const batch = { shardId, size: records.length, firstSequenceNumber: first.sequenceNumber, lastSequenceNumber: last.sequenceNumber, batchSizeSetting: settings.batchSize };
+    this.delivered.push({ ...batch, readAt, startedAt, endedAt, outcome: outcome.kind, attempt });
 
     const step = nextStep(outcome, records.length, shard.retry, settings);
     shard.retry = step.retry;
@@ -321,7 +194,7 @@ export class KinesisPoller {
     switch (step.type) {
       case "advance":
         this.mapping.lastProcessingResult = "OK";
-        this.checkpoint(shard, records[step.through]!, records.length);
+        checkpointAfter(shard, records[step.through]!.sequenceNumber, records.length);
         shard.iterator = after;
         return;
       case "retry":
@@ -330,65 +203,30 @@ export class KinesisPoller {
           shard.progress.retries++;
           this.mapping.lastProcessingResult = outcome.kind === "partial" ? "OK" : "PROBLEM: Function call failed";
         }
-        if (step.through !== null) this.checkpoint(shard, records[step.through]!, step.through + 1);
+        if (step.through !== null) checkpointAfter(shard, records[step.through]!.sequenceNumber, step.through + 1);
         else if (shard.progress.checkpoint === null) shard.position = { at: first.sequenceNumber };
         shard.iterator = undefined;
         // Lambda backs off before a retry; one poll interval keeps a failing shard from spinning.
         await this.wake.sleep(this.mapping.pollIntervalMs);
         return;
       case "discard":
-        if (step.from > 0) this.checkpoint(shard, records[step.from - 1]!, step.from);
+        if (step.from > 0) checkpointAfter(shard, records[step.from - 1]!.sequenceNumber, step.from);
         this.discard(shard, records.slice(step.from, step.through + 1), step.condition, step.invokeCount, requestId, functionError || "Unhandled", settings);
         shard.iterator = after;
         return;
     }
   }
 
-  private checkpoint(shard: ShardRuntime, record: StreamRecord, processed: number): void {
-    shard.progress.checkpoint = record.sequenceNumber;
-    shard.progress.recordsProcessed += processed;
-    shard.position = { after: record.sequenceNumber };
-  }
-
-  private discard(
-    shard: ShardRuntime,
-    records: StreamRecord[],
-    condition: DiscardCondition,
-    invokeCount: number,
-    requestId: string,
-    functionError: string,
-    settings: MappingSettings,
-  ): void {
-    const last = records[records.length - 1]!;
-    this.discarded.push(
-      onFailureRecord({
-        records,
-        shardId: shard.progress.shardId,
-        streamArn: this.mapping.eventSourceArn,
-        functionArn: functionArn(this.place, this.mapping.functionName),
-        condition,
-        invokeCount,
-        lastRequestId: requestId,
-        functionError,
-        destination: settings.onFailureDestination,
-        now: this.clock.now(),
-      }),
-    );
-    shard.progress.recordsDiscarded += records.length;
-    shard.progress.checkpoint = last.sequenceNumber;
-    shard.position = { after: last.sequenceNumber };
+  /** Records the mapping gives up on go to the on-failure destination (metadata only, as on Lambda). */
+  private discard(shard: ShardRuntime, records: StreamRecord[], condition: DiscardCondition, invokeCount: number, requestId: string, functionError: string, settings: MappingSettings): void {
+    const { shardId } = shard.progress;
+    const functionArnOf = functionArn(this.place, this.mapping.functionName);
+    const failure = { records, shardId, streamArn: this.mapping.eventSourceArn, functionArn: functionArnOf, condition, invokeCount, lastRequestId: requestId, functionError };
+    this.discarded.push(onFailureRecord({ ...failure, destination: settings.onFailureDestination, now: this.clock.now() }));
+    discardedThrough(shard, records[records.length - 1]!.sequenceNumber, records.length);
   }
 
   private problem(what: string, error: unknown): void {
     if (this.problemLog.length < 1_000) this.problemLog.push(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   }
-}
-
-function toStreamRecord(r: _Record): StreamRecord {
-  return {
-    sequenceNumber: r.SequenceNumber ?? "",
-    partitionKey: r.PartitionKey ?? "",
-    data: r.Data ?? new Uint8Array(),
-    arrivalMs: r.ApproximateArrivalTimestamp?.getTime() ?? Date.now(),
-  };
 }

@@ -22,7 +22,11 @@ import { functionNotFound, invalidParameter, LambdaApiError, LAMBDA_ERROR, THROT
 import { functionNameOf } from "./arn";
 import { CONTROL_PLANE_OPERATION, type ControlPlaneMeter, type ControlPlaneOperation } from "./control-plane-meter";
 import type { FunctionRegistry } from "./functions";
-import type { EventSourceMapping, MappingConfig, MappingSettings, MappingStore } from "./mappings";
+import type { EventSourceMapping } from "./event-source-mapping";
+import type { MappingConfig } from "./mapping-settings";
+import type { MappingStore } from "./mapping-store";
+import { errorAnswer, header, json, parseJson, readBody, type Answer } from "./http-wire";
+import { CREATABLE, settingsFrom, UPDATABLE } from "./mapping-request";
 import { TokenBucket } from "./token-bucket";
 
 export interface LambdaServerOptions {
@@ -45,12 +49,6 @@ export interface LambdaServer {
 const FUNCTIONS = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 const MAPPINGS = /^\/2015-03-31\/event-source-mappings\/?$/;
 const MAPPING = /^\/2015-03-31\/event-source-mappings\/([^/]+)\/?$/;
-
-interface Answer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-}
 
 export async function startLambdaServer(opts: LambdaServerOptions): Promise<LambdaServer> {
   const bucket = opts.controlPlaneRps === null ? undefined : new TokenBucket(opts.controlPlaneRps, opts.clock);
@@ -189,76 +187,4 @@ class LambdaApi {
     this.opts.onMappingCreated?.(mapping);
     return json(202, mapping.toApi("requested"));
   }
-}
-
-/** API members that map onto mapping settings; anything else is refused rather than silently ignored. */
-const SETTING_MEMBERS: Record<string, keyof MappingSettings> = {
-  BatchSize: "batchSize",
-  Enabled: "enabled",
-  MaximumBatchingWindowInSeconds: "maximumBatchingWindowInSeconds",
-  MaximumRetryAttempts: "maximumRetryAttempts",
-  MaximumRecordAgeInSeconds: "maximumRecordAgeInSeconds",
-  BisectBatchOnFunctionError: "bisectBatchOnFunctionError",
-  FunctionResponseTypes: "functionResponseTypes",
-  ParallelizationFactor: "parallelizationFactor",
-};
-const UPDATABLE = new Set(["FunctionName", "DestinationConfig", ...Object.keys(SETTING_MEMBERS)]);
-const CREATABLE = new Set([...UPDATABLE, "EventSourceArn", "StartingPosition"]);
-
-function settingsFrom(input: Record<string, unknown>, allowed: Set<string>): { functionName: string | undefined; change: Partial<MappingSettings> } {
-  const change: Partial<MappingSettings> = {};
-  for (const [member, value] of Object.entries(input)) {
-    if (!allowed.has(member)) throw invalidParameter(member, value, "is not supported by the emulator");
-    const key = SETTING_MEMBERS[member];
-    if (key !== undefined) (change as Record<string, unknown>)[key] = value;
-  }
-  if (input.DestinationConfig !== undefined) {
-    const destination = (input.DestinationConfig as { OnFailure?: { Destination?: unknown } } | null)?.OnFailure?.Destination;
-    if (destination !== undefined && typeof destination !== "string") throw invalidParameter("DestinationConfig.OnFailure.Destination", destination, "must be an ARN");
-    // Present but without a destination clears it: the key stays, with undefined.
-    change.onFailureDestination = destination || undefined;
-  }
-  const fn = input.FunctionName;
-  if (fn !== undefined && typeof fn !== "string") throw invalidParameter("FunctionName", fn, "must be a string");
-  return { functionName: fn, change };
-}
-
-function parseJson(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString("utf8"));
-  } catch (error) {
-    throw new LambdaApiError(LAMBDA_ERROR.INVALID_REQUEST_CONTENT, `Could not parse request body into json: ${(error as Error).message}`);
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new LambdaApiError(LAMBDA_ERROR.INVALID_REQUEST_CONTENT, "The request body must be a JSON object");
-  return value as Record<string, unknown>;
-}
-
-function json(status: number, value: unknown): Answer {
-  return { status, body: JSON.stringify(value) };
-}
-
-function errorAnswer(error: unknown): Answer {
-  if (error instanceof LambdaApiError) {
-    const headers: Record<string, string> = { "x-amzn-errortype": error.type };
-    if (error.extra.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.extra.retryAfterSeconds);
-    return { status: error.status, headers, body: JSON.stringify(error.body()) };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { status: 500, headers: { "x-amzn-errortype": "ServiceException" }, body: JSON.stringify({ Type: "Service", Message: message }) };
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }

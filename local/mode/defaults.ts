@@ -7,7 +7,7 @@
  * the pipeline resumes one decrease below the level that worked) while
  * meridian-funds turns slow (its limit falls).
  */
-import { validateLocalScenario, type LocalScenario } from "./scenario";
+import { validateLocalScenario, type LocalScenario } from "./local-scenario";
 
 export const DEFAULTS = {
   records: 800,

@@ -18,7 +18,7 @@ import { validateProvider } from "../../runtime/catalog/validate";
 import { formatLocal } from "../../runtime/windows/clock";
 import type { Stub } from "../stub/define";
 import { LocalOptionError } from "./errors";
-import { providerProfile } from "./profile";
+import { providerProfile } from "./chaos-profile";
 import { compressChaos, compressEntry, latencyFactor, resolvedEntry } from "./time-compression";
 import { localStart } from "./window-start";
 

@@ -5,6 +5,7 @@ import { classifyAnswer, LambdaWorkerInvoker } from "../../runtime/aws/lambda-in
 import type { WorkerRequest } from "../../runtime/workers/contract";
 import { FakeLambda, type InvokeAnswer } from "./fake-lambda";
 import { FakeClock } from "./http-fixture";
+import { eventually } from "../support/eventually";
 
 const request: WorkerRequest = { providerId: "acme", recordId: "rec-1", day: "2026-11-26", payload: { n: 1 } };
 const bytes = (v: unknown) => new TextEncoder().encode(typeof v === "string" ? v : JSON.stringify(v));
@@ -226,8 +227,7 @@ describe("LambdaWorkerInvoker: what a call's fate tells the ledger (findings 1, 
     };
     try {
       const calls = Array.from({ length: 60 }, (_, i) => invoker(wide).invoke({ ...request, recordId: `r${i}` }, 15_000));
-      const deadline = Date.now() + 10_000;
-      while (peak < 60 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await eventually("60 calls in flight at once", () => peak >= 60, 10_000);
       release();
       await Promise.all(calls);
       expect(peak).to.equal(60);

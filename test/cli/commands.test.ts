@@ -11,7 +11,8 @@ import { pipelineNames } from "../../components/naming";
 import { createStream } from "../../local/engines/kinesis";
 import type { LocalPipeline } from "../../local/pipeline";
 import { LEDGER_STATUS } from "../../runtime/ledger/types";
-import { chaosProfile, e2eProvider, ids, okCallsPerRecord, settle, startPipeline, until, useEngines } from "../e2e/support";
+import { chaosProfile, e2eProvider, ids, okCallsPerRecord, settle, startPipeline, useEngines } from "../e2e/support";
+import { eventually } from "../support/eventually";
 import { catalogFile, readStream, refusingKinesisProxy, runCli, spawnCli, tempDir, tempFile } from "./support";
 
 const STACK = ["--stack", "local"];
@@ -166,7 +167,7 @@ describe("operator commands on the local engines", function () {
         const adHoc = ids("adhoc", 20);
         const first = await cli("enqueue", "-p", provider.id, "-f", tempFile("s.txt", scheduled.join("\n")), "-c", catalog, ...STACK);
         expect(first.code, first.stderr).to.equal(0);
-        await until("the provider to be called", () => pipeline.calls.length >= 5, 20_000);
+        await eventually("the provider to be called", () => pipeline.calls.length >= 5, 20_000);
 
         // The re-arm schedule (every 300 ms here) races the command to the same change: the command's
         // update may land on a mapping that already made it, and then answers Updating.
@@ -178,10 +179,11 @@ describe("operator commands on the local engines", function () {
         // Records enqueued while paused wait in the stream.
         const second = await cli("enqueue", "-p", provider.id, "-f", tempFile("a.txt", adHoc.join("\n")), "--ad-hoc", "-c", catalog, ...STACK);
         expect(second.code, second.stderr).to.equal(0);
-        await until("the mapping to be disabled", () => pipeline.mapping.mapping.state === "Disabled", 10_000);
+        await eventually("the mapping to be disabled", () => pipeline.mapping.mapping.state === "Disabled", 10_000);
         await quiet(pipeline, 800);
         const callsWhilePaused = pipeline.calls.length;
-        await new Promise((r) => setTimeout(r, 1_200));
+        const polls = pipeline.mapping.poller.shards.map((sh) => sh.polls);
+        await eventually("the disabled mapping's poller looks ten more times", () => pipeline.mapping.poller.shards.every((sh, i) => sh.polls >= polls[i]! + 10), 10_000);
         expect(pipeline.calls.length, "calls after the pause took effect").to.equal(callsWhilePaused);
         expect(callsWhilePaused).to.be.below(scheduled.length);
 
@@ -310,8 +312,8 @@ describe("operator commands on the local engines", function () {
       try {
         const records = ids("outage", 15);
         expect((await cli("enqueue", "-p", provider.id, "-f", tempFile("o.txt", records.join("\n")), "-c", catalog, ...STACK)).code).to.equal(0);
-        await until("the breaker to open", async () => (await pipeline.ledger().loadPipeline())?.state.controller !== undefined && breakerOf(await pipeline.ledger().loadPipeline()) === "open", 20_000);
-        await until("the mapping to be disabled", () => pipeline.mapping.mapping.state === "Disabled", 10_000);
+        await eventually("the breaker to open", async () => (await pipeline.ledger().loadPipeline())?.state.controller !== undefined && breakerOf(await pipeline.ledger().loadPipeline()) === "open", 20_000, 100);
+        await eventually("the mapping to be disabled", () => pipeline.mapping.mapping.state === "Disabled", 10_000);
 
         // Resources from stack outputs this time, as `pulumi stack output --json` gives them.
         const outputs = join(tempDir(), "outputs.json");
@@ -404,7 +406,7 @@ function breakerOf(loaded: Awaited<ReturnType<ReturnType<LocalPipeline["ledger"]
 
 /** Waits until the provider has served no call for `ms`. */
 async function quiet(pipeline: LocalPipeline, ms: number): Promise<void> {
-  await until(`${ms} ms without a provider call`, async () => {
+  await eventually(`${ms} ms without a provider call`, async () => {
     const before = pipeline.calls.length;
     await new Promise((r) => setTimeout(r, ms));
     return pipeline.calls.length === before;

@@ -8,7 +8,8 @@ import { expect } from "chai";
 import { ventilatorEnvironment } from "../../components/environment";
 import { DEFAULT_METRICS_NAMESPACE, VENTILATOR_ENV } from "../../runtime/lambda-env";
 import { LEDGER_STATUS } from "../../runtime/ledger/types";
-import { e2eProvider, ids, settle, startPipeline, until, useEngines } from "./support";
+import { e2eProvider, ids, settle, startPipeline, useEngines } from "./support";
+import { eventually } from "../support/eventually";
 
 describe("the ventilator's entry point end to end", function () {
   this.timeout(120_000);
@@ -46,7 +47,7 @@ describe("the ventilator's entry point end to end", function () {
     try {
       await pipeline.enqueue([{ id: "never" }]);
       const invocations = () => engines().emulator.functions.invocationsOf(pipeline.names.ventilator);
-      await until("the ventilator failed an invocation", () => invocations().some((i) => i.outcome === "error"), 30_000);
+      await eventually("the ventilator failed an invocation", () => invocations().some((i) => i.outcome === "error"), 30_000);
       const failed = invocations().find((i) => i.outcome === "error")!;
       expect(failed).to.include({ errorType: "VentilatorConfigError" });
       expect(failed.errorMessage).to.match(/^SLUICE_PROVIDER is not JSON/);

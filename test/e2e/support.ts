@@ -17,6 +17,7 @@ import { validateProvider } from "../../runtime/catalog/validate";
 import { LEDGER_STATUS, type LedgerEntry } from "../../runtime/ledger/types";
 import { providerDay } from "../../runtime/windows/clock";
 import { useDynamoDbLocal } from "../support/dynamodb";
+import { eventually } from "../support/eventually";
 
 export function useEngines(): () => LocalEngines {
   const dynamo = useDynamoDbLocal();
@@ -84,27 +85,20 @@ export async function entries(pipeline: LocalPipeline, recordIds: readonly strin
 
 /** Waits until every record is done or dead in the ledger and no batch is still running. */
 export async function settle(pipeline: LocalPipeline, recordIds: readonly string[], timeoutMs: number, now: () => number = Date.now): Promise<Map<string, LedgerEntry | null>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await entries(pipeline, recordIds, now());
-    const open = [...found.values()].filter((e) => e === null || (e.status !== LEDGER_STATUS.DONE && e.status !== LEDGER_STATUS.DEAD));
-    // The worker marks a record done before its batch ends: wait for the batch too, so its log
-    // line and its delivery are there for the assertions that follow.
-    if (open.length === 0 && pipeline.mapping.poller.shards.every((s) => !s.inFlight)) return found;
-    if (Date.now() > deadline) {
-      const sample = [...found.entries()].filter(([, e]) => e === null || (e.status !== LEDGER_STATUS.DONE && e.status !== LEDGER_STATUS.DEAD)).slice(0, 5);
-      throw new Error(`${open.length} records not settled after ${timeoutMs} ms, e.g. ${JSON.stringify(sample)}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let found = new Map<string, LedgerEntry | null>();
+  const unsettled = () => [...found.entries()].filter(([, e]) => e === null || (e.status !== LEDGER_STATUS.DONE && e.status !== LEDGER_STATUS.DEAD));
+  await eventually(
+    () => `all records settled; ${unsettled().length} are not, e.g. ${JSON.stringify(unsettled().slice(0, 5))}`,
+    async () => {
+      found = await entries(pipeline, recordIds, now());
+      // The worker marks a record done before its batch ends: wait for the batch too, so its log
+      // line and its delivery are there for the assertions that follow.
+      return unsettled().length === 0 && pipeline.mapping.poller.shards.every((s) => !s.inFlight);
+    },
+    timeoutMs,
+    200,
+  );
+  return found;
 }
 
 /** Successful fetches per record, from the provider's own record of calls. */

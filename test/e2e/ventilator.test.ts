@@ -11,7 +11,8 @@ import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { LEDGER_STATUS } from "../../runtime/ledger/types";
 import { malformedKey } from "../../runtime/ventilator/batch";
 import { providerDay } from "../../runtime/windows/clock";
-import { batchLines, chaosProfile, e2eProvider, entries, ids, okCallsPerRecord, scheduleLines, settle, stallingProxy, startPipeline, until, useEngines } from "./support";
+import { batchLines, chaosProfile, e2eProvider, entries, ids, okCallsPerRecord, scheduleLines, settle, stallingProxy, startPipeline, useEngines } from "./support";
+import { eventually } from "../support/eventually";
 
 describe("ventilator end to end", function () {
   this.timeout(120_000);
@@ -67,9 +68,9 @@ describe("ventilator end to end", function () {
     try {
       const records = ids("outage", 40);
       await pipeline.enqueue(records.map((id) => ({ id })));
-      await until("the breaker to open", () => batchLines(pipeline).some((l) => l.action === "open-breaker"), 30_000);
-      await until("the mapping to be disabled", () => pipeline.mapping.mapping.state === "Disabled", 10_000);
-      await until("a half-open probe", () => scheduleLines(pipeline).some((l) => l.outcome === "probe"), 30_000);
+      await eventually("the breaker to open", () => batchLines(pipeline).some((l) => l.action === "open-breaker"), 30_000);
+      await eventually("the mapping to be disabled", () => pipeline.mapping.mapping.state === "Disabled", 10_000);
+      await eventually("a half-open probe", () => scheduleLines(pipeline).some((l) => l.outcome === "probe"), 30_000);
       const probe = scheduleLines(pipeline).find((l) => l.outcome === "probe")!;
       expect(probe.mappingChange).to.include({ enabled: true });
 
@@ -181,7 +182,7 @@ describe("ventilator end to end", function () {
       const ventilatorRuns = engines().emulator.functions.invocationsOf(pipeline.names.ventilator).filter((r) => r.source === "kinesis");
       expect(ventilatorRuns.some((r) => r.outcome === "timeout")).to.equal(true);
       // The timed-out execution wrote nothing more, its batch's log line included: one line per batch that finished.
-      await until("the redelivered batch to finish", () => ventilatorRuns.length < engines().emulator.functions.invocationsOf(pipeline.names.ventilator).filter((r) => r.source === "kinesis").length || pipeline.mapping.poller.shards.every((s) => !s.inFlight), 20_000);
+      await eventually("the redelivered batch to finish", () => ventilatorRuns.length < engines().emulator.functions.invocationsOf(pipeline.names.ventilator).filter((r) => r.source === "kinesis").length || pipeline.mapping.poller.shards.every((s) => !s.inFlight), 20_000);
       const finished = engines().emulator.functions.invocationsOf(pipeline.names.ventilator).filter((r) => r.source === "kinesis" && r.outcome === "ok").length;
       expect(pipeline.logs.filter((l) => l.message === "batch" || l.message === "batch handed back")).to.have.length(finished);
       const ok = okCallsPerRecord(pipeline);
@@ -237,7 +238,7 @@ describe("ventilator end to end", function () {
     try {
       const records = ids("window", 10);
       await pipeline.enqueue(records.map((id) => ({ id })));
-      await until("the pipeline to pause for the window", () => pipeline.logs.some((l) => l.reason === "outside-window" || l.outcome === "paused-for-window"), 10_000).catch((err: Error) => {
+      await eventually("the pipeline to pause for the window", () => pipeline.logs.some((l) => l.reason === "outside-window" || l.outcome === "paused-for-window"), 10_000).catch((err: Error) => {
         throw new Error(`${err.message}; logs: ${JSON.stringify(pipeline.logs.slice(0, 5))}`);
       });
       const opensAt = Date.UTC(2097, 0, 7, 6, 0, 0);

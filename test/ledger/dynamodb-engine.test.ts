@@ -10,6 +10,7 @@ import { Ledger } from "../../runtime/ledger/ledger";
 import { StoreUnavailableError } from "../../runtime/ledger/store";
 import { BILLING_MODE, createLedgerTable, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from "../../runtime/ledger/table";
 import { useDynamoDbLocal } from "../support/dynamodb";
+import { eventually } from "../support/eventually";
 
 const SETTINGS = { providerId: "acme", maxAttempts: 3, leaseSeconds: 60, ttlDays: 7 };
 
@@ -127,10 +128,14 @@ describe("DynamoDB Local engine left running by its owner", function () {
     return { javaPid, owner, ownerExit };
   }
 
-  async function gone(pid: number): Promise<boolean> {
-    for (let i = 0; i < 50 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    return !isAlive(pid);
+  /** Waits up to 5 s for the process to be gone; false if it is still there. */
+  function gone(pid: number): Promise<boolean> {
+    return eventually(`process ${pid} to exit`, () => !isAlive(pid), 5_000, 100).then(
+      () => true,
+      () => false,
+    );
   }
+
 
   it("kills Java when the owning process exits without stopping it, or is terminated", async function () {
     this.timeout(90_000);

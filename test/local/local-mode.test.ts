@@ -20,13 +20,14 @@ import { JavaMissingError, LocalOptionError, LocalScenarioError } from "../../lo
 import { notableEvent } from "../../local/mode/events";
 import { checkJava, javaMajor } from "../../local/mode/java";
 import { planProvider, selectProviders } from "../../local/mode/plan";
-import { renderReport } from "../../local/mode/report";
-import { applyStep, validateLocalScenario } from "../../local/mode/scenario";
+import { renderReport } from "../../local/mode/local-report";
+import { applyStep, validateLocalScenario } from "../../local/mode/local-scenario";
 import { fetchedTwice, summarizeProvider, type LocalSummary } from "../../local/mode/summary";
 import { compressEntry, latencyFactor, LATENCY_FLOOR_MS, resolvedEntry } from "../../local/mode/time-compression";
 import { PlainView, progressBar, providerLine } from "../../local/mode/view";
 import { localStart } from "../../local/mode/window-start";
 import type { ProviderSnapshot } from "../../local/mode/provider-run";
+import { eventually } from "../support/eventually";
 
 const root = join(__dirname, "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "sluice-local-test-"));
@@ -421,12 +422,12 @@ describe("sluice local", function () {
       child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
       try {
-        await until(() => /enqueueing/.test(output), 60_000, () => output);
+        await eventually(() => output, () => /enqueueing/.test(output), 60_000, 100);
         const engines = descendants(child.pid!);
         expect(engines.length, "engine processes").to.be.at.least(3);
         child.kill("SIGINT");
         expect(await exited).to.equal(130);
-        await until(() => engines.every((pid) => !alive(pid)), 10_000, () => `still running: ${engines.filter(alive).join(", ")}`);
+        await eventually(() => `still running: ${engines.filter(alive).join(", ")}`, () => engines.every((pid) => !alive(pid)), 10_000, 100);
         expect(output).to.match(/interrupted/);
       } finally {
         if (child.exitCode === null) child.kill("SIGKILL");
@@ -464,10 +465,3 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until(condition: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

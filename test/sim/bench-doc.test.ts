@@ -12,7 +12,7 @@ import { BENCH_DOC, replaceSection, scenarioList, sectionOf, tablesOf } from "..
 import { runScenario } from "../../sim/run";
 import { BUILT_IN_SCENARIOS, builtInScenario } from "../../sim/scenarios";
 import { sweepDraw } from "../../sim/sweep";
-import type { ControllerName } from "../../sim/scenario";
+import type { ControllerName } from "../../sim/simulation-scenario";
 
 const doc = readFileSync(join(__dirname, "..", "..", BENCH_DOC), "utf8");
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { controllerOption, seedOption } from "../../cli/simulate";
 import { formatMarkdown, formatTable, ORACLE, runBench, standing } from "../../sim/bench";
-import { CONTROLLERS } from "../../sim/scenario";
+import { CONTROLLERS } from "../../sim/simulation-scenario";
 import { METRIC_KEYS, type Metrics } from "../../sim/metrics";
 import { tinyScenario, TINY_PROVIDER, T0_ISO } from "./fixtures";
 

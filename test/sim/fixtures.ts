@@ -2,7 +2,7 @@
  * Small scenarios for simulator tests: validated by the same schema as a
  * scenario file, with a provider entry validated by the catalog.
  */
-import { validateScenario, type Scenario, type ScenarioInput } from "../../sim/scenario";
+import { validateScenario, type Scenario, type ScenarioInput } from "../../sim/simulation-scenario";
 
 export const T0_ISO = "2026-03-02T08:00:00Z";
 export const T0 = Date.parse(T0_ISO);

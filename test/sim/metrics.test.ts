@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { validateProvider } from "../../runtime/catalog/validate";
 import { busySpans, countBetween, detectSeconds, goodput, recoverSeconds, type RunFacts } from "../../sim/metrics";
 import { Oracle } from "../../sim/oracle";
-import { constant } from "../../sim/profile";
+import { constant } from "../../sim/time-profile";
 import { Recorder } from "../../sim/recorder";
 import { budgetSpentSpans, runScenario } from "../../sim/run";
 import { T0, tinyScenario } from "./fixtures";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { validateProvider } from "../../runtime/catalog/validate";
 import { meanClippedLatency, normalCdf, Oracle } from "../../sim/oracle";
-import { constant } from "../../sim/profile";
+import { constant } from "../../sim/time-profile";
 import { clipLatency, type ProviderModelSpec } from "../../sim/provider-model";
 import { mulberry32, normal } from "../../sim/rng";
 import { T0 } from "./fixtures";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { validateProvider } from "../../runtime/catalog/validate";
-import { constant } from "../../sim/profile";
+import { constant } from "../../sim/time-profile";
 import { LATENCY_MAX_MS, LATENCY_MIN_MS, ProviderModel, type ProviderModelSpec } from "../../sim/provider-model";
 import { mulberry32 } from "../../sim/rng";
 import { T0 } from "./fixtures";

@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { LambdaApiError } from "../../../local/lambda-emulator/api-errors";
-import { FunctionRegistry, type LambdaContext } from "../../../local/lambda-emulator/functions";
+import { FunctionRegistry, type InvocationResult, type LambdaContext } from "../../../local/lambda-emulator/functions";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import * as path from "node:path";
-import { eventually, sleep } from "./eventually";
+import { eventually } from "../../support/eventually";
+import { useVirtualTimers } from "../../support/virtual-timers";
 
 function fakeClock(start = 1_700_000_000_000) {
   let now = start;
@@ -53,19 +54,26 @@ describe("in-process function registry", () => {
     expect(functions.counters("thrower")).to.include({ invocations: 1, errors: 1, ok: 0 });
   });
 
-  it("abandons a handler that outlives its timeout and reports Sandbox.Timedout", async () => {
-    const functions = new FunctionRegistry();
-    functions.register({ name: "slow", timeoutMs: 50, handler: () => sleep(5_000).then(() => "late") });
-    const started = Date.now();
-    const result = await functions.invoke("slow", {});
-    expect(Date.now() - started).to.be.below(2_500);
-    expect(result.functionError).to.equal("Unhandled");
-    if (result.functionError === undefined) return;
-    expect(result.timedOut).to.equal(true);
-    expect(result.payload.errorType).to.equal("Sandbox.Timedout");
-    expect(result.payload.errorMessage).to.match(/Task timed out after 0\.05 seconds$/);
-    expect(functions.counters("slow")).to.include({ timeouts: 1, inFlight: 0 });
-    expect(functions.log.at(-1)).to.include({ functionName: "slow", outcome: "timeout", errorType: "Sandbox.Timedout" });
+  describe("on virtual timers", () => {
+    const time = useVirtualTimers();
+
+    it("abandons a handler that outlives its timeout and reports Sandbox.Timedout", async () => {
+      const functions = new FunctionRegistry();
+      functions.register({ name: "slow", timeoutMs: 50, handler: () => new Promise(() => undefined) });
+      let result: InvocationResult | undefined;
+      void functions.invoke("slow", {}).then((r) => (result = r));
+      await time.advance(49);
+      expect(result, "1 ms before the timeout").to.equal(undefined);
+      expect(functions.counters("slow")).to.include({ inFlight: 1 });
+      await time.advance(1);
+      expect(result?.functionError).to.equal("Unhandled");
+      if (result?.functionError === undefined) return;
+      expect(result.timedOut).to.equal(true);
+      expect(result.payload.errorType).to.equal("Sandbox.Timedout");
+      expect(result.payload.errorMessage).to.match(/Task timed out after 0\.05 seconds$/);
+      expect(functions.counters("slow")).to.include({ timeouts: 1, inFlight: 0 });
+      expect(functions.log.at(-1)).to.include({ functionName: "slow", outcome: "timeout", errorType: "Sandbox.Timedout" });
+    });
   });
 
   it("refuses an execution over the reserved concurrency with TooManyRequestsException, and the slot frees when one ends", async () => {

@@ -10,7 +10,7 @@ import { PutRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { lambdaClient } from "../../../runtime/aws/clients";
 import { createStream, startKinesisMock, type KinesisMock } from "../../../local/engines/kinesis";
 import { startLambdaEmulator, type KinesisStreamEvent, type LambdaEmulator } from "../../../local/lambda-emulator";
-import { eventually, sleep } from "./eventually";
+import { delay, eventually } from "../../support/eventually";
 
 interface Put {
   data: string;
@@ -83,7 +83,7 @@ describe("Kinesis event source mapping emulation on kinesis-mock", function () {
         const shardId = event.Records[0]!.eventID.split(":")[0]!;
         inFlight.set(shardId, (inFlight.get(shardId) ?? 0) + 1);
         maxInFlightPerShard = Math.max(maxInFlightPerShard, inFlight.get(shardId)!);
-        await sleep(5);
+        await delay(5);
         for (const r of event.Records) seen.set(shardId, [...(seen.get(shardId) ?? []), r.kinesis.sequenceNumber]);
         inFlight.set(shardId, inFlight.get(shardId)! - 1);
       },
@@ -199,7 +199,7 @@ describe("Kinesis event source mapping emulation on kinesis-mock", function () {
   it("a timeout is a function error too: with MaximumRetryAttempts 0 the batch is discarded after one try", async () => {
     const s = await stream(1);
     let calls = 0;
-    emulator.functions.register({ name: "hangs", timeoutMs: 80, handler: () => (++calls === 1 ? sleep(500) : Promise.resolve()) });
+    emulator.functions.register({ name: "hangs", timeoutMs: 80, handler: () => (++calls === 1 ? delay(500) : Promise.resolve()) });
     await put(s.name, names(4));
     const { poller } = map({ functionName: "hangs", eventSourceArn: s.arn, batchSize: 2, maximumRetryAttempts: 0, pollIntervalMs: 20 });
 
@@ -239,7 +239,8 @@ describe("Kinesis event source mapping emulation on kinesis-mock", function () {
     await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.uuid, Enabled: false }));
     await eventually("disabled", () => mapping.state === "Disabled");
     await put(s.name, names(5, "late"));
-    await sleep(250);
+    const polls = poller.shards[0]!.polls;
+    await eventually("the poller looks three more times", () => poller.shards[0]!.polls >= polls + 3);
     expect(received, "nothing is delivered while disabled").to.have.length(5);
     expect(poller.shards[0]!.checkpoint).to.equal(first[4]!.sequenceNumber);
 
@@ -253,7 +254,7 @@ describe("Kinesis event source mapping emulation on kinesis-mock", function () {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let calls = 0;
-    emulator.functions.register({ name: "resized", timeoutMs: 5_000, handler: async () => void (++calls === 1 ? await gate : await sleep(30)) });
+    emulator.functions.register({ name: "resized", timeoutMs: 5_000, handler: async () => void (++calls === 1 ? await gate : await delay(30)) });
     await put(s.name, names(60));
     const { mapping, poller } = map({ functionName: "resized", eventSourceArn: s.arn, batchSize: 10, pollIntervalMs: 20 });
     await eventually("the first batch is in flight", () => poller.shards[0]?.inFlight === true);
@@ -297,7 +298,7 @@ describe("Kinesis event source mapping emulation on kinesis-mock", function () {
     const { poller } = map({ functionName: "windowed", eventSourceArn: s.arn, batchSize: 100, maximumBatchingWindowInSeconds: 1, pollIntervalMs: 20 });
     await eventually("the shard is polled", () => poller.shards.length === 1);
     await put(s.name, names(3, "first"));
-    await sleep(300);
+    await eventually("the first 3 are held in the batching window", () => poller.shards[0]?.buffered === 3);
     await put(s.name, names(2, "second"));
     await eventually("5 records processed", () => poller.shards[0]?.recordsProcessed === 5, 4_000);
     expect(batches).to.deep.equal([[...names(3, "first"), ...names(2, "second")]]);
@@ -309,8 +310,8 @@ describe("Kinesis event source mapping emulation on kinesis-mock", function () {
     emulator.functions.register({ name: "latest", timeoutMs: 2_000, handler: async (event: KinesisStreamEvent) => void received.push(...event.Records.map(text)) });
     await put(s.name, ["before"]);
     const { poller } = map({ functionName: "latest", eventSourceArn: s.arn, startingPosition: "LATEST", pollIntervalMs: 20 });
-    await eventually("the shard is polled", () => poller.shards.length === 1);
-    await sleep(200);
+    // The second turn of the loop begins once the first read, from LATEST, is done.
+    await eventually("the shard has been read once", () => (poller.shards[0]?.polls ?? 0) >= 2);
     await put(s.name, ["after"]);
     await eventually("the new record arrived", () => received.length > 0);
     expect(received).to.deep.equal(["after"]);
@@ -340,7 +341,7 @@ describe("Kinesis event source mapping emulation on kinesis-mock", function () {
       name: "long-batch",
       timeoutMs: 2_000,
       handler: async () => {
-        await sleep(200);
+        await delay(200);
         finished = true;
       },
     });

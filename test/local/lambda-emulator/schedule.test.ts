@@ -1,9 +1,11 @@
 import { expect } from "chai";
 import { FunctionRegistry } from "../../../local/lambda-emulator/functions";
 import { startSchedule, type ScheduledEvent } from "../../../local/lambda-emulator/schedule";
-import { eventually, sleep } from "./eventually";
+import { flush, useVirtualTimers } from "../../support/virtual-timers";
 
-describe("re-arm schedule", () => {
+describe("re-arm schedule, on virtual timers", () => {
+  const time = useVirtualTimers();
+
   it("fires every interval with an EventBridge Scheduled Event", async () => {
     const clock = { now: () => Date.UTC(2025, 2, 4, 5, 6, 7, 890) };
     const functions = new FunctionRegistry({ clock, region: "eu-west-2", accountId: "123456789012" });
@@ -11,7 +13,11 @@ describe("re-arm schedule", () => {
     functions.register({ name: "ventilator", timeoutMs: 1_000, handler: async (event: ScheduledEvent) => void events.push(event) });
     const schedule = startSchedule(functions, clock, { functionName: "ventilator", intervalMs: 30 });
     try {
-      await eventually("two ticks", () => events.length >= 2, 2_000);
+      await time.advance(29);
+      expect(events, "before the first interval").to.have.length(0);
+      await time.advance(1);
+      await time.advance(30);
+      expect(events).to.have.length(2);
     } finally {
       await schedule.stop();
     }
@@ -35,22 +41,34 @@ describe("re-arm schedule", () => {
     const functions = new FunctionRegistry();
     let running = 0;
     let peak = 0;
+    let release!: () => void;
     functions.register({
       name: "slow-rearm",
       timeoutMs: 1_000,
       handler: async () => {
         peak = Math.max(peak, ++running);
-        await sleep(60);
+        await new Promise<void>((resolve) => (release = resolve));
         running--;
       },
     });
     const schedule = startSchedule(functions, { now: Date.now }, { functionName: "slow-rearm", intervalMs: 10, ruleName: "rearm" });
-    await eventually("three runs", () => schedule.results.length >= 3, 2_000);
+    await time.advance(10);
+    expect(schedule.fired).to.equal(1);
+    // Five more intervals pass while the first run is still going: each tick is skipped.
+    for (let i = 0; i < 5; i++) await time.advance(10);
+    expect(schedule.fired).to.equal(1);
+    release();
+    await flush();
+    expect(schedule.results).to.have.length(1);
+    await time.advance(10);
+    expect(schedule.fired).to.equal(2);
+    release();
     await schedule.stop();
-    const fired = schedule.fired;
-    await sleep(50);
+    // Ten intervals of virtual time after stop(): a running schedule would have fired every one.
+    for (let i = 0; i < 10; i++) await time.advance(10);
     expect(peak).to.equal(1);
-    expect(schedule.fired).to.equal(fired);
+    expect(schedule.fired).to.equal(2);
+    expect(schedule.results).to.have.length(2);
     expect(schedule.ruleArn).to.equal("arn:aws:events:us-east-1:000000000000:rule/rearm");
   });
 

@@ -15,7 +15,7 @@ import {
 import { lambdaClient } from "../../../runtime/aws/clients";
 import { createStream, startKinesisMock, type KinesisMock } from "../../../local/engines/kinesis";
 import { startLambdaEmulator, type LambdaEmulator } from "../../../local/lambda-emulator";
-import { eventually, sleep } from "./eventually";
+import { delay, eventually } from "../../support/eventually";
 
 const decode = (payload: Uint8Array | undefined) => JSON.parse(Buffer.from(payload ?? []).toString("utf8"));
 const failure = (promise: Promise<unknown>) =>
@@ -75,7 +75,7 @@ describe("Lambda emulator REST API with @aws-sdk/client-lambda", function () {
     });
 
     it("reports a timed-out function as FunctionError with errorType Sandbox.Timedout", async () => {
-      emulator.functions.register({ name: "sleeper", timeoutMs: 100, handler: () => sleep(5_000) });
+      emulator.functions.register({ name: "sleeper", timeoutMs: 100, handler: () => delay(5_000) });
       const started = Date.now();
       const out = await lambda.send(new InvokeCommand({ FunctionName: "sleeper" }));
       expect(Date.now() - started).to.be.below(2_500);

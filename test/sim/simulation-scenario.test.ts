@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { CONTROLLERS } from "../../sim/scenario";
+import { CONTROLLERS } from "../../sim/simulation-scenario";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadScenarioFile, outagesOf, providerFor, ScenarioError, validateScenario } from "../../sim/scenario";
+import { loadScenarioFile, outagesOf, providerFor, ScenarioError, validateScenario } from "../../sim/simulation-scenario";
 import { BUILT_IN_SCENARIOS, resolveScenario, SCENARIO_NAMES } from "../../sim/scenarios";
 import { TINY_PROVIDER, T0_ISO } from "./fixtures";
 

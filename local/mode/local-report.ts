@@ -1,19 +1,21 @@
 /**
- * The self-contained HTML report of a local run: the summary, then per
- * provider the fan-out limit over time (the seed article's chart: calls a
- * batch may have in flight, with the peak actually in
+ * The local report (`sluice local --report`): one self-contained HTML file of
+ * a local run, drawn with the report kit (report/) the simulation report uses
+ * too. The summary, then per provider: the fan-out limit over time (the seed
+ * article's chart: calls a batch may have in flight, with the peak actually in
  * flight, breaker and pause periods shaded, scenario steps marked), the event
  * source mapping's BatchSize (with the adaptive strategy a ceiling of records
  * per invocation, not the fan-out), latency (each call as the provider served
  * it, each batch's p50/p95 as the ventilator measured it, engines included)
- * against the threshold, the provider's calls by outcome, and progress. One file, inline SVG and CSS only.
+ * against the threshold, the provider's calls by outcome, and progress.
  */
 import type { ProviderCall } from "../pipeline";
 import type { LocalProviderPlan } from "./plan";
 import type { ProviderRun, ProviderSnapshot } from "./provider-run";
-import type { LocalScenario } from "./scenario";
+import type { LocalScenario } from "./local-scenario";
 import { notableEvents } from "./events";
-import { escapeXml, stackedBars, timeChart, type Band, type Marker } from "./svg";
+import { escapeXml, gridTable, htmlPage } from "../../report/html-page";
+import { timeChart, WALL_SECONDS, type Band, type Marker } from "../../report/svg-chart";
 import type { LocalSummary } from "./summary";
 
 export interface ReportInput {
@@ -79,6 +81,7 @@ function providerSection(run: ReportRun, input: ReportInput, xMax: number): stri
   const limitChart = timeChart({
     title: `${run.id}: fan-out limit over time (calls in flight per batch)`,
     xMax,
+    axis: WALL_SECONDS,
     yMax: max + 1,
     yLabel: "calls",
     series: [
@@ -92,6 +95,7 @@ function providerSection(run: ReportRun, input: ReportInput, xMax: number): stri
   const mappingChart = timeChart({
     title: `${run.id}: mapping batch size (records per invocation)`,
     xMax,
+    axis: WALL_SECONDS,
     yLabel: "records",
     series: [{ label: "mapping batch size", color: COLORS.batch, points: batches, step: true }],
     bands: breakerBands,
@@ -105,6 +109,7 @@ function providerSection(run: ReportRun, input: ReportInput, xMax: number): stri
   const latencyChart = timeChart({
     title: `${run.id}: latency (provider time compressed ×${round(plan.latencyFactor)})`,
     xMax,
+    axis: WALL_SECONDS,
     yLabel: "ms",
     series: [
       { label: "each call, as the provider served it", color: "#afb8c1", points: sampled.map((c) => [wallS(c.endedAt), c.endedAt - c.startedAt] as const), dots: true },
@@ -122,21 +127,25 @@ function providerSection(run: ReportRun, input: ReportInput, xMax: number): stri
     const b = buckets[Math.max(0, Math.min(BUCKETS - 1, Math.floor(wallS(c.endedAt) / width)))];
     if (b) b.values[outcomes.indexOf(c.outcome)]! += 1;
   }
-  const outcomeChart = stackedBars({
+  const outcomeChart = timeChart({
     title: `${run.id}: calls the provider served, by outcome`,
     xMax,
+    axis: WALL_SECONDS,
     yLabel: `calls per ${width < 10 ? width.toFixed(1) : Math.round(width)} s`,
-    keys: [
-      { label: "ok", color: COLORS.ok },
-      { label: "error", color: COLORS.error },
-      { label: "throttled", color: COLORS.throttled },
-    ],
-    buckets,
+    bars: {
+      keys: [
+        { label: "ok", color: COLORS.ok },
+        { label: "error", color: COLORS.error },
+        { label: "throttled", color: COLORS.throttled },
+      ],
+      buckets,
+    },
   });
 
   const progressChart = timeChart({
     title: `${run.id}: progress`,
     xMax,
+    axis: WALL_SECONDS,
     yMax: Math.max(1, run.snapshots.at(-1)?.enqueued ?? 1) * 1.05,
     yLabel: "records",
     series: [
@@ -167,28 +176,20 @@ function notes(plan: LocalProviderPlan): string {
 
 function summaryTable(summary: LocalSummary): string {
   const cols = ["id", "enqueued", "done", "dead", "fetchedTwice", "maxMappingBatchSize", "minMappingBatchSize", "breakerOpened"] as const;
-  const head = cols.map((c) => `<th>${c}</th>`).join("");
-  const rows = summary.providers.map((p) => `<tr>${cols.map((c) => `<td>${escapeXml(String(p[c] ?? "–"))}</td>`).join("")}</tr>`).join("");
-  return `<table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+  return gridTable(cols, summary.providers.map((p) => cols.map((c) => p[c])));
 }
-
-const CSS = `body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#24292f}h1{font-size:1.4em}h2{margin-top:2em;border-bottom:1px solid #ddd}
-table{border-collapse:collapse}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}th:first-child,td:first-child{text-align:left}
-figure{margin:1em 0}.legend{font-size:12px;color:#555}.key{margin-right:1em;white-space:nowrap}.key svg{vertical-align:middle;margin-right:4px}.notes{color:#555;font-size:13px}`;
 
 export function renderReport(input: ReportInput): string {
   const { summary } = input;
   const xMax = Math.max(1, summary.wallSeconds);
   const stopped = { done: "every record done or dead", timeout: "stopped by --timeout", signal: "interrupted (Ctrl-C)" }[summary.stoppedBy];
   const scenario = input.scenario ? `${input.scenario.source}${input.scenario.description ? `: ${input.scenario.description}` : ""}` : "none";
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>sluice local report</title><style>${CSS}</style></head>
-<body><h1>sluice local report</h1>
-<p>${escapeXml(new Date(input.startedAt).toISOString())} · ${summary.wallSeconds} s · ${escapeXml(stopped)} · intervals compressed ×${round(input.speed)} · scenario ${escapeXml(scenario)}</p>
+  return htmlPage(
+    "sluice local report",
+    `<p>${escapeXml(new Date(input.startedAt).toISOString())} · ${summary.wallSeconds} s · ${escapeXml(stopped)} · intervals compressed ×${round(input.speed)} · scenario ${escapeXml(scenario)}</p>
 ${summaryTable(summary)}
-${input.runs.map((r) => providerSection(r, input, xMax)).join("\n")}
-</body></html>
-`;
+${input.runs.map((r) => providerSection(r, input, xMax)).join("\n")}`,
+  );
 }
 
 function round(x: number): string {

@@ -13,7 +13,7 @@ import { validateProvider } from "../runtime/catalog/validate";
 import { SluiceError } from "../runtime/errors";
 import { STACK_DEFAULTS } from "../components/settings";
 import { STRATEGY_NAMES } from "../runtime/controller/types";
-import type { Profile } from "./profile";
+import type { TimeProfile } from "./time-profile";
 
 export const CONTROLLERS = STRATEGY_NAMES;
 export type ControllerName = (typeof CONTROLLERS)[number];
@@ -33,7 +33,7 @@ const minute = z.number().min(0).max(60 * 24 * 14);
 
 const profileSchema = (min: number, max: number) =>
   z.union([
-    z.number().min(min).max(max).transform((value): Profile => ({ shape: "step", points: [{ atMinute: 0, value }] })),
+    z.number().min(min).max(max).transform((value): TimeProfile => ({ shape: "step", points: [{ atMinute: 0, value }] })),
     z
       .strictObject({
         shape: z.enum(["step", "linear"]).default("step"),

@@ -1,5 +1,6 @@
 /**
- * The simulated provider behind each local pipeline. A chaos provider's
+ * The chaos profile behind each local pipeline: the chaos worker's settings
+ * (latency, slow, error and throttle shares) it runs with. A chaos provider's
  * profile is its catalog settings. An http provider cannot call its real API
  * locally, so it runs on the chaos worker with a profile derived from the
  * thresholds the catalog gives it (τ = latencyThresholdMs, T = worker timeout):

@@ -1,7 +1,7 @@
 /**
  * Local scenario files for `sluice local --scenario FILE`: steps that change
  * a provider's chaos profile while the run goes on, e.g. an outage and its
- * recovery. (The simulator's scenarios, sim/scenario.ts, describe a whole
+ * recovery. (The simulator's scenarios, sim/simulation-scenario.ts, describe a whole
  * provider model in virtual time; these only turn the local chaos worker's
  * knobs on the wall clock, so the two formats stay apart.)
  *

@@ -5,7 +5,7 @@
  * profile is kept in provider time and compressed on each change, so steps
  * never compound rounding.
  */
-import { applyStep, describeStep, type LocalScenario } from "./scenario";
+import { applyStep, describeStep, type LocalScenario } from "./local-scenario";
 import { compressChaos } from "./time-compression";
 import type { ProviderRun } from "./provider-run";
 

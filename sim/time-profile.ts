@@ -1,7 +1,7 @@
 /**
- * A value that changes over a run: the provider's true capacity, its median
- * latency. Points are (minute since the run's start, value), minutes strictly
- * increasing, the first at minute 0.
+ * A time profile: a value that changes over a simulated run (the provider's
+ * true capacity, its median latency). Points are (minute since the run's
+ * start, value), minutes strictly increasing, the first at minute 0.
  *
  *   step:   v(t) = value of the last point with atMinute ≤ t
  *   linear: v(t) = linear interpolation between the points around t; the last value holds after the last point
@@ -11,17 +11,17 @@ export interface ProfilePoint {
   value: number;
 }
 
-export interface Profile {
+export interface TimeProfile {
   shape: "step" | "linear";
   points: readonly ProfilePoint[];
 }
 
-export function constant(value: number): Profile {
+export function constant(value: number): TimeProfile {
   return { shape: "step", points: [{ atMinute: 0, value }] };
 }
 
 /** The value `minute` minutes into the run. */
-export function valueAt(profile: Profile, minute: number): number {
+export function valueAt(profile: TimeProfile, minute: number): number {
   const pts = profile.points;
   let lo = 0;
   let hi = pts.length - 1;
@@ -40,7 +40,7 @@ export function valueAt(profile: Profile, minute: number): number {
 }
 
 /** Minutes at which a step profile rises (a capacity coming back). */
-export function rises(profile: Profile): number[] {
+export function rises(profile: TimeProfile): number[] {
   const out: number[] = [];
   for (let i = 1; i < profile.points.length; i++) {
     if (profile.points[i]!.value > profile.points[i - 1]!.value) out.push(profile.points[i]!.atMinute);
