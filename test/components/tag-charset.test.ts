@@ -17,6 +17,8 @@ import { sluiceStack } from "../../components/program";
 import { contractTags, tagProblems } from "../../components/tags";
 import { loadCatalog } from "../../runtime/catalog/load";
 import { validateProvider } from "../../runtime/catalog/validate";
+import type { Provider } from "../../runtime/catalog/provider";
+import { CatalogError } from "../../runtime/errors";
 import { WEEKDAYS } from "../../runtime/catalog/schema";
 import { generatedCatalog } from "../fixtures/generated-catalog";
 import { runUnderMocks, type Registered } from "./support";
@@ -73,16 +75,25 @@ describe("tags: the strictest documented character set", function () {
     const zone = fc.constantFrom("UTC", "Europe/London", "America/Argentina/Buenos_Aires", "Etc/GMT+5", "Etc/GMT-14", "America/Port-au-Prince");
     fc.assert(
       fc.property(zone, fc.integer({ min: 1, max: 64 }), clock, clock, fc.uniqueArray(fc.constantFrom(...WEEKDAYS), { minLength: 1, maxLength: 7 }), (timezone, cap, start, end, days) => {
-        const provider = validateProvider({
-          id: "any",
-          maxConcurrency: cap,
-          timezone,
-          accessWindows: start === end ? [] : [{ days, start, end }],
-          maintenanceWindows: [{ day: "sun", start: "01:00", end: "02:00" }],
-          worker: { module: "chaos" },
-        });
+        let provider: Provider;
+        try {
+          provider = validateProvider({
+            id: "any",
+            maxConcurrency: cap,
+            timezone,
+            accessWindows: start === end ? [] : [{ days, start, end }],
+            maintenanceWindows: [{ day: "sun", start: "01:00", end: "02:00" }],
+            worker: { module: "chaos" },
+          });
+        } catch (err) {
+          // A catalog validation refuses (e.g. a window too short for one call) is never deployed, so never tagged.
+          if (err instanceof CatalogError) return fc.pre(false);
+          throw err;
+        }
         expect(tagFaults(contractTags(provider))).to.deep.equal([]);
       }),
+      // Found by CI (seed -1443556336): a one-minute window, which validation refuses since calls must fit it.
+      { examples: [["UTC", 1, "03:00", "03:01", ["mon"] as (typeof WEEKDAYS)[number][]]] },
     );
   });
 
