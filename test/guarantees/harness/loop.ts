@@ -1,22 +1,17 @@
 /**
- * Virtual time for the fault search. Timers sit in a min-heap ordered by
- * (time, insertion); the loop fires the earliest, then lets every promise
+ * Virtual time for the fault search. Timers sit in the simulator's TimerHeap
+ * (ordered by time, then insertion); the loop fires the earliest, then lets every promise
  * chain it unblocked run to its next wait before it moves on: it yields to
  * setImmediate until no tracked I/O (DynamoDB Local requests) is pending and
  * one more turn changes nothing. The code under test must wait only on this
  * loop's sleeps or on tracked I/O, never on real timers.
  */
-interface Timer {
-  at: number;
-  seq: number;
-  fire: () => void;
-}
+import { TimerHeap, type Timed } from "../../../sim/timer-heap";
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class VirtualLoop {
-  private heap: Timer[] = [];
-  private seq = 0;
+  private readonly timers = new TimerHeap<Timed>();
   private current: number;
   private io = 0;
   private moved = 0;
@@ -37,7 +32,7 @@ export class VirtualLoop {
   readonly clock = { now: (): number => this.current };
 
   at(at: number, fire: () => void): void {
-    this.push({ at: Math.max(at, this.current), seq: this.seq++, fire });
+    this.timers.add({ at: Math.max(at, this.current), fire });
   }
 
   sleep = (ms: number): Promise<void> => new Promise((resolve) => this.at(this.current + Math.max(0, ms), resolve));
@@ -57,9 +52,9 @@ export class VirtualLoop {
   async runUntil(until: number): Promise<void> {
     await this.settle();
     for (;;) {
-      const next = this.heap[0];
+      const next = this.timers.peek();
       if (!next || next.at > until) break;
-      this.pop();
+      this.timers.removeFirst();
       this.current = next.at;
       next.fire();
       await this.settle();
@@ -77,9 +72,9 @@ export class VirtualLoop {
     watched.catch(() => undefined);
     await this.settle();
     while (!settled) {
-      const next = this.heap[0];
+      const next = this.timers.peek();
       if (!next) throw new Error("virtual loop: a task waits on nothing the loop will fire");
-      this.pop();
+      this.timers.removeFirst();
       this.current = next.at;
       next.fire();
       await this.settle();
@@ -89,7 +84,8 @@ export class VirtualLoop {
 
   /** When nothing is due before `horizon`, true. */
   idleUntil(horizon: number): boolean {
-    return this.heap.length === 0 || this.heap[0]!.at > horizon;
+    const next = this.timers.peek();
+    return next === undefined || next.at > horizon;
   }
 
   private async settle(): Promise<void> {
@@ -106,38 +102,4 @@ export class VirtualLoop {
       if (this.io === 0 && this.moved === before) return;
     }
   }
-
-  private push(t: Timer): void {
-    const h = this.heap;
-    h.push(t);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!earlier(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
-  }
-
-  private pop(): void {
-    const h = this.heap;
-    const last = h.pop()!;
-    if (h.length === 0) return;
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && earlier(h[l]!, h[m]!)) m = l;
-      if (r < h.length && earlier(h[r]!, h[m]!)) m = r;
-      if (m === i) return;
-      [h[i], h[m]] = [h[m]!, h[i]!];
-      i = m;
-    }
-  }
-}
-
-function earlier(a: Timer, b: Timer): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
